@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: the Release build's test binaries through CTest, then the unit and contract tests
+# again under AddressSanitizer + UBSan. Prints CTest's summary lines; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+echo "== Release tests"
+ctest --preset release
+
+echo "== Unit and contract tests under AddressSanitizer + UBSan"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan

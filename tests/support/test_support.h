@@ -1,0 +1,25 @@
+#pragma once
+// Shared helpers for tests: where the labelled photos and models are, and reading files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace faceid::testing {
+
+// ../shared/data (or $FACEID_TEST_DATA) if it exists.
+std::optional<std::filesystem::path> test_data_dir();
+// models/ (or $FACEID_MODELS_DIR).
+std::filesystem::path models_dir();
+std::string read_file(const std::filesystem::path& path);
+// A fresh empty folder under the system temp dir, removed by the caller (or left for inspection).
+std::filesystem::path make_temp_dir(const std::string& prefix);
+
+}  // namespace faceid::testing
+
+// Skips the current test (reported as skipped, not passed) when the shared photos are not there.
+#define FACEID_REQUIRE_TEST_DATA(var)                                                        \
+    auto var##_opt = ::faceid::testing::test_data_dir();                                     \
+    if (!var##_opt) GTEST_SKIP() << "test photos not found (set FACEID_TEST_DATA)";          \
+    const std::filesystem::path var = *var##_opt

@@ -1,0 +1,64 @@
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/face.h"
+#include "core/ids.h"
+#include "core/sha256.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace faceid {
+
+TEST(Ids, FaceIdRoundTripsThroughLabel) {
+    for (int i = 0; i < 100; ++i) {
+        uint64_t label = random_label();
+        ASSERT_NE(label, 0u);
+        ASSERT_LT(label, 1ULL << 63);
+        auto id = face_id_from_label(label);
+        EXPECT_TRUE(is_well_formed_id(id, 'f'));
+        EXPECT_EQ(label_from_face_id(id), label);
+    }
+}
+
+TEST(Ids, RejectsMalformedIds) {
+    EXPECT_FALSE(label_from_face_id(""));
+    EXPECT_FALSE(label_from_face_id("f0000000000000000"));  // zero is never a label
+    EXPECT_FALSE(label_from_face_id("fffffffffffffffff"));  // above 2^63-1
+    EXPECT_FALSE(label_from_face_id("p0123456789abcdef"));
+    EXPECT_FALSE(label_from_face_id("f0123456789ABCDEF"));
+    EXPECT_FALSE(label_from_face_id("f../../etc/passwd"));
+    EXPECT_FALSE(is_well_formed_id("p0123", 'p'));
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) seen.insert(new_person_id());
+    EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Clock, FormatsRfc3339Utc) {
+    EXPECT_EQ(to_rfc3339(0), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(to_rfc3339(1795724628123), "2026-11-26T20:23:48.123Z");
+}
+
+TEST(Sha256, MatchesKnownDigest) {
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Errors, TableGivesNamesAndStatuses) {
+    EXPECT_EQ(error_info(ErrorCode::kNoFace).name, "no_face");
+    EXPECT_EQ(error_info(ErrorCode::kNoFace).http_status, 422);
+    EXPECT_EQ(error_info(ErrorCode::kPayloadTooLarge).http_status, 413);
+    Error e(ErrorCode::kNotFound, "", {{"id", "x"}});
+    EXPECT_STREQ(e.what(), "Not found.");
+    EXPECT_EQ(e.details()["id"], "x");
+}
+
+TEST(Similarity, CosineOfNormalisedVectors) {
+    std::vector<float> a{3, 4}, b{4, 3};
+    l2_normalize(a);
+    l2_normalize(b);
+    EXPECT_NEAR(a[0], 0.6f, 1e-6);
+    EXPECT_NEAR(cosine_similarity(a, b), 24.0f / 25.0f, 1e-6);
+    EXPECT_NEAR(dot(a.data(), a.data(), 2), 1.0f, 1e-6);
+}
+
+}  // namespace faceid
