@@ -45,14 +45,15 @@ struct ErrorInfo {
 const ErrorInfo& error_info(ErrorCode code);
 
 class Error : public std::runtime_error {
-public:
-    explicit Error(ErrorCode code, std::string message = {}, nlohmann::json details = nlohmann::json::object());
+  public:
+    explicit Error(ErrorCode code, std::string message = {},
+                   nlohmann::json details = nlohmann::json::object());
 
     ErrorCode code() const noexcept { return code_; }
     const ErrorInfo& info() const noexcept { return error_info(code_); }
     const nlohmann::json& details() const noexcept { return details_; }
 
-private:
+  private:
     ErrorCode code_;
     nlohmann::json details_;
 };

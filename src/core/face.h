@@ -35,16 +35,16 @@ void l2_normalize(std::vector<float>& v);
 
 // Measured quality of one face, plus the names of the gates it fails (empty when it passes all).
 struct Quality {
-    double sharpness = 0;         // variance of the Laplacian on the aligned 112x112 grey crop
-    double detection_score = 0;   // detector confidence
-    double face_width_px = 0;     // box width in original pixels
+    double sharpness = 0;        // variance of the Laplacian on the aligned 112x112 grey crop
+    double detection_score = 0;  // detector confidence
+    double face_width_px = 0;    // box width in original pixels
     double face_height_px = 0;
-    double inter_eye_px = 0;      // distance between the eye centres in original pixels
+    double inter_eye_px = 0;              // distance between the eye centres in original pixels
     double yaw = 0, pitch = 0, roll = 0;  // degrees, estimated from the landmarks
-    double brightness = 0;        // mean grey level of the aligned crop, 0..255
-    double overexposed = 0;       // fraction of aligned-crop pixels >= 250
-    double score = 0;             // overall 0..1, used to choose the best photo of a person
-    std::vector<std::string> reasons;  // failed gates: LOW_SHARPNESS, SMALL_FACE, ...
+    double brightness = 0;                // mean grey level of the aligned crop, 0..255
+    double overexposed = 0;               // fraction of aligned-crop pixels >= 250
+    double score = 0;                     // overall 0..1, used to choose the best photo of a person
+    std::vector<std::string> reasons;     // failed gates: LOW_SHARPNESS, SMALL_FACE, ...
 
     bool passed() const { return reasons.empty(); }
 };

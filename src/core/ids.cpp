@@ -36,7 +36,9 @@ std::string random_hex(size_t bytes) {
     return out;
 }
 
-std::string new_person_id() { return "p" + random_hex(8); }
+std::string new_person_id() {
+    return "p" + random_hex(8);
+}
 
 std::string face_id_from_label(uint64_t label) {
     char buf[18];

@@ -13,7 +13,7 @@ uint64_t random_label();
 // Random hex string of 2*bytes characters.
 std::string random_hex(size_t bytes);
 
-std::string new_person_id();                   // "p" + 16 hex
+std::string new_person_id();                     // "p" + 16 hex
 std::string face_id_from_label(uint64_t label);  // "f" + 16 hex
 std::optional<uint64_t> label_from_face_id(std::string_view id);
 

@@ -24,10 +24,10 @@ struct PersonRecord {
 };
 
 struct FaceRecord {
-    std::string id;       // face_id_from_label(label)
-    uint64_t label = 0;   // key in the vector index
+    std::string id;      // face_id_from_label(label)
+    uint64_t label = 0;  // key in the vector index
     std::string person_id;
-    Embedding embedding;  // kEmbeddingDim floats, L2-normalised
+    Embedding embedding;                                // kEmbeddingDim floats, L2-normalised
     nlohmann::json quality = nlohmann::json::object();  // the Quality figures as JSON
     double quality_score = 0;                           // Quality::score, for choosing the primary
     std::array<float, 4> box{};                         // x1, y1, x2, y2 in the photo

@@ -16,7 +16,7 @@ struct Neighbor {
 };
 
 class VectorIndex {
-public:
+  public:
     virtual ~VectorIndex() = default;
 
     virtual int dim() const = 0;

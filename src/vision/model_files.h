@@ -7,7 +7,7 @@
 namespace faceid {
 
 class ModelFiles {
-public:
+  public:
     explicit ModelFiles(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
     const std::filesystem::path& dir() const { return dir_; }
@@ -16,7 +16,7 @@ public:
     // Throws Error(kModelMissing) naming the first missing or altered file and the fix.
     void verify() const;
 
-private:
+  private:
     std::filesystem::path dir_;
 };
 

@@ -19,7 +19,7 @@ std::filesystem::path make_temp_dir(const std::string& prefix);
 }  // namespace faceid::testing
 
 // Skips the current test (reported as skipped, not passed) when the shared photos are not there.
-#define FACEID_REQUIRE_TEST_DATA(var)                                                        \
-    auto var##_opt = ::faceid::testing::test_data_dir();                                     \
-    if (!var##_opt) GTEST_SKIP() << "test photos not found (set FACEID_TEST_DATA)";          \
+#define FACEID_REQUIRE_TEST_DATA(var)                                               \
+    auto var##_opt = ::faceid::testing::test_data_dir();                            \
+    if (!var##_opt) GTEST_SKIP() << "test photos not found (set FACEID_TEST_DATA)"; \
     const std::filesystem::path var = *var##_opt

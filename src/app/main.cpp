@@ -1,0 +1,26 @@
+// faceid: the Face ID Boom binary. Sub-commands: serve, detect, embed, compare, eval, bench, keys, import,
+// cleanup (see --help).
+#include "app/vision_commands.h"
+#include "core/error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App app{"Face ID Boom: self-hosted face recognition"};
+    app.require_subcommand(1);
+    faceid::app::add_vision_commands(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const faceid::Error& e) {
+        std::cerr << "faceid: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "faceid: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+#include "app/runtime.h"
+
+#include "core/error.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace faceid::app {
+
+ModelFiles resolve_models(const std::string& flag) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates;
+    if (!flag.empty()) {
+        candidates = {flag};
+    } else {
+        if (const char* env = std::getenv("FACEID_MODELS_DIR"); env && *env) candidates.emplace_back(env);
+        candidates.emplace_back("models");
+        std::error_code ec;
+        const auto exe = fs::read_symlink("/proc/self/exe", ec);
+        if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path() / "models");
+    }
+    for (const auto& dir : candidates)
+        if (fs::exists(dir / "fr_detect.onnx") || !flag.empty()) {
+            ModelFiles models(dir);
+            models.verify();
+            return models;
+        }
+    ModelFiles models(candidates.front());
+    models.verify();  // throws with the file name and the fix
+    return models;
+}
+
+std::string read_file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::kNotFound, "cannot read " + path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+}  // namespace faceid::app

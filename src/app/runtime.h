@@ -1,0 +1,16 @@
+#pragma once
+// Things every sub-command needs: where the models are and the pipeline settings.
+#include "vision/face_pipeline.h"
+#include "vision/model_files.h"
+
+#include <string>
+
+namespace faceid::app {
+
+// --models flag, else $FACEID_MODELS_DIR, else ./models, else models/ beside the source tree the binary
+// was built from. Verifies every file's checksum (throws Error(kModelMissing) naming the file and the fix).
+ModelFiles resolve_models(const std::string& flag);
+
+std::string read_file_bytes(const std::string& path);
+
+}  // namespace faceid::app

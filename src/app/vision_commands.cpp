@@ -1,0 +1,283 @@
+#include "app/vision_commands.h"
+
+#include "app/runtime.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "schemas/face_json.h"
+#include "services/evaluation.h"
+#include "vision/calibration.h"
+
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace faceid::app {
+namespace {
+
+struct VisionFlags {
+    std::string models;
+    bool no_flip = false;
+    bool single_landmark_pass = false;
+    float score_threshold = DetectorOptions{}.score_threshold;
+};
+
+void add_vision_flags(CLI::App* cmd, VisionFlags& flags) {
+    cmd->add_option("--models", flags.models, "Folder with the ONNX models (default: ./models)");
+    cmd->add_flag("--no-flip", flags.no_flip, "Embed without flip-averaging");
+    cmd->add_flag("--single-landmark-pass", flags.single_landmark_pass, "Run the landmark network once");
+    cmd->add_option("--score-threshold", flags.score_threshold, "Detector score threshold");
+}
+
+PipelineOptions pipeline_options(const VisionFlags& flags) {
+    PipelineOptions options;
+    options.flip_average = !flags.no_flip;
+    options.second_landmark_pass = !flags.single_landmark_pass;
+    options.detector.score_threshold = flags.score_threshold;
+    return options;
+}
+
+nlohmann::json face_json(const AnalyzedFace& face) {
+    return {{"box", box_to_json(face.box)},
+            {"score", std::round(face.box.score * 1000) / 1000},
+            {"landmarks", landmarks_to_json(face.points)},
+            {"quality", quality_to_json(face.quality)}};
+}
+
+// The face an evaluation uses: LFW photos are centred on the labelled person, so take the face nearest
+// the centre rather than the largest. If nothing passes the detector threshold, retry at a low one.
+std::optional<AnalyzedFace> central_face(FacePipeline& pipeline, const cv::Mat& image) {
+    auto boxes = pipeline.detect(image);
+    if (boxes.empty()) boxes = pipeline.detect(image, 0.3f);
+    if (boxes.empty()) return std::nullopt;
+    const cv::Point2f centre(image.cols / 2.f, image.rows / 2.f);
+    auto nearest = std::min_element(boxes.begin(), boxes.end(), [&](const FaceBox& a, const FaceBox& b) {
+        return cv::norm(a.center() - centre) < cv::norm(b.center() - centre);
+    });
+    return pipeline.analyze(image, *nearest);
+}
+
+int run_detect(const VisionFlags& flags, const std::vector<std::string>& images) {
+    FacePipeline pipeline(resolve_models(flags.models), pipeline_options(flags));
+    int status = 0;
+    for (const auto& path : images) {
+        nlohmann::json out = {{"image", path}};
+        try {
+            const cv::Mat image = pipeline.decode(read_file_bytes(path));
+            out["width"] = image.cols;
+            out["height"] = image.rows;
+            out["faces"] = nlohmann::json::array();
+            for (const auto& box : pipeline.detect(image))
+                out["faces"].push_back(face_json(pipeline.analyze(image, box, /*embed=*/false)));
+        } catch (const Error& e) {
+            out["error"] = {{"code", e.info().name}, {"message", e.what()}};
+            status = 1;
+        }
+        std::cout << out.dump() << "\n";
+    }
+    return status;
+}
+
+// The embedding of the largest face of one photo.
+Embedding embed_largest(FacePipeline& pipeline, const std::string& path) {
+    const cv::Mat image = pipeline.decode(read_file_bytes(path));
+    const auto boxes = pipeline.detect(image);
+    if (boxes.empty()) throw Error(ErrorCode::kNoFace, "no face in " + path);
+    return pipeline.analyze(image, boxes.front()).embedding;
+}
+
+int run_embed(const VisionFlags& flags, const std::string& path) {
+    FacePipeline pipeline(resolve_models(flags.models), pipeline_options(flags));
+    std::cout << nlohmann::json{{"image", path},
+                                {"embedding", embedding_to_json(embed_largest(pipeline, path))}}
+                     .dump()
+              << "\n";
+    return 0;
+}
+
+int run_compare(const VisionFlags& flags, const std::string& a, const std::string& b) {
+    FacePipeline pipeline(resolve_models(flags.models), pipeline_options(flags));
+    const double cosine = cosine_similarity(embed_largest(pipeline, a), embed_largest(pipeline, b));
+    SimilarityCalibration calibration;
+    std::cout << nlohmann::json{{"a", a},
+                                {"b", b},
+                                {"similarity", std::round(cosine * 10000) / 10000},
+                                {"percentage", std::round(calibration.percentage(cosine) * 10) / 10},
+                                {"threshold", calibration.threshold},
+                                {"same", calibration.is_match(cosine)}}
+                     .dump()
+              << "\n";
+    return 0;
+}
+
+struct EvalFlags {
+    std::string pairs, root;
+    int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    bool fit = false;
+};
+
+int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
+    const auto models = resolve_models(flags.models);
+    const auto pairs = read_pair_list(eval.pairs, eval.root);
+    std::vector<std::string> photos;
+    for (const auto& p : pairs) {
+        photos.push_back(p.path_a);
+        photos.push_back(p.path_b);
+    }
+    std::sort(photos.begin(), photos.end());
+    photos.erase(std::unique(photos.begin(), photos.end()), photos.end());
+
+    std::map<std::string, Embedding> embeddings;
+    std::mutex mutex;
+    std::atomic<size_t> next{0}, done{0};
+    std::atomic<int> no_face{0};
+    const double start = monotonic_seconds();
+    auto worker = [&] {
+        // OpenCV's own threads would fight with ours; one inference thread per worker.
+        FacePipeline pipeline(models, pipeline_options(flags));
+        for (size_t i = next++; i < photos.size(); i = next++) {
+            Embedding e;
+            try {
+                auto face = central_face(pipeline, pipeline.decode(read_file_bytes(photos[i])));
+                if (face) e = std::move(face->embedding);
+            } catch (const Error& err) {
+                std::cerr << "eval: " << photos[i] << ": " << err.what() << "\n";
+            }
+            if (e.empty()) ++no_face;
+            {
+                std::lock_guard lock(mutex);
+                embeddings[photos[i]] = std::move(e);
+            }
+            const size_t n = ++done;
+            if (n % 500 == 0 || n == photos.size())
+                std::cerr << "eval: " << n << "/" << photos.size() << " photos, "
+                          << int(double(n) / (monotonic_seconds() - start)) << " photos/s\n";
+        }
+    };
+    cv::setNumThreads(1);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < eval.threads; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+
+    std::vector<ScoredPair> scored;
+    for (const auto& p : pairs) {
+        const auto& a = embeddings[p.path_a];
+        const auto& b = embeddings[p.path_b];
+        // A photo without a face cannot be matched: score it as "different" (cosine 0 is below any threshold
+        // we would choose), which counts against the same pairs as it would in the product.
+        scored.push_back({p.fold, p.same, a.empty() || b.empty() ? -1.0 : cosine_similarity(a, b)});
+    }
+    const auto kfold = k_fold_accuracy(scored);
+    const auto far2 = tar_at_far(scored, 1e-2);
+    const auto far3 = tar_at_far(scored, 1e-3);
+    std::printf("pairs: %zu, photos: %zu, no face: %d, %.1f s\n", scored.size(), photos.size(),
+                no_face.load(), monotonic_seconds() - start);
+    std::printf("accuracy (%zu-fold): %.2f%% +- %.2f%%, threshold %.3f\n", kfold.fold_accuracy.size(),
+                kfold.accuracy * 100, kfold.stddev * 100, kfold.threshold);
+    std::printf("TAR@FAR=1e-2: %.2f%% (threshold %.3f)\nTAR@FAR=1e-3: %.2f%% (threshold %.3f)\n",
+                far2.tar * 100, far2.threshold, far3.tar * 100, far3.threshold);
+    if (eval.fit) {
+        const auto fit = fit_logistic(scored);
+        std::printf("fit slope=%.3f intercept=%.3f far1e-3_threshold=%.4f\n", fit.slope, fit.intercept,
+                    far3.threshold);
+    }
+    std::printf(
+        "eval pairs=%zu accuracy=%.4f std=%.4f tar_far1e-2=%.3f tar_far1e-3=%.3f threshold=%.3f no_face=%d\n",
+        scored.size(), kfold.accuracy, kfold.stddev, far2.tar, far3.tar, kfold.threshold, no_face.load());
+    return 0;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+int run_bench_pipeline(const VisionFlags& flags, std::vector<std::string> images, int repeats) {
+    FacePipeline pipeline(resolve_models(flags.models), pipeline_options(flags));
+    cv::setNumThreads(1);
+    std::printf("one thread, median of %d runs per photo, flip_average=%d, second_landmark_pass=%d\n",
+                repeats, int(!flags.no_flip), int(!flags.single_landmark_pass));
+    for (const auto& path : images) {
+        const std::string bytes = read_file_bytes(path);
+        std::map<std::string, std::vector<double>> stages;
+        int faces = 0;
+        cv::Size size;
+        for (int r = 0; r < repeats + 1; ++r) {
+            pipeline.reset_times();
+            const cv::Mat image = pipeline.decode(bytes);
+            size = image.size();
+            auto boxes = pipeline.detect(image);
+            faces = int(boxes.size());
+            if (!boxes.empty()) pipeline.analyze(image, boxes.front());
+            if (r == 0) continue;  // warm-up
+            const auto& t = pipeline.times();
+            stages["decode"].push_back(t.decode);
+            stages["detect"].push_back(t.detect);
+            stages["landmarks"].push_back(t.landmarks);
+            stages["align"].push_back(t.align);
+            stages["quality"].push_back(t.quality);
+            stages["embed"].push_back(t.embed);
+            stages["total"].push_back(t.total());
+        }
+        std::printf("bench image=%s size=%dx%d faces=%d", path.c_str(), size.width, size.height, faces);
+        for (const char* stage : {"decode", "detect", "landmarks", "align", "quality", "embed", "total"})
+            std::printf(" %s_ms=%.2f", stage, median(stages[stage]));
+        std::printf("\n");
+    }
+    return 0;
+}
+
+}  // namespace
+
+void add_vision_commands(CLI::App& app) {
+    static VisionFlags flags;
+    static std::vector<std::string> images;
+    static std::string a, b, embed_path;
+    static EvalFlags eval;
+    static int repeats = 15;
+
+    auto* detect = app.add_subcommand("detect", "Detect faces: one JSON line per image");
+    add_vision_flags(detect, flags);
+    detect->add_option("images", images, "Image files")->required();
+    detect->final_callback([] { throw CLI::RuntimeError(run_detect(flags, images)); });
+
+    auto* embed = app.add_subcommand("embed", "Print the embedding of the largest face");
+    add_vision_flags(embed, flags);
+    embed->add_option("image", embed_path)->required();
+    embed->final_callback([] { throw CLI::RuntimeError(run_embed(flags, embed_path)); });
+
+    auto* compare = app.add_subcommand("compare", "Compare the largest faces of two photos");
+    add_vision_flags(compare, flags);
+    compare->add_option("a", a)->required();
+    compare->add_option("b", b)->required();
+    compare->final_callback([] { throw CLI::RuntimeError(run_compare(flags, a, b)); });
+
+    auto* evaluate = app.add_subcommand("eval", "Verification accuracy over a list of labelled pairs");
+    add_vision_flags(evaluate, flags);
+    evaluate->add_option("--pairs", eval.pairs, "pairs.txt-style or fold/path/path/same list")->required();
+    evaluate->add_option("--root", eval.root, "Folder the photos are in")->required();
+    evaluate->add_option("--threads", eval.threads, "Worker threads");
+    evaluate->add_flag("--fit", eval.fit, "Also fit the percentage calibration");
+    evaluate->final_callback([] { throw CLI::RuntimeError(run_eval(flags, eval)); });
+
+    auto* bench = app.add_subcommand("bench", "Benchmarks that print figures");
+    bench->require_subcommand(1);
+    auto* pipeline = bench->add_subcommand("pipeline", "Milliseconds per stage, one thread");
+    add_vision_flags(pipeline, flags);
+    pipeline->add_option("images", images, "Photos (default: a few from ../shared/data)");
+    pipeline->add_option("--repeats", repeats, "Runs per photo");
+    pipeline->final_callback([] {
+        if (images.empty())
+            images = {"../shared/data/lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg",
+                      "../shared/data/photos-multi/p01/img1.jpg", "../shared/data/photos-group/sample1.jpg"};
+        throw CLI::RuntimeError(run_bench_pipeline(flags, images, repeats));
+    });
+}
+
+}  // namespace faceid::app

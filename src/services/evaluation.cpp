@@ -1,0 +1,174 @@
+#include "services/evaluation.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace faceid {
+
+double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold) {
+    if (pairs.empty()) return 0;
+    size_t correct = 0;
+    for (const auto& p : pairs) correct += (p.similarity >= threshold) == p.same;
+    return double(correct) / double(pairs.size());
+}
+
+double best_threshold(const std::vector<ScoredPair>& pairs) {
+    std::vector<ScoredPair> sorted = pairs;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const ScoredPair& a, const ScoredPair& b) { return a.similarity < b.similarity; });
+    // Sweep thresholds between consecutive scores; count correct decisions incrementally.
+    size_t positives = 0;
+    for (const auto& p : sorted) positives += p.same;
+    // Threshold below everything: all accepted -> correct = positives.
+    long correct = long(positives), best_correct = correct;
+    double best = sorted.empty() ? 0 : sorted.front().similarity - 1e-6;
+    for (size_t i = 0; i < sorted.size(); ++i) {
+        correct += sorted[i].same ? -1 : 1;  // pair i moves from accepted to rejected
+        const bool boundary = i + 1 == sorted.size() || sorted[i + 1].similarity > sorted[i].similarity;
+        if (boundary && correct > best_correct) {
+            best_correct = correct;
+            best = i + 1 < sorted.size() ? (sorted[i].similarity + sorted[i + 1].similarity) / 2
+                                         : sorted[i].similarity + 1e-6;
+        }
+    }
+    return best;
+}
+
+KFoldResult k_fold_accuracy(const std::vector<ScoredPair>& pairs) {
+    std::map<int, std::vector<ScoredPair>> folds;
+    for (const auto& p : pairs) folds[p.fold].push_back(p);
+    KFoldResult result;
+    if (folds.size() < 2) {
+        result.threshold = best_threshold(pairs);
+        result.accuracy = accuracy_at(pairs, result.threshold);
+        result.fold_accuracy = {result.accuracy};
+        return result;
+    }
+    double threshold_sum = 0;
+    for (const auto& [fold, test] : folds) {
+        std::vector<ScoredPair> train;
+        for (const auto& p : pairs)
+            if (p.fold != fold) train.push_back(p);
+        const double t = best_threshold(train);
+        threshold_sum += t;
+        result.fold_accuracy.push_back(accuracy_at(test, t));
+    }
+    const double n = double(result.fold_accuracy.size());
+    for (double a : result.fold_accuracy) result.accuracy += a / n;
+    double var = 0;
+    for (double a : result.fold_accuracy) var += (a - result.accuracy) * (a - result.accuracy) / n;
+    result.stddev = std::sqrt(var);
+    result.threshold = threshold_sum / n;
+    return result;
+}
+
+OperatingPoint tar_at_far(const std::vector<ScoredPair>& pairs, double far) {
+    std::vector<double> impostors, genuine;
+    for (const auto& p : pairs) (p.same ? genuine : impostors).push_back(p.similarity);
+    OperatingPoint op;
+    op.far = far;
+    if (impostors.empty() || genuine.empty()) return op;
+    std::sort(impostors.begin(), impostors.end(), std::greater<>());
+    // Allow at most floor(far * n) impostors at or above the threshold.
+    const size_t allowed = size_t(std::floor(far * double(impostors.size())));
+    op.threshold = allowed < impostors.size() ? std::nextafter(impostors[allowed], 2.0) : impostors.back();
+    size_t accepted = 0;
+    for (double g : genuine) accepted += g >= op.threshold;
+    op.tar = double(accepted) / double(genuine.size());
+    return op;
+}
+
+LogisticFit fit_logistic(const std::vector<ScoredPair>& pairs) {
+    double w = 10, b = -3;  // a reasonable start for cosines in -1..1
+    for (int iter = 0; iter < 50; ++iter) {
+        double gw = 0, gb = 0, hww = 0, hwb = 0, hbb = 0;
+        for (const auto& p : pairs) {
+            const double prob = 1 / (1 + std::exp(-(w * p.similarity + b)));
+            const double err = prob - (p.same ? 1 : 0);
+            const double curv = std::max(prob * (1 - prob), 1e-9);
+            gw += err * p.similarity;
+            gb += err;
+            hww += curv * p.similarity * p.similarity;
+            hwb += curv * p.similarity;
+            hbb += curv;
+        }
+        hww += 1e-6;  // a touch of regularisation keeps separable data finite
+        hbb += 1e-6;
+        const double det = hww * hbb - hwb * hwb;
+        if (std::abs(det) < 1e-12) break;
+        const double dw = (hbb * gw - hwb * gb) / det, db = (hww * gb - hwb * gw) / det;
+        w -= dw;
+        b -= db;
+        if (std::abs(dw) + std::abs(db) < 1e-9) break;
+    }
+    return {w, b};
+}
+
+namespace {
+
+std::string lfw_photo(const std::string& root, const std::string& name, const std::string& number) {
+    char file[32];
+    std::snprintf(file, sizeof file, "_%04d.jpg", std::stoi(number));
+    return root + "/" + name + "/" + name + file;
+}
+
+std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> fields;
+    std::stringstream in(line);
+    std::string field;
+    while (std::getline(in, field, '\t')) {
+        while (!field.empty() && (field.back() == '\r' || field.back() == ' ')) field.pop_back();
+        fields.push_back(field);
+    }
+    return fields;
+}
+
+}  // namespace
+
+std::vector<PairSpec> read_pair_list(const std::string& file, const std::string& root) {
+    std::ifstream in(file);
+    if (!in) throw Error(ErrorCode::kNotFound, "cannot read pair list " + file);
+    std::vector<PairSpec> pairs;
+    std::string line;
+    int pairs_per_fold = 0;
+    size_t same_run_index = 0;  // position within the current fold
+    bool first = true;
+    while (std::getline(in, line)) {
+        auto f = split_tabs(line);
+        if (f.empty() || f[0].empty()) continue;
+        if (first) {
+            first = false;
+            if (f.size() == 2) {  // LFW header: folds, pairs per fold (same + different each)
+                pairs_per_fold = std::stoi(f[1]);
+                continue;
+            }
+            if (f.size() == 1) {  // DevTrain/DevTest header: number of same pairs
+                pairs_per_fold = std::stoi(f[0]);
+                continue;
+            }
+        }
+        PairSpec pair;
+        const bool lfw = pairs_per_fold > 0;
+        if (lfw && f.size() == 3) {
+            pair = {0, lfw_photo(root, f[0], f[1]), lfw_photo(root, f[0], f[2]), true};
+        } else if (lfw && f.size() == 4) {
+            pair = {0, lfw_photo(root, f[0], f[1]), lfw_photo(root, f[2], f[3]), false};
+        } else if (f.size() == 4) {
+            auto resolve = [&](const std::string& p) { return p.starts_with("/") ? p : root + "/" + p; };
+            pair = {std::stoi(f[0]), resolve(f[1]), resolve(f[2]), f[3] == "1" || f[3] == "true"};
+        } else {
+            throw Error(ErrorCode::kBadRequest, "unrecognised line in " + file + ": " + line);
+        }
+        if (lfw) pair.fold = int(same_run_index++ / size_t(2 * pairs_per_fold));
+        pairs.push_back(std::move(pair));
+    }
+    return pairs;
+}
+
+}  // namespace faceid

@@ -1,0 +1,79 @@
+#include "vision/face_pipeline.h"
+
+#include "core/clock.h"
+
+namespace faceid {
+namespace {
+
+// Adds the milliseconds since construction to a stage counter when it goes out of scope.
+class StageTimer {
+  public:
+    explicit StageTimer(double& counter) : counter_(counter), start_(monotonic_seconds()) {}
+    ~StageTimer() { counter_ += (monotonic_seconds() - start_) * 1000.0; }
+
+  private:
+    double& counter_;
+    double start_;
+};
+
+}  // namespace
+
+FacePipeline::FacePipeline(const ModelFiles& models, PipelineOptions options)
+    : options_(options),
+      detector_(models.path("fr_detect.onnx"), options.detector),
+      landmarker_(models.path("fr_landmark.onnx"), options.second_landmark_pass),
+      embedder_(models.path("fr_feature.onnx"), options.flip_average) {}
+
+cv::Mat FacePipeline::decode(std::string_view bytes) {
+    StageTimer timer(times_.decode);
+    return decode_image(bytes, options_.decode);
+}
+
+std::vector<FaceBox> FacePipeline::detect(const cv::Mat& image) {
+    StageTimer timer(times_.detect);
+    return detector_.detect(image);
+}
+
+std::vector<FaceBox> FacePipeline::detect(const cv::Mat& image, float score_threshold) {
+    StageTimer timer(times_.detect);
+    auto options = detector_.options();
+    options.score_threshold = score_threshold;
+    detector_.set_options(options);
+    auto boxes = detector_.detect(image);
+    detector_.set_options(options_.detector);
+    return boxes;
+}
+
+AnalyzedFace FacePipeline::analyze(const cv::Mat& image, const FaceBox& box, bool embed) {
+    AnalyzedFace face;
+    face.box = box;
+    {
+        StageTimer timer(times_.landmarks);
+        face.points68 = landmarker_.locate(image, box);
+        face.points = five_points(face.points68);
+    }
+    {
+        StageTimer timer(times_.align);
+        face.aligned = align_face(image, face.points);
+    }
+    {
+        StageTimer timer(times_.quality);
+        face.quality = assess_quality(face.aligned, box, face.points68, options_.gates);
+    }
+    if (embed) {
+        StageTimer timer(times_.embed);
+        face.embedding = embedder_.embed(face.aligned);
+    }
+    return face;
+}
+
+void FacePipeline::embed(std::vector<AnalyzedFace*>& faces) {
+    if (faces.empty()) return;
+    StageTimer timer(times_.embed);
+    std::vector<cv::Mat> crops;
+    for (auto* f : faces) crops.push_back(f->aligned);
+    auto embeddings = embedder_.embed_batch(crops);
+    for (size_t i = 0; i < faces.size(); ++i) faces[i]->embedding = std::move(embeddings[i]);
+}
+
+}  // namespace faceid

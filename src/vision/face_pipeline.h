@@ -1,0 +1,68 @@
+#pragma once
+// The whole face pipeline for one worker thread: decode -> detect -> landmarks -> align -> quality ->
+// embed. Owns its own model sessions (a cv::dnn::Net is not thread-safe); PipelinePool hands them out.
+#include "core/face.h"
+#include "vision/aligner.h"
+#include "vision/embedder.h"
+#include "vision/face_detector.h"
+#include "vision/image_decoder.h"
+#include "vision/landmarker.h"
+#include "vision/model_files.h"
+#include "vision/quality.h"
+
+#include <opencv2/core.hpp>
+
+#include <string_view>
+#include <vector>
+
+namespace faceid {
+
+struct PipelineOptions {
+    DetectorOptions detector;
+    QualityGates gates;
+    DecodeLimits decode;
+    bool flip_average = true;
+    bool second_landmark_pass = true;
+};
+
+// Milliseconds spent in each stage by the last call(s) since reset().
+struct StageTimes {
+    double decode = 0, detect = 0, landmarks = 0, align = 0, quality = 0, embed = 0;
+    double total() const { return decode + detect + landmarks + align + quality + embed; }
+};
+
+struct AnalyzedFace {
+    FaceBox box;
+    Landmarks68 points68;
+    Landmarks5 points;
+    cv::Mat aligned;  // 112x112 BGR
+    Quality quality;
+    Embedding embedding;  // empty unless embedded
+};
+
+class FacePipeline {
+  public:
+    FacePipeline(const ModelFiles& models, PipelineOptions options);
+
+    cv::Mat decode(std::string_view bytes);
+    std::vector<FaceBox> detect(const cv::Mat& image);
+    // Detection with another score threshold for this call only.
+    std::vector<FaceBox> detect(const cv::Mat& image, float score_threshold);
+    // Landmarks, alignment and quality of one detected face; embeds it when `embed` is true.
+    AnalyzedFace analyze(const cv::Mat& image, const FaceBox& box, bool embed = true);
+    // Embeds several analysed faces in one forward pass.
+    void embed(std::vector<AnalyzedFace*>& faces);
+
+    const PipelineOptions& options() const { return options_; }
+    const StageTimes& times() const { return times_; }
+    void reset_times() { times_ = {}; }
+
+  private:
+    PipelineOptions options_;
+    FaceDetector detector_;
+    Landmarker landmarker_;
+    Embedder embedder_;
+    StageTimes times_;
+};
+
+}  // namespace faceid

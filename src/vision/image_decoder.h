@@ -1,0 +1,34 @@
+#pragma once
+// Turns uploaded bytes into a BGR image, refusing what should not be decoded: empty input, non-images,
+// unsupported formats, truncated files, and images whose header claims more pixels than allowed (checked
+// before the full decode, so a "decompression bomb" costs nothing). EXIF orientation is applied.
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace faceid {
+
+enum class ImageFormat { kJpeg, kPng, kWebp, kBmp, kGif, kTiff, kOther };
+
+struct ImageHeader {
+    ImageFormat format = ImageFormat::kOther;
+    int64_t width = 0;
+    int64_t height = 0;
+};
+
+struct DecodeLimits {
+    int64_t max_pixels = 40'000'000;
+};
+
+// Format and dimensions from the first bytes, or nullopt for anything we do not recognise as an image.
+// Throws Error(kCorruptImage) for a recognised format whose header is cut short.
+std::optional<ImageHeader> read_image_header(std::string_view bytes);
+
+// Throws Error with kEmptyInput, kNotAnImage, kUnsupportedFormat, kCorruptImage or kImageTooLarge.
+cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits = {});
+
+std::string_view format_name(ImageFormat format);
+
+}  // namespace faceid

@@ -1,0 +1,186 @@
+// The face pipeline's steps on real photos from ../shared/data (skipped when they are absent).
+#include "core/error.h"
+#include "support/test_support.h"
+#include "vision/aligner.h"
+#include "vision/calibration.h"
+#include "vision/face_pipeline.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <fstream>
+
+namespace faceid {
+namespace {
+
+using testing::models_dir;
+using testing::read_file;
+
+class PipelineTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        ModelFiles models(models_dir());
+        models.verify();
+        pipeline_ = new FacePipeline(models, PipelineOptions{});
+    }
+    static void TearDownTestSuite() {
+        delete pipeline_;
+        pipeline_ = nullptr;
+    }
+    static AnalyzedFace largest_face(const cv::Mat& image) {
+        auto boxes = pipeline_->detect(image);
+        EXPECT_FALSE(boxes.empty());
+        if (boxes.empty()) throw Error(ErrorCode::kNoFace);
+        return pipeline_->analyze(image, boxes.front());
+    }
+    static cv::Mat load(const std::filesystem::path& path) { return pipeline_->decode(read_file(path)); }
+    static FacePipeline* pipeline_;
+};
+FacePipeline* PipelineTest::pipeline_ = nullptr;
+
+TEST_F(PipelineTest, FindsEveryFaceOfTheGroupPhotos) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    // Faces per photo counted by eye; small background faces make tiling necessary on 1920 px photos.
+    int found_total = 0, single_pass_total = 0;
+    for (int i = 1; i <= 6; ++i) {
+        const cv::Mat image = load(data / "photos-group" / ("sample" + std::to_string(i) + ".jpg"));
+        FaceDetector detector(models_dir() / "fr_detect.onnx");
+        const auto faces = pipeline_->detect(image);
+        found_total += int(faces.size());
+        single_pass_total += int(detector.detect_single_pass(image).size());
+        EXPECT_GE(faces.size(), 3u) << "sample" << i;
+        EXPECT_LE(faces.size(), 5u) << "sample" << i;
+        for (size_t f = 1; f < faces.size(); ++f) EXPECT_GE(faces[f - 1].area(), faces[f].area());
+        for (const auto& box : faces) {
+            EXPECT_GE(box.x1, 0);
+            EXPECT_LE(box.x2, image.cols);
+            EXPECT_GT(box.score, 0.7f);
+        }
+    }
+    EXPECT_GE(found_total, single_pass_total);
+}
+
+TEST_F(PipelineTest, AlignsEyesOntoTheReferencePoints) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const cv::Mat image = load(data / "lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg");
+    const auto face = largest_face(image);
+    EXPECT_EQ(face.aligned.size(), cv::Size(112, 112));
+    // The five points mapped by the alignment transform land near the reference points.
+    const cv::Mat m = alignment_transform(face.points);
+    const cv::Point2f left_eye = face.points[0];
+    const double x = m.at<double>(0, 0) * left_eye.x + m.at<double>(0, 1) * left_eye.y + m.at<double>(0, 2);
+    const double y = m.at<double>(1, 0) * left_eye.x + m.at<double>(1, 1) * left_eye.y + m.at<double>(1, 2);
+    EXPECT_NEAR(x, 38.3, 4);
+    EXPECT_NEAR(y, 51.7, 4);
+    // Eyes above the nose, nose above the mouth, left eye left of the right eye.
+    EXPECT_LT(face.points[0].x, face.points[1].x);
+    EXPECT_LT(face.points[0].y, face.points[2].y);
+    EXPECT_LT(face.points[2].y, face.points[3].y);
+    EXPECT_TRUE(face.quality.passed()) << face.quality.reasons.front();
+}
+
+TEST_F(PipelineTest, EmbeddingsSeparateSameFromDifferentPeople) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const auto a1 = largest_face(load(data / "lfw/George_W_Bush/George_W_Bush_0001.jpg")).embedding;
+    const auto a2 = largest_face(load(data / "lfw/George_W_Bush/George_W_Bush_0010.jpg")).embedding;
+    const auto b = largest_face(load(data / "lfw/Colin_Powell/Colin_Powell_0001.jpg")).embedding;
+    ASSERT_EQ(a1.size(), size_t(kEmbeddingDim));
+    double norm = 0;
+    for (float v : a1) norm += v * v;
+    EXPECT_NEAR(norm, 1.0, 1e-4);
+    const double same = cosine_similarity(a1, a2), different = cosine_similarity(a1, b);
+    SimilarityCalibration calibration;
+    EXPECT_TRUE(calibration.is_match(same)) << same;
+    EXPECT_FALSE(calibration.is_match(different)) << different;
+    EXPECT_GT(calibration.percentage(same), SimilarityCalibration::kThresholdPercentage);
+    EXPECT_LT(calibration.percentage(different), SimilarityCalibration::kThresholdPercentage);
+}
+
+TEST_F(PipelineTest, QualityGatesNameWhatIsWrong) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const cv::Mat image = load(data / "photos-multi/p01/img1.jpg");
+    const auto sharp = largest_face(image);
+    ASSERT_TRUE(sharp.quality.passed()) << sharp.quality.reasons.front();
+
+    cv::Mat blurred;
+    cv::GaussianBlur(image, blurred, cv::Size(0, 0), std::max(image.cols, image.rows) / 120.0);
+    const auto blurry = largest_face(blurred);
+    EXPECT_LT(blurry.quality.sharpness, sharp.quality.sharpness / 3);
+    EXPECT_NE(std::find(blurry.quality.reasons.begin(), blurry.quality.reasons.end(), "LOW_SHARPNESS"),
+              blurry.quality.reasons.end());
+    EXPECT_LT(blurry.quality.score, sharp.quality.score);
+
+    cv::Mat dark = image * 0.12;
+    const auto dim = pipeline_->analyze(dark, sharp.box, false);
+    EXPECT_NE(std::find(dim.quality.reasons.begin(), dim.quality.reasons.end(), "TOO_DARK"),
+              dim.quality.reasons.end());
+
+    // Shrink the photo so the face is about 45 px wide: still detected, but too small to register.
+    cv::Mat small;
+    const double scale = 45.0 / sharp.box.width();
+    cv::resize(image, small, cv::Size(), scale, scale, cv::INTER_AREA);
+    auto boxes = pipeline_->detect(small);
+    ASSERT_FALSE(boxes.empty());
+    const auto tiny = pipeline_->analyze(small, boxes.front(), false);
+    EXPECT_NE(std::find(tiny.quality.reasons.begin(), tiny.quality.reasons.end(), "SMALL_FACE"),
+              tiny.quality.reasons.end())
+        << tiny.quality.face_width_px;
+}
+
+TEST_F(PipelineTest, PoseFollowsAMirroredFace) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const cv::Mat image = load(data / "photos-group/sample1.jpg");
+    const auto face = largest_face(image);
+    cv::Mat mirrored;
+    cv::flip(image, mirrored, 1);
+    auto boxes = pipeline_->detect(mirrored);
+    ASSERT_FALSE(boxes.empty());
+    const auto flipped = pipeline_->analyze(mirrored, boxes.front(), false);
+    // Mirroring negates yaw and roll and keeps pitch.
+    EXPECT_NEAR(flipped.quality.yaw, -face.quality.yaw, 8);
+    EXPECT_NEAR(flipped.quality.roll, -face.quality.roll, 5);
+    EXPECT_NEAR(flipped.quality.pitch, face.quality.pitch, 8);
+}
+
+TEST(Calibration, IsMonotoneAndPinsTheThreshold) {
+    SimilarityCalibration c;
+    EXPECT_NEAR(c.percentage(c.threshold), SimilarityCalibration::kThresholdPercentage, 1e-9);
+    double previous = -1;
+    for (double cosine = -1; cosine <= 1; cosine += 0.01) {
+        const double p = c.percentage(cosine);
+        EXPECT_GT(p, previous);
+        EXPECT_GE(p, 0);
+        EXPECT_LE(p, 100);
+        EXPECT_NEAR(c.cosine_for(p), cosine, 1e-6);
+        previous = p;
+    }
+}
+
+TEST(ModelFiles, RefusesMissingOrAlteredModels) {
+    const auto dir = testing::make_temp_dir("faceid-models");
+    try {
+        ModelFiles(dir).verify();
+        FAIL() << "verified an empty folder";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kModelMissing);
+        EXPECT_NE(std::string(e.what()).find("make setup"), std::string::npos);
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(models_dir()))
+        std::filesystem::copy(entry.path(), dir / entry.path().filename());
+    EXPECT_NO_THROW(ModelFiles(dir).verify());
+    {
+        std::ofstream append(dir / "fr_landmark.onnx", std::ios::app | std::ios::binary);
+        append << "x";
+    }
+    try {
+        ModelFiles(dir).verify();
+        FAIL() << "verified an altered model";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("fr_landmark.onnx"), std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace faceid
