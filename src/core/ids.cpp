@@ -37,7 +37,9 @@ std::string random_hex(size_t bytes) {
 }
 
 std::string new_person_id() {
-    return "p" + random_hex(8);
+    std::string id = "p";  // appended rather than "p" + ..., which trips GCC 12's -Wrestrict false positive
+    id += random_hex(8);
+    return id;
 }
 
 std::string face_id_from_label(uint64_t label) {
