@@ -1,0 +1,59 @@
+// The page: a hash router over four views (register, search, gallery, person) and the API key button.
+import { onKeyRequired, getApiKey } from './api.js';
+import { keyDialog } from './dialogs.js';
+import { RegisterView } from './register-view.js';
+import { SearchView } from './search-view.js';
+import { GalleryView, PersonView } from './gallery-view.js';
+
+const main = document.getElementById('main');
+const views = {
+  search: new SearchView(),
+  register: new RegisterView({}),
+  gallery: new GalleryView(),
+  person: new PersonView(),
+};
+for (const [name, view] of Object.entries(views)) {
+  view.element.id = view.element.id || `view-${name}`;
+  view.element.hidden = true;
+  view.element.classList.add('view');
+  main.append(view.element);
+}
+
+let current = null;
+function route() {
+  const [, name = 'search', arg] = location.hash.match(/^#\/([a-z]+)(?:\/(.+))?$/) || [];
+  const viewName = views[name] ? name : 'search';
+  const view = views[viewName];
+  if (current && current !== view) {
+    current.deactivate();
+    current.element.hidden = true;
+  }
+  view.element.hidden = false;
+  current = view;
+  for (const link of document.querySelectorAll('nav a[data-view]')) {
+    const on = link.dataset.view === viewName || (viewName === 'person' && link.dataset.view === 'gallery');
+    if (on) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.title = `${{ search: 'Search', register: 'Register', gallery: 'Gallery', person: 'Person' }[viewName]} · Face ID Boom`;
+  if (viewName === 'person') view.show(decodeURIComponent(arg || ''));
+  view.activate();
+}
+
+const keyButton = document.getElementById('key-button');
+function showKeyState() {
+  keyButton.classList.toggle('has-key', Boolean(getApiKey()));
+  keyButton.setAttribute('aria-label', getApiKey() ? 'API key (set)' : 'API key (not set)');
+}
+keyButton.addEventListener('click', () => keyDialog());
+document.addEventListener('apikeychange', showKeyState);
+onKeyRequired((reason) => keyDialog(reason));
+showKeyState();
+
+window.addEventListener('hashchange', route);
+document.addEventListener('visibilitychange', () => {
+  if (!current) return;
+  if (document.hidden) current.deactivate();
+  else current.activate();
+});
+route();

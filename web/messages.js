@@ -1,0 +1,93 @@
+// Plain-language text for the API's quality reasons and error codes: what happened and what to do.
+
+export const REASONS = {
+  LOW_SHARPNESS: {
+    hint: 'Hold still',
+    text: 'The photo is blurry.',
+    action: 'Hold the camera still, wait for focus, then take the photo again.',
+  },
+  SMALL_FACE: {
+    hint: 'Move closer',
+    text: 'The face is too small in the photo.',
+    action: 'Move closer to the camera so the face fills more of the picture.',
+  },
+  EXTREME_POSE: {
+    hint: 'Look at the camera',
+    text: 'The head is turned or tilted too much.',
+    action: 'Face the camera directly, with the head straight.',
+  },
+  LOW_CONFIDENCE: {
+    hint: 'Face not clear',
+    text: 'The face is hard to make out.',
+    action: 'Remove anything covering the face (hat, hand, mask) and try again.',
+  },
+  TOO_DARK: {
+    hint: 'Too dark',
+    text: 'The photo is too dark.',
+    action: 'Add light in front of the face, or move away from a bright window behind.',
+  },
+  TOO_BRIGHT: {
+    hint: 'Too bright',
+    text: 'The photo is too bright.',
+    action: 'Avoid direct sunlight or flash on the face.',
+  },
+};
+
+export function reasonHint(code) {
+  return REASONS[code] ? REASONS[code].hint : code;
+}
+
+export function reasonSentence(code) {
+  const r = REASONS[code];
+  return r ? `${r.text} ${r.action}` : `Quality check failed (${code}).`;
+}
+
+const ERRORS = {
+  no_face: 'No face was found. Make sure the whole face is visible, lit from the front and looking at the camera.',
+  not_an_image: 'That file is not a photo. Choose a JPEG, PNG, WebP or BMP picture.',
+  unsupported_format: 'This picture format is not supported. Use a JPEG, PNG, WebP or BMP photo.',
+  unsupported_media_type: 'That file is not a photo. Choose a JPEG, PNG, WebP or BMP picture.',
+  corrupt_image: 'The photo seems damaged or incomplete. Take the photo again or choose another file.',
+  empty_image: 'The photo is empty. Take the photo again or choose another file.',
+  payload_too_large: 'The photo file is too large. Use a smaller photo (a phone photo resized to a few megabytes works).',
+  image_too_large: 'The photo has too many pixels. Use a smaller photo.',
+  possible_duplicate: 'This face looks like someone who is already registered.',
+  face_index_out_of_range: 'There are fewer faces in the photo than expected. Take the photo again.',
+  not_live: 'The face does not look like a live person (a photo of a photo or a screen?). Use the real person.',
+  missing_field: 'Something required is missing.',
+  invalid_field: 'One of the fields has a value that is not accepted.',
+  bad_request: 'The request was not understood.',
+  not_found: 'This record no longer exists. It may have been deleted.',
+  conflict: 'This conflicts with what is already stored.',
+  unauthorized: 'An API key is needed. Enter it with the key button at the top.',
+  forbidden: 'Your API key is not allowed to do this. Ask an administrator for a key with more rights.',
+  rate_limited: 'Too many requests at once. Wait a moment and try again.',
+  unavailable: 'The service is starting or busy. Try again in a moment.',
+  network: 'The server cannot be reached. Check the connection and try again.',
+};
+
+// A friendly description of an ApiError (or any error) as a list of sentences.
+export function describeError(err) {
+  if (err && err.code === 'quality_gate_failed') {
+    const reasons = (err.details && err.details.reasons) || [];
+    return reasons.length ? reasons.map(reasonSentence) : ['The photo is not good enough. Take it again.'];
+  }
+  if (err && err.code === 'possible_duplicate') {
+    const d = err.details || {};
+    const who = (d.person && d.person.name) || d.name;
+    const base = who ? `This face looks like ${who}, who is already registered.` : ERRORS.possible_duplicate;
+    return [base, 'To add this photo to that person, open them in the Gallery. Otherwise check the photo.'];
+  }
+  if (err && ERRORS[err.code]) {
+    const extra = err.code === 'invalid_field' || err.code === 'missing_field' ? err.message : '';
+    return extra ? [ERRORS[err.code], extra] : [ERRORS[err.code]];
+  }
+  if (err && err.status >= 500) return ['The server had a problem. Try again; if it keeps happening, tell the administrator.'];
+  return [(err && err.message) || 'Something went wrong. Try again.'];
+}
+
+export function qualityLabel(score) {
+  if (score === undefined || score === null) return '–';
+  const pct = score <= 1 ? Math.round(score * 100) : Math.round(score);
+  return `${pct}%`;
+}

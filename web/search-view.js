@@ -1,0 +1,116 @@
+// Search: a photo (camera or file) is searched with all_faces=true; each face in it gets its own card with
+// the best match (primary photo, name, similarity percentage and bar, other fields) or "unknown person".
+import { api } from './api.js';
+import { h, clear, apiImage, announce, spinner } from './dom.js';
+import { describeError, percent } from './messages.js';
+import { PhotoSource } from './photo-source.js';
+
+export class SearchView {
+  constructor() {
+    this.source = new PhotoSource({
+      id: 'search',
+      captureLabel: 'Take photo and search',
+      onPhoto: (file) => this.search(file),
+      onClear: () => this.idle(),
+    });
+    this.results = h('div', { class: 'results', id: 'search-results', 'aria-live': 'polite' });
+    this.element = h('div', { class: 'view-grid' },
+      h('div', { class: 'col' }, this.source.element),
+      h('div', { class: 'col' }, this.results));
+    this.idle();
+  }
+
+  activate() { this.source.activate(); }
+  deactivate() { this.source.deactivate(); }
+
+  idle() {
+    clear(this.results, h('div', { class: 'card empty' },
+      h('h2', {}, 'Who is this?'),
+      h('p', {}, 'Take a photo with the camera or upload one. Every face in the photo is checked against the registered people.')));
+  }
+
+  async search(file) {
+    clear(this.results, h('div', { class: 'card loading-card', id: 'search-loading' }, spinner(), ' Searching…'));
+    let out;
+    try {
+      out = await api.search(file, { allFaces: true, topK: 5 });
+    } catch (err) {
+      if (this.source.photo !== file) return;
+      const lines = describeError(err);
+      clear(this.results, h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, 'Search failed'), lines.map((l) => h('p', {}, l))));
+      announce(`Search failed. ${lines.join(' ')}`);
+      return;
+    }
+    if (this.source.photo !== file) return; // a newer photo was chosen meanwhile
+    const results = out.results || [];
+    // Left-to-right order matches how people read a group photo.
+    const ordered = results.map((r, i) => ({ ...r, original: i })).sort((a, b) => a.box[0] - b.box[0]);
+    this.source.showBoxes(ordered.map((r, i) => ({ box: r.box, label: String(i + 1), color: r.match ? '#2fbf71' : '#8a94a6' })));
+    const known = ordered.filter((r) => r.match).length;
+    const summary = ordered.length === 1
+      ? (known ? 'Match found' : 'Unknown person')
+      : `${ordered.length} faces · ${known} recognised · ${ordered.length - known} unknown`;
+    clear(this.results,
+      h('h2', { class: 'results-title', id: 'search-summary' }, summary),
+      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, file)))));
+    announce(summary);
+  }
+
+  card(result, number, file) {
+    const crop = h('canvas', { class: 'query-crop', role: 'img', 'aria-label': `Face ${number} from the photo` });
+    this.cropInto(crop, file, result.box);
+    const m = result.match;
+    if (!m) {
+      return h('article', { class: 'card result unknown', dataset: { face: number } },
+        h('div', { class: 'result-faces' }, h('span', { class: 'face-no' }, number), crop, h('div', { class: 'unknown-avatar', 'aria-hidden': 'true' }, '?')),
+        h('div', { class: 'result-body' },
+          h('h3', {}, 'Unknown person'),
+          h('p', { class: 'muted' }, 'No registered person matches this face closely enough.'),
+          this.candidates(result.candidates, null)));
+    }
+    const p = m.person;
+    const pct = Math.max(0, Math.min(100, Number(m.percentage)));
+    return h('article', { class: 'card result match', dataset: { face: number } },
+      h('div', { class: 'result-faces' }, h('span', { class: 'face-no' }, number), crop, apiImage(p.photo_url, `Primary photo of ${p.name}`, 'primary-photo')),
+      h('div', { class: 'result-body' },
+        h('h3', {}, h('a', { href: `#/person/${encodeURIComponent(p.id)}` }, p.name)),
+        h('div', { class: 'similarity' },
+          h('span', { class: 'pct' }, percent(pct, 1)), h('span', { class: 'muted' }, ' similar'),
+          h('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct.toFixed(1), 'aria-label': 'Similarity' },
+            h('span', { style: { width: `${pct}%` }, class: pct >= 80 ? 'high' : pct >= 60 ? 'mid' : 'low' }))),
+        h('dl', { class: 'facts' },
+          p.external_id ? [h('dt', {}, 'External ID'), h('dd', {}, p.external_id)] : null,
+          Object.entries(p.metadata || {}).map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
+        this.candidates(result.candidates, p.id)));
+  }
+
+  candidates(list, matchId) {
+    const others = (list || []).filter((c) => c.person && c.person.id !== matchId).slice(0, 3);
+    if (!others.length) return null;
+    return h('details', { class: 'candidates' },
+      h('summary', {}, matchId ? 'Other possible matches' : 'Closest people (below the threshold)'),
+      h('ul', {}, others.map((c) => h('li', {},
+        h('a', { href: `#/person/${encodeURIComponent(c.person.id)}` }, c.person.name), ' ',
+        h('span', { class: 'muted' }, percent(c.percentage, 1))))));
+  }
+
+  // Cuts the face (with a margin) out of the searched photo, so each card shows which face it is about.
+  async cropInto(canvas, file, box) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const [x1, y1, x2, y2] = box;
+      const size = Math.max(x2 - x1, y2 - y1) * 1.3;
+      const cx = (x1 + x2) / 2;
+      const cy = (y1 + y2) / 2;
+      canvas.width = 160;
+      canvas.height = 160;
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#e9edf3';
+      ctx.fillRect(0, 0, 160, 160);
+      ctx.drawImage(bitmap, cx - size / 2, cy - size / 2, size, size, 0, 0, 160, 160);
+      bitmap.close();
+    } catch (_) {
+      /* the browser cannot decode this format: the card simply has no crop */
+    }
+  }
+}
