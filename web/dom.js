@@ -77,3 +77,21 @@ export async function busy(button, label, work) {
 export function percent(value, digits = 0) {
   return `${Number(value).toFixed(digits)}%`;
 }
+
+// Inline line icons (no icon font or emoji font needed). Paths on a 24x24 grid.
+const ICONS = {
+  camera: 'M4 8h3l2-3h6l2 3h3v11H4z M12 17a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
+  upload: 'M12 16V4 M7 9l5-5 5 5 M4 15v5h16v-5',
+  key: 'M8 20a4 4 0 1 0 0-8 4 4 0 0 0 0 8z M11 13l9-9 M16 8l3 3 M14 10l2 2',
+};
+export function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'icon-svg');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svg.append(path);
+  return svg;
+}

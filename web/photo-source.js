@@ -2,7 +2,7 @@
 // over the preview, a few times a second) or a file chosen or dropped by the user. Shows the chosen photo
 // as a still with an overlay on which callers draw face boxes.
 import { api } from './api.js';
-import { h, clear } from './dom.js';
+import { h, clear, icon } from './dom.js';
 import { reasonHint } from './messages.js';
 
 const DETECT_INTERVAL_MS = 400; // at most ~2.5 detections per second
@@ -24,8 +24,8 @@ export class PhotoSource {
 
   build() {
     const id = this.options.id;
-    this.cameraTab = h('button', { type: 'button', role: 'tab', id: `${id}-tab-camera`, 'aria-controls': `${id}-camera`, onclick: () => this.setMode('camera') }, '📷 Camera');
-    this.uploadTab = h('button', { type: 'button', role: 'tab', id: `${id}-tab-upload`, 'aria-controls': `${id}-upload`, onclick: () => this.setMode('upload') }, '🖼 Upload a photo');
+    this.cameraTab = h('button', { type: 'button', role: 'tab', id: `${id}-tab-camera`, 'aria-controls': `${id}-camera`, onclick: () => this.setMode('camera') }, icon('camera'), 'Camera');
+    this.uploadTab = h('button', { type: 'button', role: 'tab', id: `${id}-tab-upload`, 'aria-controls': `${id}-upload`, onclick: () => this.setMode('upload') }, icon('upload'), 'Upload');
 
     this.video = h('video', { autoplay: true, muted: true, playsinline: true, 'aria-label': 'Live camera preview' });
     this.video.muted = true;
@@ -42,7 +42,7 @@ export class PhotoSource {
 
     this.fileInput = h('input', { type: 'file', accept: 'image/*', id: `${id}-file`, class: 'sr-only', onchange: () => this.fileInput.files[0] && this.usePhoto(this.fileInput.files[0]) });
     this.dropzone = h('label', { class: 'dropzone', for: this.fileInput.id },
-      h('span', { class: 'dropzone-icon', 'aria-hidden': 'true' }, '⬆'),
+      h('span', { class: 'dropzone-icon' }, icon('upload')),
       h('strong', {}, 'Choose a photo'),
       h('span', {}, 'or drag and drop it here'),
       h('small', {}, 'JPEG, PNG, WebP or BMP'));

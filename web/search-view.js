@@ -1,8 +1,8 @@
 // Search: a photo (camera or file) is searched with all_faces=true; each face in it gets its own card with
 // the best match (primary photo, name, similarity percentage and bar, other fields) or "unknown person".
 import { api } from './api.js';
-import { h, clear, apiImage, announce, spinner } from './dom.js';
-import { describeError, percent } from './messages.js';
+import { h, clear, apiImage, announce, spinner, percent } from './dom.js';
+import { describeError } from './messages.js';
 import { PhotoSource } from './photo-source.js';
 
 export class SearchView {
