@@ -1,0 +1,173 @@
+// End-to-end tests of the web page in Debian's Chromium against the real `faceid serve` (started by
+// scripts/run-e2e.sh): register from the camera, search from the camera, an unknown stranger, a group
+// photo with one result per face, and deleting a person. The flows run in order and share the server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, dataFile, skipReason, fakeCamera, openBrowser, screenshot, apiJson, photoForm,
+} from './support/browser.mjs';
+
+// Two different photos of the same person (one for the camera at registration, one for the camera at the
+// search), a photo of someone else, and a group photo.
+const PHOTOS = {
+  register: 'photos-multi/p01/img11.jpg',
+  search: 'photos-multi/p01/img6.jpg',
+  stranger: 'photos-multi/p02/img3.jpg',
+  group: 'photos-group/sample1.jpg',
+};
+const skip = skipReason(Object.values(PHOTOS));
+const PHONE = { width: 390, height: 844 };
+const person = { name: `E2E Visitor ${Date.now().toString(36)}`, externalId: 'V-4711', company: 'ACME Ltd' };
+
+let registerBrowser;
+let searchBrowser;
+
+before(async () => {
+  if (skip) return;
+  registerBrowser = await openBrowser(fakeCamera(dataFile(PHOTOS.register), 'register'));
+  searchBrowser = await openBrowser(fakeCamera(dataFile(PHOTOS.search), 'search'));
+});
+
+after(async () => {
+  await registerBrowser?.close();
+  await searchBrowser?.close();
+});
+
+function assertNoConsoleErrors(browser) {
+  assert.deepEqual(browser.errors, [], 'the page logged errors');
+}
+
+// Waits until the live preview shows a detection (the hint is coloured) and returns the overlay's
+// count of drawn (non-transparent) pixels, i.e. whether a face box is drawn.
+async function waitForLiveDetection(page, prefix) {
+  await page.waitForSelector(`#${prefix}-camera .hint.ok, #${prefix}-camera .hint.warn`);
+  return page.$eval(`#${prefix}-camera canvas.overlay`, (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]) drawn++;
+    return drawn;
+  });
+}
+
+test('register a person from the camera', { skip }, async () => {
+  const { page } = registerBrowser;
+  await page.goto(`${BASE_URL}/#/register`);
+  await page.waitForSelector('#register-capture:not([disabled])');
+  const boxPixels = await waitForLiveDetection(page, 'register');
+  assert.ok(boxPixels > 0, 'a face box is drawn over the live preview');
+  const hint = await page.textContent('#register-camera .hint');
+  assert.ok(hint.trim().length > 0 && hint !== 'Looking for a face…', `quality hint shown: ${hint}`);
+  await screenshot(page, '01-register-camera');
+
+  await page.fill('#register-name', person.name);
+  await page.fill('#register-external-id', person.externalId);
+  await page.fill('.meta-row .meta-key', 'Company');
+  await page.fill('.meta-row .meta-value', person.company);
+  await page.click('#register-capture');
+  await page.waitForSelector('.still-panel:not([hidden]) img[src^="blob:"]');
+  await page.click('#register-submit');
+  const success = await page.waitForSelector('#register-success');
+  const text = await success.textContent();
+  assert.match(text, new RegExp(`${person.name} is registered`));
+  assert.match(text, /Primary photo/, 'the first photo of a person becomes the primary one');
+  assert.match(await page.textContent('#register-success .quality-value'), /^\d{1,3}%$/);
+  assert.match(text, /ACME Ltd/);
+  await page.waitForFunction(() => document.querySelector('#register-success img.crop')?.naturalWidth > 0);
+  await screenshot(page, '02-register-done');
+
+  // The server really stored what the form sent.
+  const { body } = await apiJson('GET', `/persons?name=${encodeURIComponent(person.name)}`);
+  assert.equal(body.persons.length, 1);
+  assert.equal(body.persons[0].external_id, person.externalId);
+  assert.deepEqual(body.persons[0].metadata, { Company: person.company });
+  person.id = body.persons[0].id;
+
+  await page.setViewportSize(PHONE);
+  await screenshot(page, '02b-register-done-phone');
+  assertNoConsoleErrors(registerBrowser);
+});
+
+test('search from the camera finds that person with a percentage', { skip }, async () => {
+  assert.ok(person.id, 'the registration test ran first');
+  const { page } = searchBrowser;
+  await page.goto(`${BASE_URL}/#/search`);
+  await page.waitForSelector('#search-capture:not([disabled])');
+  await waitForLiveDetection(page, 'search');
+  await screenshot(page, '03-search-camera');
+  await page.click('#search-capture');
+  await page.waitForSelector('#search-results .result');
+  const cards = await page.$$('#search-results .result');
+  assert.equal(cards.length, 1, 'one face in the camera photo, one result');
+  assert.equal(await cards[0].getAttribute('class'), 'card result match');
+  assert.equal((await cards[0].$eval('h3', (e) => e.textContent)).trim(), person.name);
+  const pct = await cards[0].$eval('.pct', (e) => e.textContent);
+  assert.match(pct, /^\d{1,3}\.\d%$/);
+  const value = parseFloat(pct);
+  assert.ok(value > 0 && value <= 100, `percentage in range: ${pct}`);
+  const barWidth = await cards[0].$eval('.bar span', (e) => e.getBoundingClientRect().width / e.parentElement.getBoundingClientRect().width);
+  assert.ok(Math.abs(barWidth * 100 - value) < 1.5, 'the bar shows the percentage');
+  await page.waitForFunction(() => document.querySelector('#search-results img.primary-photo')?.naturalWidth > 0);
+  await screenshot(page, '04-search-found');
+  assertNoConsoleErrors(searchBrowser);
+});
+
+test('upload search of a stranger shows "unknown person"', { skip }, async () => {
+  const { page } = searchBrowser;
+  await page.click('#search-retake');
+  await page.click('#search-tab-upload');
+  await page.setInputFiles('#search-file', dataFile(PHOTOS.stranger));
+  await page.waitForSelector('#search-results .result');
+  assert.equal(await page.$$eval('#search-results .result.unknown', (l) => l.length), 1);
+  assert.equal(await page.$$eval('#search-results .result.match', (l) => l.length), 0);
+  assert.equal((await page.textContent('#search-summary')).trim(), 'Unknown person');
+  assert.match(await page.textContent('#search-results .result.unknown h3'), /Unknown person/);
+  await screenshot(page, '05-search-stranger-unknown');
+  assertNoConsoleErrors(searchBrowser);
+});
+
+test('a group photo shows one result per face', { skip }, async () => {
+  const { page } = searchBrowser;
+  const detected = await apiJson('POST', '/detect', photoForm(dataFile(PHOTOS.group)));
+  assert.equal(detected.status, 200);
+  const faces = detected.body.faces.length;
+  assert.ok(faces >= 2, `the group photo has several faces (${faces})`);
+
+  await page.click('#search-retake');
+  await page.setInputFiles('#search-file', dataFile(PHOTOS.group));
+  await page.waitForSelector('#search-results .result');
+  const numbers = await page.$$eval('#search-results .result .face-no', (l) => l.map((e) => e.textContent));
+  assert.deepEqual(numbers, Array.from({ length: faces }, (_, i) => String(i + 1)), 'one numbered card per face');
+  assert.match(await page.textContent('#search-summary'), new RegExp(`^${faces} faces`));
+  await screenshot(page, '06-search-group');
+  await page.setViewportSize(PHONE);
+  await screenshot(page, '06b-search-group-phone');
+  assertNoConsoleErrors(searchBrowser);
+});
+
+test('delete removes the person from the gallery', { skip }, async () => {
+  assert.ok(person.id, 'the registration test ran first');
+  const { page } = registerBrowser;
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${BASE_URL}/#/gallery`);
+  await page.fill('#gallery-filter', person.name);
+  const card = await page.waitForSelector(`.person-card[data-person-id="${person.id}"]`);
+  assert.match(await card.textContent(), /1 photo/);
+  await screenshot(page, '07-gallery');
+
+  await card.click();
+  await page.waitForSelector('#person-name');
+  assert.equal((await page.textContent('#person-name')).trim(), person.name);
+  assert.equal(await page.$$eval('#person-faces .template', (l) => l.length), 1);
+  await screenshot(page, '08-person');
+
+  await page.click('#person-delete');
+  await page.waitForSelector('#confirm-dialog[open]');
+  await screenshot(page, '09-confirm-delete');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#gallery-empty');
+  assert.equal(await page.$$eval(`.person-card[data-person-id="${person.id}"]`, (l) => l.length), 0);
+  await screenshot(page, '10-gallery-after-delete');
+
+  assert.equal((await apiJson('GET', `/persons/${person.id}`)).status, 404);
+  assertNoConsoleErrors(registerBrowser);
+});
