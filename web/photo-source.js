@@ -138,14 +138,16 @@ export class PhotoSource {
       return;
     }
     this.stream = stream;
-    this.video.srcObject = stream;
-    await this.listCameras();
+    // Listen before attaching the stream: the metadata can arrive while the camera list is read.
     this.video.addEventListener('loadedmetadata', () => {
+      if (this.stream !== stream) return;
       this.stage.style.aspectRatio = `${this.video.videoWidth} / ${this.video.videoHeight}`;
       this.captureButton.disabled = false;
       this.hint.textContent = 'Looking for a face…';
       this.scheduleDetect(0);
     }, { once: true });
+    this.video.srcObject = stream;
+    await this.listCameras();
   }
 
   async listCameras() {

@@ -2,7 +2,7 @@
 // the best match (primary photo, name, similarity percentage and bar, other fields) or "unknown person".
 import { api } from './api.js';
 import { h, clear, apiImage, announce, spinner, percent } from './dom.js';
-import { describeError } from './messages.js';
+import { describeError, reasonSentence } from './messages.js';
 import { PhotoSource } from './photo-source.js';
 
 export class SearchView {
@@ -66,6 +66,9 @@ export class SearchView {
         h('div', { class: 'result-body' },
           h('h3', {}, 'Unknown person'),
           h('p', { class: 'muted' }, 'No registered person matches this face closely enough.'),
+          (result.quality?.reasons || []).length
+            ? h('p', { class: 'note' }, 'This face is hard to recognise: ', result.quality.reasons.map(reasonSentence).join(' '))
+            : null,
           this.candidates(result.candidates, null)));
     }
     const p = m.person;
