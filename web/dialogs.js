@@ -34,10 +34,11 @@ export function keyDialog(reason = '') {
         h('p', {}, 'Enter the key your administrator gave you. It is kept only in this browser tab and forgotten when the tab is closed.'),
         h('label', { for: input.id }, 'Key'),
         input,
-        h('div', { class: 'actions' },
-          getApiKey() ? h('button', { type: 'submit', class: 'link', value: 'forget' }, 'Forget key') : null,
+        // Save comes first in the DOM so that Enter in the field saves; row-reverse shows it last.
+        h('div', { class: 'actions reverse' },
+          h('button', { type: 'submit', class: 'primary', value: 'save', id: 'api-key-save' }, 'Save key'),
           h('button', { type: 'submit', class: 'secondary', value: 'cancel', formnovalidate: true }, 'Cancel'),
-          h('button', { type: 'submit', class: 'primary', value: 'save' }, 'Save key'))));
+          getApiKey() ? h('button', { type: 'submit', class: 'link', value: 'forget' }, 'Forget key') : null)));
     dialog.addEventListener('close', () => {
       dialog.remove();
       openKeyDialog = null;
