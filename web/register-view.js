@@ -99,6 +99,7 @@ export class RegisterView {
       h('strong', {}, title),
       lines.length > 1 ? h('ul', {}, lines.map((l) => h('li', {}, l))) : h('p', {}, lines[0])));
     announce(`${title}. ${lines.join(' ')}`);
+    this.result.scrollIntoView({ block: 'nearest' });
   }
 
   showSuccess({ person, face, primary, faces_seen: facesSeen }) {
@@ -121,6 +122,7 @@ export class RegisterView {
         h('a', { class: 'button secondary', href: `#/person/${encodeURIComponent(person.id)}` }, 'Open in gallery'),
         h('button', { type: 'button', class: 'primary', id: 'register-next', onclick: () => this.resetForm() }, 'Register someone else'))));
     announce(`${person.name} is registered.`);
+    this.result.scrollIntoView({ block: 'nearest' });
   }
 
   resetForm() {

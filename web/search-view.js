@@ -54,6 +54,8 @@ export class SearchView {
       h('h2', { class: 'results-title', id: 'search-summary' }, summary),
       h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, file)))));
     announce(summary);
+    // On a phone the results are below the photo: bring the first one into view.
+    this.results.scrollIntoView({ block: 'nearest' });
   }
 
   card(result, number, file) {

@@ -70,6 +70,7 @@ export async function openBrowser(cameraFile, viewport = { width: 1280, height: 
 
 export async function screenshot(page, name, options = {}) {
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header then sits at the top of the image
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true, ...options });
 }
 
