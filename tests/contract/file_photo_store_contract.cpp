@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class FileStoreHarness : public PhotoStoreHarness {
-public:
+  public:
     FileStoreHarness() : dir_(make_temp_dir("faceid-photos-contract")), store_(dir_ / "photos") {}
     ~FileStoreHarness() override {
         std::error_code ignored;
@@ -22,18 +22,18 @@ public:
     }
     PhotoStore& store() override { return store_; }
 
-private:
+  private:
     fs::path dir_;
     FilePhotoStore store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Files, PhotoStoreContract,
-                         ::testing::Values(PhotoStoreFactory{"files",
-                                                             [] { return std::make_unique<FileStoreHarness>(); }}),
+                         ::testing::Values(PhotoStoreFactory{
+                             "files", [] { return std::make_unique<FileStoreHarness>(); }}),
                          PhotoStoreContract::name_of);
 
 class FilePhotoStoreTest : public ::testing::Test {
-protected:
+  protected:
     void TearDown() override { fs::remove_all(dir_); }
     fs::path dir_ = make_temp_dir("faceid-photos");
 };

@@ -24,7 +24,7 @@ namespace faceid::testing {
 
 // Owns one empty repository and whatever it needs (a temp folder, a database, a server connection).
 class PersonRepositoryHarness {
-public:
+  public:
     virtual ~PersonRepositoryHarness() = default;
     virtual PersonRepository& repository() = 0;
 };
@@ -34,15 +34,17 @@ struct PersonRepositoryFactory {
     std::function<std::unique_ptr<PersonRepositoryHarness>()> make;
 };
 
-inline void PrintTo(const PersonRepositoryFactory& factory, std::ostream* out) { *out << factory.name; }
+inline void PrintTo(const PersonRepositoryFactory& factory, std::ostream* out) {
+    *out << factory.name;
+}
 
 class PersonRepositoryContract : public ::testing::TestWithParam<PersonRepositoryFactory> {
-public:
+  public:
     static std::string name_of(const ::testing::TestParamInfo<PersonRepositoryFactory>& info) {
         return info.param.name;
     }
 
-protected:
+  protected:
     void SetUp() override {
         harness_ = GetParam().make();
         if (!harness_ && !IsSkipped()) FAIL() << "the factory made no repository";

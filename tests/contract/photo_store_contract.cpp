@@ -33,7 +33,8 @@ TEST_P(PhotoStoreContract, PutReturnsTheContentAddressAndGetReturnsTheSameBytes)
     ASSERT_TRUE(stored);
     EXPECT_EQ(*stored, bytes);
 
-    EXPECT_EQ(store().put(bytes, "JPEG"), sha256_hex(bytes) + ".jpeg") << "the extension is folded to lower case";
+    EXPECT_EQ(store().put(bytes, "JPEG"), sha256_hex(bytes) + ".jpeg")
+        << "the extension is folded to lower case";
     std::string empty_key = store().put("", "png");
     EXPECT_EQ(store().get(empty_key), std::optional<std::string>(""));
 
@@ -97,7 +98,8 @@ TEST_P(PhotoStoreContract, KeysThatPutCannotReturnAreRejected) {
     EXPECT_TRUE(is_valid_photo_key(hex + ".jpg"));
     EXPECT_TRUE(is_valid_photo_key(hex + ".webp"));
     for (std::string extension : {"", "j", "../x", "jp/g", "jpegxl", "mp4", ".jpg"})
-        EXPECT_EQ(error_code_of([&] { store().put("bytes", extension); }), ErrorCode::kInvalidField) << extension;
+        EXPECT_EQ(error_code_of([&] { store().put("bytes", extension); }), ErrorCode::kInvalidField)
+            << extension;
     EXPECT_EQ(store().bytes_used(), 0u);
 }
 

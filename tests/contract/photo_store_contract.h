@@ -14,7 +14,7 @@ namespace faceid::testing {
 
 // Owns one empty store and whatever it needs (a temp folder, a server connection).
 class PhotoStoreHarness {
-public:
+  public:
     virtual ~PhotoStoreHarness() = default;
     virtual PhotoStore& store() = 0;
 };
@@ -24,13 +24,17 @@ struct PhotoStoreFactory {
     std::function<std::unique_ptr<PhotoStoreHarness>()> make;
 };
 
-inline void PrintTo(const PhotoStoreFactory& factory, std::ostream* out) { *out << factory.name; }
+inline void PrintTo(const PhotoStoreFactory& factory, std::ostream* out) {
+    *out << factory.name;
+}
 
 class PhotoStoreContract : public ::testing::TestWithParam<PhotoStoreFactory> {
-public:
-    static std::string name_of(const ::testing::TestParamInfo<PhotoStoreFactory>& info) { return info.param.name; }
+  public:
+    static std::string name_of(const ::testing::TestParamInfo<PhotoStoreFactory>& info) {
+        return info.param.name;
+    }
 
-protected:
+  protected:
     void SetUp() override {
         harness_ = GetParam().make();
         if (!harness_ && !IsSkipped()) FAIL() << "the factory made no store";

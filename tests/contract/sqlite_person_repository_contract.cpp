@@ -10,7 +10,7 @@ namespace faceid::testing {
 namespace {
 
 class SqliteHarness : public PersonRepositoryHarness {
-public:
+  public:
     SqliteHarness()
         : dir_(make_temp_dir("faceid-sqlite-contract")),
           database_(std::make_shared<SqliteDatabase>(dir_ / "faceid.db")),
@@ -21,7 +21,7 @@ public:
     }
     PersonRepository& repository() override { return repository_; }
 
-private:
+  private:
     std::filesystem::path dir_;
     std::shared_ptr<SqliteDatabase> database_;
     SqlitePersonRepository repository_;

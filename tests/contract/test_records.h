@@ -34,7 +34,8 @@ inline bool bit_equal(const Embedding& a, const Embedding& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-inline PersonRecord make_person(const std::string& name, std::optional<std::string> external_id = std::nullopt,
+inline PersonRecord make_person(const std::string& name,
+                                std::optional<std::string> external_id = std::nullopt,
                                 int64_t created_at_ms = 1'700'000'000'000) {
     PersonRecord person;
     person.id = new_person_id();
@@ -53,10 +54,12 @@ inline FaceRecord make_face(const std::string& person_id, uint64_t seed, double 
     face.id = face_id_from_label(face.label);
     face.person_id = person_id;
     face.embedding = make_embedding(seed);
-    face.quality = {{"sharpness", 123.25 + double(seed)}, {"yaw", -3.5}, {"reasons", nlohmann::json::array()}};
+    face.quality = {
+        {"sharpness", 123.25 + double(seed)}, {"yaw", -3.5}, {"reasons", nlohmann::json::array()}};
     face.quality_score = quality_score;
     for (size_t i = 0; i < face.box.size(); ++i) face.box[i] = float(seed % 1000) + 0.1f * float(i + 1);
-    for (size_t i = 0; i < face.landmarks.size(); ++i) face.landmarks[i] = float(seed % 977) + 0.37f * float(i);
+    for (size_t i = 0; i < face.landmarks.size(); ++i)
+        face.landmarks[i] = float(seed % 977) + 0.37f * float(i);
     face.photo_key = std::string(64, char('a' + seed % 6)) + ".jpg";
     face.crop_key = std::string(63, char('a' + seed % 6)) + "0.png";
     face.created_at_ms = created_at_ms;
