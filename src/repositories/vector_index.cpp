@@ -1,5 +1,7 @@
 #include "repositories/vector_index.h"
 
+#include "core/error.h"
+
 namespace faceid {
 
 std::vector<std::vector<Neighbor>> VectorIndex::search_batch(const float* queries, int n, int k) const {
@@ -7,6 +9,14 @@ std::vector<std::vector<Neighbor>> VectorIndex::search_batch(const float* querie
     results.reserve(n);
     for (int i = 0; i < n; ++i) results.push_back(search(queries + size_t(i) * dim(), k));
     return results;
+}
+
+void VectorIndex::save(const std::filesystem::path&) const {
+    throw Error(ErrorCode::kInternal, "the " + name() + " index cannot be saved");
+}
+
+void VectorIndex::load(const std::filesystem::path&) {
+    throw Error(ErrorCode::kInternal, "the " + name() + " index cannot be loaded");
 }
 
 }  // namespace faceid

@@ -4,6 +4,7 @@
 // tested against it by the contract suite (tests/contract/vector_index_contract.cpp).
 // Implementations are thread-safe: many concurrent searches, writes exclusive.
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,13 @@ class VectorIndex {
     virtual size_t size() const = 0;
     virtual size_t memory_bytes() const = 0;
     virtual std::string name() const = 0;
+
+    // Writes the whole index to one file, atomically (temporary file + rename), so that a restart can
+    // load it instead of rebuilding. Throws Error(kStorageError) on I/O failure.
+    virtual void save(const std::filesystem::path& path) const;
+    // Replaces the contents with a file written by save() of the same kind and dim. Throws
+    // Error(kStorageError) on a missing, truncated or foreign file; the index is unchanged then.
+    virtual void load(const std::filesystem::path& path);
 };
 
 }  // namespace faceid

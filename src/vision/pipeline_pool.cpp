@@ -15,9 +15,23 @@ PipelinePool::Lease PipelinePool::acquire() {
     return Lease(*this, std::move(pipeline));
 }
 
+std::pair<StageTimes, uint64_t> PipelinePool::totals() {
+    std::lock_guard lock(mutex_);
+    return {totals_, leases_};
+}
+
 void PipelinePool::release(std::unique_ptr<FacePipeline> pipeline) {
     {
         std::lock_guard lock(mutex_);
+        const auto& t = pipeline->times();
+        totals_.decode += t.decode;
+        totals_.detect += t.detect;
+        totals_.landmarks += t.landmarks;
+        totals_.align += t.align;
+        totals_.quality += t.quality;
+        totals_.embed += t.embed;
+        ++leases_;
+        pipeline->reset_times();
         idle_.push_back(std::move(pipeline));
     }
     available_.notify_one();

@@ -35,6 +35,8 @@ class PipelinePool {
     // Waits until a pipeline is free.
     Lease acquire();
     int size() const { return size_; }
+    // Stage times summed over every lease returned so far, and how many leases that was.
+    std::pair<StageTimes, uint64_t> totals();
     const PipelineOptions& options() const { return options_; }
 
   private:
@@ -45,6 +47,8 @@ class PipelinePool {
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<FacePipeline>> idle_;
+    StageTimes totals_;
+    uint64_t leases_ = 0;
 };
 
 }  // namespace faceid

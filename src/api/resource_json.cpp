@@ -1,0 +1,63 @@
+#include "api/resource_json.h"
+
+#include "core/clock.h"
+#include "schemas/face_json.h"
+
+#include <cmath>
+
+namespace faceid {
+namespace {
+double round4(double v) { return std::round(v * 10000) / 10000; }
+double round1(double v) { return std::round(v * 10) / 10; }
+}  // namespace
+
+nlohmann::json person_json(const PersonRecord& person, const FieldView& view) {
+    nlohmann::json out = {
+        {"id", person.id},
+        {"name", person.name},
+        {"primary_face_id", person.primary_face_id ? nlohmann::json(*person.primary_face_id) : nlohmann::json()},
+        {"face_count", person.face_count},
+        {"created_at", to_rfc3339(person.created_at_ms)},
+        {"updated_at", to_rfc3339(person.updated_at_ms)},
+    };
+    if (view.metadata) {
+        out["external_id"] = person.external_id ? nlohmann::json(*person.external_id) : nlohmann::json();
+        out["metadata"] = person.metadata;
+    }
+    if (view.photos && person.primary_face_id) {
+        out["photo_url"] = "/persons/" + person.id + "/photo";
+        out["crop_url"] = "/faces/" + *person.primary_face_id + "/crop";
+    }
+    return out;
+}
+
+nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& view) {
+    nlohmann::json out = {
+        {"id", face.id},
+        {"person_id", face.person_id},
+        {"primary", primary},
+        {"box", {face.box[0], face.box[1], face.box[2], face.box[3]}},
+        {"created_at", to_rfc3339(face.created_at_ms)},
+    };
+    if (view.quality) out["quality"] = face.quality;
+    if (view.photos) out["crop_url"] = "/faces/" + face.id + "/crop";
+    if (view.embeddings) out["embedding"] = embedding_to_json(face.embedding);
+    return out;
+}
+
+nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration, const FieldView& view) {
+    nlohmann::json out = {
+        {"person", person_json(match.person, view)},
+        {"similarity", round4(match.similarity)},
+        {"percentage", round1(calibration.percentage(match.similarity))},
+        {"face_id", match.face_id},
+    };
+    if (view.photos) out["crop_url"] = "/faces/" + match.face_id + "/crop";
+    return out;
+}
+
+nlohmann::json error_json(const std::string& code, const std::string& message, const nlohmann::json& details) {
+    return {{"error", {{"code", code}, {"message", message}, {"details", details}}}};
+}
+
+}  // namespace faceid

@@ -1,0 +1,24 @@
+#pragma once
+// JSON of the API's resources. What a caller may see is decided by a FieldView (from its role), so that
+// photos, crops, metadata and embeddings are left out in one place for callers not allowed them.
+#include "core/records.h"
+#include "services/gallery.h"
+#include "vision/calibration.h"
+
+#include <nlohmann/json.hpp>
+
+namespace faceid {
+
+struct FieldView {
+    bool photos = true;      // photo_url, crop_url
+    bool metadata = true;    // metadata, external_id
+    bool quality = true;     // quality figures of stored faces
+    bool embeddings = false; // only when an admin asks explicitly
+};
+
+nlohmann::json person_json(const PersonRecord& person, const FieldView& view);
+nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& view);
+nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration, const FieldView& view);
+nlohmann::json error_json(const std::string& code, const std::string& message, const nlohmann::json& details);
+
+}  // namespace faceid

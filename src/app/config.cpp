@@ -1,0 +1,100 @@
+#include "app/config.h"
+
+#include "core/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace faceid::app {
+namespace {
+
+template <typename T>
+void read_key(const nlohmann::json& json, const char* key, T& target) {
+    if (!json.contains(key)) return;
+    try {
+        target = json.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw Error(ErrorCode::kInvalidField, std::string("config key ") + key + " has the wrong type");
+    }
+}
+
+const char* env(const char* name) {
+    const char* value = std::getenv(name);
+    return value && *value ? value : nullptr;
+}
+
+int env_int(const char* name, int fallback) {
+    const char* value = env(name);
+    if (!value) return fallback;
+    char* end = nullptr;
+    const long parsed = std::strtol(value, &end, 10);
+    if (*end != '\0') throw Error(ErrorCode::kInvalidField, std::string(name) + " must be a whole number");
+    return int(parsed);
+}
+
+}  // namespace
+
+void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw Error(ErrorCode::kNotFound, "cannot read config file " + file.string());
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+        throw Error(ErrorCode::kInvalidField, "config file " + file.string() + " is not a JSON object");
+    static const char* kKeys[] = {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir",
+                                  "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
+                                  "index", "storage", "read_timeout_seconds"};
+    for (const auto& [key, value] : json.items()) {
+        bool known = false;
+        for (const char* k : kKeys) known |= key == k;
+        if (!known) throw Error(ErrorCode::kInvalidField, "unknown config key " + key + " in " + file.string());
+    }
+    read_key(json, "host", config.host);
+    read_key(json, "port", config.port);
+    read_key(json, "data_dir", config.data_dir);
+    read_key(json, "models_dir", config.models_dir);
+    read_key(json, "web_dir", config.web_dir);
+    read_key(json, "swagger_dir", config.swagger_dir);
+    read_key(json, "max_upload_mb", config.max_upload_mb);
+    read_key(json, "workers", config.workers);
+    read_key(json, "http_threads", config.http_threads);
+    read_key(json, "max_templates", config.max_templates);
+    if (json.contains("threshold")) config.threshold = json["threshold"].get<double>();
+    read_key(json, "index", config.index);
+    read_key(json, "storage", config.storage);
+    read_key(json, "read_timeout_seconds", config.read_timeout_seconds);
+}
+
+void apply_environment(AppConfig& config) {
+    if (auto v = env("FACEID_HOST")) config.host = v;
+    config.port = env_int("FACEID_PORT", config.port);
+    if (auto v = env("FACEID_DATA")) config.data_dir = v;
+    if (auto v = env("FACEID_MODELS_DIR")) config.models_dir = v;
+    if (auto v = env("FACEID_WEB_DIR")) config.web_dir = v;
+    if (auto v = env("FACEID_SWAGGER_DIR")) config.swagger_dir = v;
+    config.max_upload_mb = env_int("FACEID_MAX_UPLOAD_MB", config.max_upload_mb);
+    config.workers = env_int("FACEID_WORKERS", config.workers);
+    config.http_threads = env_int("FACEID_HTTP_THREADS", config.http_threads);
+    config.max_templates = env_int("FACEID_MAX_TEMPLATES", config.max_templates);
+    if (auto v = env("FACEID_THRESHOLD")) config.threshold = std::strtod(v, nullptr);
+    if (auto v = env("FACEID_INDEX")) config.index = v;
+    if (auto v = env("FACEID_STORAGE")) config.storage = v;
+    config.read_timeout_seconds = env_int("FACEID_READ_TIMEOUT", config.read_timeout_seconds);
+}
+
+std::filesystem::path locate_asset_dir(const std::string& configured, const std::string& relative) {
+    namespace fs = std::filesystem;
+    if (!configured.empty()) return configured;
+    if (fs::is_directory(relative)) return fs::absolute(relative);
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        // build/release/faceid -> the source tree two levels up.
+        const auto beside_sources = exe.parent_path().parent_path().parent_path() / relative;
+        if (fs::is_directory(beside_sources)) return beside_sources;
+    }
+    return {};
+}
+
+}  // namespace faceid::app

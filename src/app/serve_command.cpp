@@ -1,0 +1,120 @@
+#include "app/serve_command.h"
+
+#include "api/http_server.h"
+#include "app/config.h"
+#include "app/runtime.h"
+#include "core/error.h"
+#include "repositories/files/file_photo_store.h"
+#include "repositories/index/index_factory.h"
+#include "repositories/sqlite/sqlite_database.h"
+#include "repositories/sqlite/sqlite_person_repository.h"
+
+#include <opencv2/core.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace faceid::app {
+namespace {
+
+struct ServeFlags {
+    std::string config_file;
+    std::optional<std::string> host, data, models, index;
+    std::optional<int> port, workers;
+};
+
+int run_serve(const ServeFlags& flags) {
+    AppConfig config;
+    if (!flags.config_file.empty()) apply_config_file(config, flags.config_file);
+    apply_environment(config);
+    if (flags.host) config.host = *flags.host;
+    if (flags.port) config.port = *flags.port;
+    if (flags.data) config.data_dir = *flags.data;
+    if (flags.models) config.models_dir = *flags.models;
+    if (flags.workers) config.workers = *flags.workers;
+    if (flags.index) config.index = *flags.index;
+    if (config.storage != "sqlite")
+        throw Error(ErrorCode::kInvalidField, "storage '" + config.storage + "' is not available in this build");
+
+    // SIGINT/SIGTERM are handled by one thread with sigwait (blocked everywhere else), so that shutdown runs
+    // as ordinary code: stop accepting, finish requests in flight, close storage.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGUSR1);  // lets the main thread end the waiter when the server stops otherwise
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    const ModelFiles models = resolve_models(config.models_dir);
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int workers = config.workers > 0 ? config.workers : cores;
+    // Each request runs its inference on one thread; parallelism comes from concurrent requests.
+    cv::setNumThreads(1);
+    PipelinePool pipelines(models, PipelineOptions{}, workers);
+
+    namespace fs = std::filesystem;
+    const fs::path data = config.data_dir;
+    fs::create_directories(data);
+    auto database = std::make_shared<SqliteDatabase>(data / "faceid.db");
+    SqlitePersonRepository persons(database);
+    FilePhotoStore photos(data / "photos");
+    IndexConfig index_config;
+    index_config.kind = config.index;
+    auto index = make_vector_index(index_config);
+    Gallery gallery(persons, photos, *index);
+    const auto loaded = gallery.load_index();
+    spdlog::info("index {}: {} faces loaded in {:.2f} s", index->name(), loaded.faces, loaded.seconds);
+
+    RegistrationService registration(pipelines, gallery, RegistrationOptions{.max_templates = config.max_templates});
+    SearchOptions search_options;
+    if (config.threshold) search_options.calibration.threshold = *config.threshold;
+    SearchService search(pipelines, gallery, search_options);
+
+    ApiConfig api;
+    api.host = config.host;
+    api.port = config.port;
+    api.max_upload_bytes = size_t(config.max_upload_mb) * 1024 * 1024;
+    api.http_threads = config.http_threads > 0 ? config.http_threads : std::max(8, 2 * workers);
+    api.read_timeout_seconds = config.read_timeout_seconds;
+    api.web_dir = locate_asset_dir(config.web_dir, "web");
+    api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
+    const std::string storage = "sqlite:" + (data / "faceid.db").string();
+    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage}, api);
+    if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
+
+    std::thread signal_waiter([&] {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (received == SIGUSR1) return;  // our own wake-up at normal shutdown
+        spdlog::info("signal {}: finishing requests in flight, then stopping", received);
+        server.stop();
+    });
+
+    std::cout << "Face ID Boom listening on http://" << config.host << ":" << server.port() << "/ (storage "
+              << storage << ", " << workers << " pipelines, index " << index->name() << ")" << std::endl;
+    server.listen();
+    pthread_kill(signal_waiter.native_handle(), SIGUSR1);
+    signal_waiter.join();
+    spdlog::info("stopped; closing storage");
+    return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+    static ServeFlags flags;
+    auto* serve = app.add_subcommand("serve", "Run the HTTP service");
+    serve->add_option("--config", flags.config_file, "JSON config file");
+    serve->add_option("--host", flags.host, "Address to listen on (default 127.0.0.1)");
+    serve->add_option("--port", flags.port, "Port (default 8000; 0 picks a free one)");
+    serve->add_option("--data", flags.data, "Data folder: database, photos (default ./data)");
+    serve->add_option("--models", flags.models, "Folder with the ONNX models");
+    serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
+    serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
+    serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
+}
+
+}  // namespace faceid::app

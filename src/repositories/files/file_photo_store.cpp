@@ -1,0 +1,188 @@
+#include "repositories/files/file_photo_store.h"
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "core/sha256.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <system_error>
+
+namespace faceid {
+
+namespace {
+
+constexpr std::string_view kTempPrefix = ".tmp-";
+
+[[noreturn]] void throw_io_error(const std::string& what, const std::filesystem::path& path, int error) {
+    throw Error(ErrorCode::kStorageError, what + " " + path.string() + ": " + std::strerror(error));
+}
+
+// Closes a file descriptor on every path out of a scope.
+class FileDescriptor {
+  public:
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    ~FileDescriptor() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+    // Closes now and reports the error close() gives (it can be the first sign of a failed write).
+    int close() {
+        int rc = ::close(fd_);
+        fd_ = -1;
+        return rc == 0 ? 0 : errno;
+    }
+
+  private:
+    int fd_;
+};
+
+// Makes a rename or unlink inside folder durable.
+void fsync_directory(const std::filesystem::path& folder) {
+    FileDescriptor fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) throw_io_error("cannot open folder", folder, errno);
+    if (::fsync(fd.get()) != 0) throw_io_error("cannot fsync folder", folder, errno);
+}
+
+void write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
+    while (!bytes.empty()) {
+        ssize_t written = ::write(fd, bytes.data(), bytes.size());
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            throw_io_error("cannot write", path, errno);
+        }
+        bytes.remove_prefix(size_t(written));
+    }
+}
+
+std::string normalized_extension(std::string_view extension) {
+    std::string out;
+    for (char c : extension) out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+    return out;
+}
+
+void require_valid_key(const std::string& key) {
+    if (!is_valid_photo_key(key))
+        throw Error(ErrorCode::kInvalidField, "not a valid photo key", {{"field", "key"}});
+}
+
+void remove_stale_temp_files(const std::filesystem::path& root) {
+    using namespace std::chrono;
+    std::error_code ec;
+    auto now = std::filesystem::file_time_type::clock::now();
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec) || !it->path().filename().string().starts_with(kTempPrefix)) continue;
+        auto written = it->last_write_time(ec);
+        if (!ec && now - written > hours(1)) std::filesystem::remove(it->path(), ec);
+    }
+}
+
+}  // namespace
+
+FilePhotoStore::FilePhotoStore(std::filesystem::path root) : root_(std::move(root)) {
+    std::error_code ec;
+    std::filesystem::create_directories(root_, ec);
+    if (ec || !std::filesystem::is_directory(root_))
+        throw Error(ErrorCode::kStorageError, "cannot create the photo folder " + root_.string());
+    remove_stale_temp_files(root_);
+}
+
+std::filesystem::path FilePhotoStore::path_of(const std::string& key) const {
+    return root_ / key.substr(0, 2) / key;
+}
+
+std::string FilePhotoStore::put(std::string_view bytes, std::string_view extension) {
+    std::string key = sha256_hex(bytes) + "." + normalized_extension(extension);
+    if (!is_valid_photo_key(key))
+        throw Error(ErrorCode::kInvalidField, "a photo extension must be 3-4 letters",
+                    {{"field", "extension"}});
+    std::filesystem::path target = path_of(key);
+    std::filesystem::path folder = target.parent_path();
+
+    struct stat info {};
+    if (::stat(target.c_str(), &info) == 0 && S_ISREG(info.st_mode)) return key;  // same bytes already stored
+
+    std::error_code ec;
+    if (std::filesystem::create_directory(folder, ec)) fsync_directory(root_);  // the new folder's entry
+    if (ec) throw_io_error("cannot create folder", folder, ec.value());
+
+    std::filesystem::path temp = folder / (std::string(kTempPrefix) + random_hex(8));
+    FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd.get() < 0) throw_io_error("cannot create", temp, errno);
+    try {
+        write_all(fd.get(), bytes, temp);
+        if (::fsync(fd.get()) != 0) throw_io_error("cannot fsync", temp, errno);
+        if (int error = fd.close()) throw_io_error("cannot close", temp, error);
+        // rename() replaces atomically: a concurrent put of the same bytes just writes the same file again.
+        if (::rename(temp.c_str(), target.c_str()) != 0) throw_io_error("cannot rename to", target, errno);
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    fsync_directory(folder);
+    return key;
+}
+
+std::optional<std::string> FilePhotoStore::get(const std::string& key) {
+    require_valid_key(key);
+    std::filesystem::path path = path_of(key);
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        throw_io_error("cannot open", path, errno);
+    }
+    std::string bytes;
+    char buffer[65536];
+    for (;;) {
+        ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            throw_io_error("cannot read", path, errno);
+        }
+        if (got == 0) break;
+        bytes.append(buffer, size_t(got));
+    }
+    return bytes;
+}
+
+bool FilePhotoStore::remove(const std::string& key) {
+    require_valid_key(key);
+    std::filesystem::path path = path_of(key);
+    if (::unlink(path.c_str()) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        throw_io_error("cannot remove", path, errno);
+    }
+    fsync_directory(path.parent_path());
+    return true;
+}
+
+bool FilePhotoStore::exists(const std::string& key) {
+    require_valid_key(key);
+    struct stat info {};
+    return ::stat(path_of(key).c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+uint64_t FilePhotoStore::bytes_used() {
+    uint64_t total = 0;
+    std::error_code ec;
+    // Tolerates blobs removed while walking; counts only files named like keys (not temp files).
+    for (auto it = std::filesystem::recursive_directory_iterator(root_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code entry_error;
+        if (!it->is_regular_file(entry_error) || !is_valid_photo_key(it->path().filename().string()))
+            continue;
+        uint64_t size = it->file_size(entry_error);
+        if (!entry_error) total += size;
+    }
+    return total;
+}
+
+}  // namespace faceid

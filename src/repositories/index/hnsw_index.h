@@ -1,0 +1,70 @@
+#pragma once
+// Approximate search on an HNSW graph (hnswlib), in inner-product space. Sub-millisecond queries on
+// galleries where exact search would scan gigabytes, at a small recall cost that the contract tests bound.
+// Removal marks a node deleted; its slot is reused by the next new label, so a gallery with churn does
+// not grow. Capacity grows by 1/8 when full, which keeps unused slots under ~12% of the total.
+#include <memory>
+#include <vector>
+#include "repositories/index/writer_priority_mutex.h"
+
+#include "repositories/vector_index.h"
+
+namespace hnswlib {
+template <typename dist_t>
+class HierarchicalNSW;
+}  // namespace hnswlib
+
+namespace faceid::index {
+
+class InnerProductSpace;
+
+// Defaults measured on 512-d face-shaped vectors (bench/index_bench, see the bench's README comment in
+// index_bench.h): M=16 keeps the graph at ~2.3 KB per face including the vector; ef_search=64 gives
+// recall@10 >= 0.99 up to 1M faces; ef_construction=100 halves build time against 200 at the same
+// recall.
+struct HnswParams {
+    int m = 16;                 // links per node (layer 0 has 2*m)
+    int ef_construction = 100;  // candidate list while inserting: graph quality vs build time
+    int ef_search = 64;         // candidate list while searching: recall vs latency (raised to k if smaller)
+    size_t initial_capacity = 1024;
+    unsigned seed = 100;  // level generator seed: same inserts give the same graph
+};
+
+class HnswIndex : public VectorIndex {
+  public:
+    HnswIndex(int dim, HnswParams params = {});
+    ~HnswIndex() override;
+
+    int dim() const override { return dim_; }
+    void add(uint64_t label, const float* vector) override;
+    bool remove(uint64_t label) override;
+    std::vector<Neighbor> search(const float* query, int k) const override;
+    size_t size() const override;
+    size_t memory_bytes() const override;
+    std::string name() const override { return "hnsw"; }
+    // The file is hnswlib's own format (loadable by the hnswlib tools); deleted slots are kept.
+    void save(const std::filesystem::path& path) const override;
+    void load(const std::filesystem::path& path) override;
+
+    const HnswParams& params() const { return params_; }
+    void set_ef_search(int ef_search);
+    // Slots allocated (live + deleted-awaiting-reuse + free).
+    size_t capacity() const;
+
+  private:
+    using Graph = hnswlib::HierarchicalNSW<float>;
+    void grow_if_full();
+    void rebuild_free_slots();
+
+    const int dim_;
+    HnswParams params_;
+    std::unique_ptr<InnerProductSpace> space_;  // must outlive graph_, which points into it
+    std::unique_ptr<Graph> graph_;
+    std::vector<unsigned> deleted_slots_;  // candidates for reuse; entries may be stale (re-added label)
+    size_t live_ = 0;
+    // hnswlib searches may run concurrently with each other but not with inserts, deletes or a resize
+    // (which reallocates the node storage), so writes take the lock exclusively.
+    mutable WriterPriorityMutex mutex_;
+};
+
+}  // namespace faceid::index

@@ -1,0 +1,96 @@
+#include "repositories/sqlite/sqlite_schema.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "repositories/sqlite/sqlite_connection.h"
+#include "repositories/sqlite/sqlite_statement.h"
+#include "repositories/sqlite/sqlite_transaction.h"
+
+#include <array>
+#include <string>
+
+namespace faceid {
+
+namespace {
+
+// Embeddings, boxes and landmarks are float32 little-endian BLOBs: compact, bit-exact, fast to read
+// back when the vector index is rebuilt. JSON columns (metadata, quality) are text.
+// persons.primary_face_id has no foreign key (faces already reference persons, and a cycle would make
+// inserts order-dependent); SqlitePersonRepository keeps it pointing at one of the person's faces.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE persons (
+    id              TEXT PRIMARY KEY NOT NULL,
+    name            TEXT NOT NULL,
+    external_id     TEXT UNIQUE,
+    metadata        TEXT NOT NULL DEFAULT '{}',
+    primary_face_id TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX persons_by_creation ON persons (created_at, id);
+
+CREATE TABLE faces (
+    id            TEXT PRIMARY KEY NOT NULL,
+    label         INTEGER NOT NULL UNIQUE,
+    person_id     TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    embedding     BLOB NOT NULL,
+    quality       TEXT NOT NULL DEFAULT '{}',
+    quality_score REAL NOT NULL DEFAULT 0,
+    box           BLOB NOT NULL,
+    landmarks     BLOB NOT NULL,
+    photo_key     TEXT NOT NULL,
+    crop_key      TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX faces_by_person ON faces (person_id, quality_score);
+CREATE INDEX faces_by_photo_key ON faces (photo_key);
+CREATE INDEX faces_by_crop_key ON faces (crop_key);
+)sql";
+
+constexpr std::array kMigrations = {
+    SqliteMigration{1, kSchemaV1},
+};
+
+constexpr const char* kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT "
+    "NULL)";
+
+}  // namespace
+
+std::span<const SqliteMigration> sqlite_schema_migrations() {
+    return kMigrations;
+}
+
+int sqlite_schema_version(SqliteConnection& connection) {
+    SqliteStatement exists(connection,
+                           "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+    if (!exists.step()) return 0;
+    SqliteStatement max(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    max.step();
+    return int(max.column_int64(0));
+}
+
+int apply_sqlite_migrations(SqliteConnection& connection, std::span<const SqliteMigration> migrations) {
+    SqliteTransaction transaction(connection, SqliteTransaction::Kind::kWrite);
+    connection.exec(kCreateVersionTable);
+    int version = sqlite_schema_version(connection);
+    int latest = migrations.empty() ? 0 : migrations.back().version;
+    if (version > latest)
+        throw Error(ErrorCode::kStorageError, "the database has schema version " + std::to_string(version) +
+                                                  ", newer than this program knows (" +
+                                                  std::to_string(latest) + "); upgrade the program");
+    for (const SqliteMigration& migration : migrations) {
+        if (migration.version <= version) continue;
+        if (migration.version != version + 1)
+            throw Error(ErrorCode::kInternal, "schema migrations must be numbered without gaps");
+        connection.exec(migration.sql);
+        SqliteStatement record(connection,
+                               "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)");
+        record.bind(1, int64_t(migration.version)).bind(2, now_ms()).run();
+        version = migration.version;
+    }
+    transaction.commit();
+    return version;
+}
+
+}  // namespace faceid

@@ -1,0 +1,140 @@
+#include "services/gallery.h"
+
+#include "core/clock.h"
+#include "core/ids.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_set>
+
+namespace faceid {
+
+Gallery::Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index)
+    : persons_(persons), photos_(photos), index_(index) {}
+
+IndexLoadStats Gallery::load_index() {
+    const double start = monotonic_seconds();
+    IndexLoadStats stats;
+    persons_.for_each_face([&](const FaceRecord& face) {
+        index_face(face);
+        ++stats.faces;
+    });
+    stats.seconds = monotonic_seconds() - start;
+    return stats;
+}
+
+void Gallery::index_face(const FaceRecord& face) {
+    {
+        std::unique_lock lock(owners_mutex_);
+        owners_[face.label] = face.person_id;
+    }
+    index_.add(face.label, face.embedding.data());
+}
+
+void Gallery::unindex_face(const FaceRecord& face) {
+    index_.remove(face.label);
+    std::unique_lock lock(owners_mutex_);
+    owners_.erase(face.label);
+}
+
+void Gallery::create_person(const PersonRecord& person, const FaceRecord& first_face) {
+    persons_.create_person(person, first_face);
+    index_face(first_face);
+}
+
+void Gallery::add_template(const TemplateChange& change) {
+    std::vector<FaceRecord> dropped;
+    for (const auto& id : change.dropped_face_ids)
+        if (auto face = persons_.get_face(id)) dropped.push_back(std::move(*face));
+    persons_.add_template(change);
+    index_face(change.added);
+    for (const auto& face : dropped) unindex_face(face);
+    remove_unreferenced_blobs(dropped);
+}
+
+bool Gallery::delete_person(const std::string& person_id) {
+    const auto removed = persons_.delete_person(person_id);
+    for (const auto& face : removed) unindex_face(face);
+    remove_unreferenced_blobs(removed);
+    return !removed.empty();
+}
+
+bool Gallery::delete_face(const std::string& face_id) {
+    const auto removed = persons_.delete_face(face_id);
+    if (!removed) return false;
+    unindex_face(*removed);
+    remove_unreferenced_blobs({*removed});
+    return true;
+}
+
+void Gallery::remove_unreferenced_blobs(const std::vector<FaceRecord>& removed) {
+    // Photos are content-addressed and may be shared (the same photo registered twice), so a file is
+    // deleted only when no stored face refers to it any more. A crash before this point leaves an orphan
+    // file, never a dangling reference.
+    std::unordered_set<std::string> keys;
+    for (const auto& face : removed) {
+        keys.insert(face.photo_key);
+        keys.insert(face.crop_key);
+    }
+    for (const auto& key : keys) {
+        if (key.empty() || persons_.is_blob_referenced(key)) continue;
+        try {
+            photos_.remove(key);
+        } catch (const std::exception& e) {
+            spdlog::warn("could not remove photo {}: {}", key, e.what());
+        }
+    }
+}
+
+std::vector<PersonMatch> Gallery::group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
+                                                  double min_similarity) const {
+    std::vector<std::pair<std::string, Neighbor>> best;  // person id -> best neighbour, in rank order
+    {
+        std::shared_lock lock(owners_mutex_);
+        std::unordered_set<std::string> seen;
+        for (const auto& n : neighbors) {
+            if (n.similarity < min_similarity) break;  // neighbours come best first
+            auto owner = owners_.find(n.label);
+            if (owner == owners_.end()) continue;  // removed meanwhile
+            if (seen.insert(owner->second).second) best.emplace_back(owner->second, n);
+            if (int(best.size()) == top_k) break;
+        }
+    }
+    std::vector<std::string> ids;
+    for (const auto& [id, n] : best) ids.push_back(id);
+    std::unordered_map<std::string, PersonRecord> records;
+    for (auto& person : persons_.get_persons(ids)) records.emplace(person.id, std::move(person));
+    std::vector<PersonMatch> matches;
+    for (const auto& [id, n] : best) {
+        auto record = records.find(id);
+        if (record == records.end()) continue;  // deleted between the index hit and the read
+        matches.push_back({record->second, face_id_from_label(n.label), n.similarity});
+    }
+    return matches;
+}
+
+namespace {
+// Templates to fetch so that top_k distinct persons survive grouping (a person has several templates).
+int templates_to_fetch(int top_k) { return std::max(top_k * 8, 32); }
+}  // namespace
+
+std::vector<PersonMatch> Gallery::search(const Embedding& query, int top_k, double min_similarity) const {
+    if (top_k <= 0 || index_.size() == 0) return {};
+    return group_by_person(index_.search(query.data(), templates_to_fetch(top_k)), top_k, min_similarity);
+}
+
+std::vector<std::vector<PersonMatch>> Gallery::search_batch(const std::vector<Embedding>& queries, int top_k,
+                                                            double min_similarity) const {
+    std::vector<std::vector<PersonMatch>> results(queries.size());
+    if (queries.empty() || top_k <= 0 || index_.size() == 0) return results;
+    std::vector<float> matrix;
+    matrix.reserve(queries.size() * kEmbeddingDim);
+    for (const auto& q : queries) matrix.insert(matrix.end(), q.begin(), q.end());
+    const auto neighbors = index_.search_batch(matrix.data(), int(queries.size()), templates_to_fetch(top_k));
+    for (size_t i = 0; i < queries.size(); ++i) results[i] = group_by_person(neighbors[i], top_k, min_similarity);
+    return results;
+}
+
+}  // namespace faceid

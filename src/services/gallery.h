@@ -1,0 +1,68 @@
+#pragma once
+// The gallery: persons and their face templates in storage, kept in step with the in-memory vector index.
+// Every write goes to storage first (durable) and to the index after the commit; the index is rebuilt from
+// storage at start. Search results are grouped by person (best template per person).
+#include "repositories/person_repository.h"
+#include "repositories/photo_store.h"
+#include "repositories/vector_index.h"
+
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace faceid {
+
+struct PersonMatch {
+    PersonRecord person;
+    std::string face_id;  // the best-matching template
+    double similarity = 0;
+};
+
+struct IndexLoadStats {
+    int64_t faces = 0;
+    double seconds = 0;
+};
+
+class Gallery {
+public:
+    Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index);
+
+    // Loads every stored template into the index.
+    IndexLoadStats load_index();
+
+    void create_person(const PersonRecord& person, const FaceRecord& first_face);
+    void add_template(const TemplateChange& change);
+    // Removes a person, its templates and their photo files (unless another face still uses them).
+    // Returns false when the person is unknown.
+    bool delete_person(const std::string& person_id);
+    // Removes one template; see PersonRepository::delete_face. Returns false when the face is unknown.
+    bool delete_face(const std::string& face_id);
+
+    // The best template per person for each query, best persons first, at most top_k persons, all with a
+    // similarity >= min_similarity.
+    std::vector<PersonMatch> search(const Embedding& query, int top_k, double min_similarity) const;
+    std::vector<std::vector<PersonMatch>> search_batch(const std::vector<Embedding>& queries, int top_k,
+                                                        double min_similarity) const;
+
+    PersonRepository& persons() { return persons_; }
+    PhotoStore& photos() { return photos_; }
+    const VectorIndex& index() const { return index_; }
+    size_t size() const { return index_.size(); }
+
+private:
+    void index_face(const FaceRecord& face);
+    void unindex_face(const FaceRecord& face);
+    void remove_unreferenced_blobs(const std::vector<FaceRecord>& removed);
+    std::vector<PersonMatch> group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
+                                             double min_similarity) const;
+
+    PersonRepository& persons_;
+    PhotoStore& photos_;
+    VectorIndex& index_;
+    // label -> person id, to group index hits by person without a storage round trip.
+    mutable std::shared_mutex owners_mutex_;
+    std::unordered_map<uint64_t, std::string> owners_;
+};
+
+}  // namespace faceid

@@ -1,0 +1,30 @@
+#include "services/photo_faces.h"
+
+#include "core/error.h"
+#include "vision/image_decoder.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+namespace faceid {
+
+PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo) {
+    PhotoFaces result;
+    result.image = pipeline.decode(photo);
+    if (auto header = read_image_header(photo)) result.format = std::string(format_name(header->format));
+    result.boxes = pipeline.detect(result.image);
+    if (result.boxes.empty()) throw Error(ErrorCode::kNoFace);
+    return result;
+}
+
+std::string face_crop_jpeg(const cv::Mat& image, const FaceBox& box, double margin) {
+    const double mx = box.width() * margin, my = box.height() * margin;
+    cv::Rect rect(cvFloor(box.x1 - mx), cvFloor(box.y1 - my), cvCeil(box.width() + 2 * mx),
+                  cvCeil(box.height() + 2 * my));
+    rect &= cv::Rect(0, 0, image.cols, image.rows);
+    if (rect.area() <= 0) rect = cv::Rect(0, 0, image.cols, image.rows);
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", image(rect), bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
+    return {bytes.begin(), bytes.end()};
+}
+
+}  // namespace faceid

@@ -1,0 +1,180 @@
+#include "services/registration_service.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/ids.h"
+#include "schemas/face_json.h"
+#include "services/photo_faces.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace faceid {
+
+RegistrationService::RegistrationService(PipelinePool& pipelines, Gallery& gallery, RegistrationOptions options)
+    : pipelines_(pipelines), gallery_(gallery), options_(options) {}
+
+std::mutex& RegistrationService::person_lock(const std::string& person_id) {
+    return person_locks_[std::hash<std::string>{}(person_id) % person_locks_.size()];
+}
+
+RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request) {
+    auto pipeline = pipelines_.acquire();
+    auto photo = detect_faces(*pipeline, request.photo);
+    ChosenFace chosen;
+    chosen.faces_seen = int(photo.boxes.size());
+    chosen.image = photo.image;
+    chosen.format = photo.format;
+    if (request.face_index) {
+        const int index = *request.face_index;
+        if (index < 0 || index >= chosen.faces_seen)
+            throw Error(ErrorCode::kFaceIndexOutOfRange, "",
+                        {{"face_index", index}, {"faces_seen", chosen.faces_seen}});
+        chosen.face = pipeline->analyze(photo.image, photo.boxes[index], /*embed=*/false);
+        chosen.index = index;
+    } else {
+        // The largest face that passes the gates; if none does, report the largest face's reasons.
+        for (int i = 0; i < chosen.faces_seen; ++i) {
+            auto face = pipeline->analyze(photo.image, photo.boxes[i], /*embed=*/false);
+            if (i == 0 || face.quality.passed()) {
+                chosen.face = std::move(face);
+                chosen.index = i;
+            }
+            if (chosen.face.quality.passed()) break;
+        }
+    }
+    if (!chosen.face.quality.passed())
+        throw Error(ErrorCode::kQualityGateFailed,
+                    "The face does not meet the quality requirements: " + chosen.face.quality.reasons.front(),
+                    {{"reasons", chosen.face.quality.reasons},
+                     {"quality", quality_to_json(chosen.face.quality)},
+                     {"face_index", chosen.index},
+                     {"faces_seen", chosen.faces_seen}});
+    std::vector<AnalyzedFace*> to_embed{&chosen.face};
+    pipeline->embed(to_embed);
+    return chosen;
+}
+
+FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::string& photo,
+                                           const std::string& person_id) {
+    FaceRecord face;
+    face.label = random_label();
+    face.id = face_id_from_label(face.label);
+    face.person_id = person_id;
+    face.embedding = chosen.face.embedding;
+    face.quality = quality_to_json(chosen.face.quality);
+    face.quality_score = chosen.face.quality.score;
+    const auto& box = chosen.face.box;
+    face.box = {box.x1, box.y1, box.x2, box.y2};
+    for (int i = 0; i < 5; ++i) {
+        face.landmarks[2 * i] = chosen.face.points[i].x;
+        face.landmarks[2 * i + 1] = chosen.face.points[i].y;
+    }
+    // Files first, durably: the database row that refers to them is written only after they exist.
+    face.photo_key = gallery_.photos().put(photo, chosen.format == "jpeg" ? "jpg" : chosen.format);
+    face.crop_key = gallery_.photos().put(face_crop_jpeg(chosen.image, box), "jpg");
+    face.created_at_ms = now_ms();
+    return face;
+}
+
+RegistrationResult RegistrationService::register_face(const RegistrationRequest& request) {
+    if (request.person_id && !is_well_formed_id(*request.person_id, 'p'))
+        throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
+
+    // Resolve the target person before the expensive analysis, so an unknown id fails fast.
+    std::optional<PersonRecord> existing;
+    if (request.person_id) {
+        existing = gallery_.persons().get_person(*request.person_id);
+        if (!existing) throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
+    } else if (request.external_id) {
+        existing = gallery_.persons().find_by_external_id(*request.external_id);
+    }
+    if (!existing && (!request.name || request.name->empty()))
+        throw Error(ErrorCode::kMissingField, "A name is required to register a new person.", {{"field", "name"}});
+
+    ChosenFace chosen = choose_face(request);
+    RegistrationResult result;
+    result.quality = chosen.face.quality;
+    result.box = chosen.face.box;
+    result.faces_seen = chosen.faces_seen;
+    result.face_index = chosen.index;
+
+    if (existing) {
+        FaceRecord face = store_face(chosen, request.photo, existing->id);
+        auto added = add_to_person(*existing, face);
+        added.quality = result.quality;
+        added.box = result.box;
+        added.faces_seen = result.faces_seen;
+        added.face_index = result.face_index;
+        return added;
+    }
+
+    PersonRecord person;
+    person.id = new_person_id();
+    person.name = *request.name;
+    person.external_id = request.external_id;
+    person.metadata = request.metadata.value_or(nlohmann::json::object());
+    person.created_at_ms = person.updated_at_ms = now_ms();
+    FaceRecord face = store_face(chosen, request.photo, person.id);
+    person.primary_face_id = face.id;
+    try {
+        gallery_.create_person(person, face);
+    } catch (const Error& e) {
+        // Two requests raced to create the same external_id: the loser becomes a template of the winner.
+        if (e.code() != ErrorCode::kConflict || !request.external_id) throw;
+        auto winner = gallery_.persons().find_by_external_id(*request.external_id);
+        if (!winner) throw;
+        face.person_id = winner->id;
+        auto added = add_to_person(*winner, face);
+        added.quality = result.quality;
+        added.box = result.box;
+        added.faces_seen = result.faces_seen;
+        added.face_index = result.face_index;
+        return added;
+    }
+    person.face_count = 1;
+    result.person = person;
+    result.face = face;
+    result.created = true;
+    result.primary = true;
+    return result;
+}
+
+RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face) {
+    std::lock_guard lock(person_lock(person.id));
+    auto faces = gallery_.persons().faces_of(person.id);
+    if (faces.empty() && !gallery_.persons().get_person(person.id))
+        throw Error(ErrorCode::kNotFound, "The person was deleted.", {{"person_id", person.id}});
+
+    TemplateChange change;
+    change.added = face;
+    const auto primary = std::find_if(faces.begin(), faces.end(),
+                                      [&](const FaceRecord& f) { return f.id == person.primary_face_id; });
+    const bool becomes_primary = primary == faces.end() || face.quality_score > primary->quality_score;
+    if (becomes_primary) change.new_primary_face_id = face.id;
+    const std::string primary_after = becomes_primary ? face.id : primary->id;
+
+    // Over the limit: drop the lowest-quality older templates, never the primary. The new template is
+    // always kept, even when its quality is low: it is the most recent look of the person.
+    std::vector<FaceRecord> older = faces;
+    std::sort(older.begin(), older.end(),
+              [](const FaceRecord& a, const FaceRecord& b) { return a.quality_score < b.quality_score; });
+    int excess = int(faces.size()) + 1 - std::max(1, options_.max_templates);
+    for (const auto& old : older) {
+        if (excess <= 0) break;
+        if (old.id == primary_after) continue;
+        change.dropped_face_ids.push_back(old.id);
+        --excess;
+    }
+    gallery_.add_template(change);
+    RegistrationResult result;
+    result.dropped_face_ids = change.dropped_face_ids;
+    auto updated = gallery_.persons().get_person(person.id);
+    if (!updated) throw Error(ErrorCode::kNotFound, "The person was deleted.", {{"person_id", person.id}});
+    result.person = *updated;
+    result.face = face;
+    result.primary = becomes_primary;
+    return result;
+}
+
+}  // namespace faceid

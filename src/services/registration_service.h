@@ -1,0 +1,70 @@
+#pragma once
+// Registering a person by photo, or adding a template to a known person. The photo must pass the quality
+// gates; a person keeps at most max_templates templates (the worst is dropped, never the primary) and the
+// best-quality template's photo is the person's primary photo.
+#include "services/gallery.h"
+#include "vision/pipeline_pool.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace faceid {
+
+struct RegistrationOptions {
+    int max_templates = 10;
+};
+
+struct RegistrationRequest {
+    std::string photo;  // encoded image bytes
+    std::optional<std::string> name;
+    std::optional<std::string> external_id;
+    std::optional<nlohmann::json> metadata;
+    std::optional<std::string> person_id;  // add a template to this person
+    std::optional<int> face_index;         // which face (largest first) when the photo has several
+};
+
+struct RegistrationResult {
+    PersonRecord person;
+    FaceRecord face;
+    Quality quality;
+    FaceBox box;
+    bool created = false;  // a new person, rather than a template added to a known one
+    bool primary = false;  // this photo is now the person's primary photo
+    int faces_seen = 0;
+    int face_index = 0;
+    std::vector<std::string> dropped_face_ids;
+};
+
+class RegistrationService {
+public:
+    RegistrationService(PipelinePool& pipelines, Gallery& gallery, RegistrationOptions options);
+
+    // Throws Error: kNoFace, kQualityGateFailed (details.reasons), kFaceIndexOutOfRange, kNotFound (unknown
+    // person_id), kMissingField (no name for a new person), kConflict, and the decoder's errors.
+    RegistrationResult register_face(const RegistrationRequest& request);
+
+private:
+    struct ChosenFace {
+        AnalyzedFace face;
+        int index = 0;
+        int faces_seen = 0;
+        cv::Mat image;
+        std::string format;
+    };
+    ChosenFace choose_face(const RegistrationRequest& request);
+    FaceRecord store_face(const ChosenFace& chosen, const std::string& photo, const std::string& person_id);
+    RegistrationResult add_to_person(const PersonRecord& person, const FaceRecord& face);
+    std::mutex& person_lock(const std::string& person_id);
+
+    PipelinePool& pipelines_;
+    Gallery& gallery_;
+    RegistrationOptions options_;
+    // Template changes of one person are serialised (read faces, decide, write); striped by person id.
+    std::array<std::mutex, 64> person_locks_;
+};
+
+}  // namespace faceid

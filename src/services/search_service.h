@@ -1,0 +1,79 @@
+#pragma once
+// Finding people by photo (every face or the largest), verifying two faces, and detection alone.
+#include "core/error.h"
+#include "services/gallery.h"
+#include "vision/calibration.h"
+#include "vision/pipeline_pool.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faceid {
+
+struct SearchRequest {
+    std::string photo;
+    int top_k = 5;                     // 1..100
+    std::optional<double> threshold;   // cosine; default: the calibration's threshold
+    bool all_faces = false;            // every face (up to max_faces) instead of the largest only
+};
+
+struct FaceSearchResult {
+    FaceBox box;
+    Quality quality;
+    std::optional<PersonMatch> match;      // the best candidate, when it passes the threshold
+    std::vector<PersonMatch> candidates;   // persons passing the threshold, best first, at most top_k
+};
+
+struct SearchOptions {
+    int max_faces = 20;  // faces searched per photo with all_faces
+    SimilarityCalibration calibration;
+};
+
+struct VerifyRequest {
+    std::string photo_a;
+    std::optional<std::string> photo_b;
+    std::optional<std::string> person_id;  // compare photo_a with this person's templates instead
+};
+
+struct VerifyResult {
+    double similarity = 0;
+    bool same = false;
+    std::optional<std::string> face_id;  // the person's best-matching template
+};
+
+class SearchService {
+public:
+    SearchService(PipelinePool& pipelines, Gallery& gallery, SearchOptions options);
+
+    // Throws Error(kNoFace) and the decoder's errors.
+    std::vector<FaceSearchResult> search(const SearchRequest& request);
+    // Several photos; inference per photo, one batched index search for all faces. Each entry is either a
+    // result list or the Error that photo raised.
+    struct BatchEntry {
+        std::vector<FaceSearchResult> results;
+        std::optional<Error> error;
+    };
+    std::vector<BatchEntry> search_batch(const std::vector<SearchRequest>& requests);
+
+    VerifyResult verify(const VerifyRequest& request);
+    // Faces with quality figures and gate results, no embedding and no search.
+    struct Detection {
+        cv::Size size;
+        std::vector<AnalyzedFace> faces;
+    };
+    Detection detect(const std::string& photo);
+
+    const SimilarityCalibration& calibration() const { return options_.calibration; }
+    const SearchOptions& options() const { return options_; }
+
+private:
+    // The embedded faces of one photo: the largest only, or all up to max_faces.
+    std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces);
+
+    PipelinePool& pipelines_;
+    Gallery& gallery_;
+    SearchOptions options_;
+};
+
+}  // namespace faceid
