@@ -95,3 +95,16 @@ export function icon(name) {
   svg.append(path);
   return svg;
 }
+
+// A short confirmation at the bottom of the screen (e.g. after a deletion), also read by screen readers.
+export function toast(text) {
+  let box = document.getElementById('toast');
+  if (!box) {
+    box = h('div', { id: 'toast', class: 'toast', role: 'status' });
+    document.body.append(box);
+  }
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(box.timer);
+  box.timer = setTimeout(() => (box.hidden = true), 4000);
+}

@@ -1,7 +1,7 @@
 // Gallery: registered persons with their primary photo and number of templates, filtered by name and paged
 // with the API's cursor; and the person view with every template, its quality and delete buttons.
 import { api } from './api.js';
-import { h, clear, apiImage, announce, busy, spinner } from './dom.js';
+import { h, clear, apiImage, busy, spinner, toast } from './dom.js';
 import { describeError, qualityLabel } from './messages.js';
 import { confirmDialog } from './dialogs.js';
 
@@ -68,7 +68,9 @@ export class GalleryView {
     const filtered = this.filter.value.trim();
     if (!this.shown) {
       clear(this.status, h('div', { class: 'card empty', id: 'gallery-empty' },
-        filtered ? h('p', {}, `Nobody named “${filtered}”.`) : [h('p', {}, 'Nobody is registered yet.'), h('a', { class: 'button primary', href: '#/register' }, 'Register the first person')]));
+        filtered
+          ? [h('p', {}, `Nobody named “${filtered}”.`), h('button', { type: 'button', class: 'secondary', onclick: () => { this.filter.value = ''; this.load(); this.filter.focus(); } }, 'Show everyone')]
+          : [h('p', {}, 'Nobody is registered yet.'), h('a', { class: 'button primary', href: '#/register' }, 'Register the first person')]));
     }
     this.count.textContent = this.shown ? `${this.shown}${this.cursor ? '+' : ''} ${this.shown === 1 ? 'person' : 'people'}${filtered ? ` matching “${filtered}”` : ''}` : '';
   }
@@ -146,7 +148,7 @@ export class PersonView {
     await busy(button, 'Deleting…', async () => {
       try {
         await api.deletePerson(p.id);
-        announce(`${p.name} was deleted.`);
+        toast(`${p.name} was deleted.`);
         location.hash = '#/gallery';
       } catch (err) {
         this.flash(err);
@@ -165,7 +167,7 @@ export class PersonView {
     await busy(button, 'Deleting…', async () => {
       try {
         await api.deleteFace(face.id);
-        announce('The photo was deleted.');
+        toast('The photo was deleted.');
       } catch (err) {
         this.flash(err);
         return;

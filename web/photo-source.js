@@ -141,7 +141,7 @@ export class PhotoSource {
     // Listen before attaching the stream: the metadata can arrive while the camera list is read.
     this.video.addEventListener('loadedmetadata', () => {
       if (this.stream !== stream) return;
-      this.stage.style.aspectRatio = `${this.video.videoWidth} / ${this.video.videoHeight}`;
+      fitStage(this.stage, this.video.videoWidth, this.video.videoHeight);
       this.captureButton.disabled = false;
       this.hint.textContent = 'Looking for a face…';
       this.scheduleDetect(0);
@@ -292,6 +292,7 @@ export class PhotoSource {
     this.photo = file;
     this.fileInput.value = '';
     this.stillHint.hidden = true;
+    this.stillImage.hidden = false;
     this.clearCanvas(this.stillOverlay);
     const url = URL.createObjectURL(file);
     const loaded = new Promise((resolve) => {
@@ -303,9 +304,12 @@ export class PhotoSource {
     this.stillImage.src = url;
     this.renderMode();
     await loaded;
+    // A file the browser cannot show is still sent: the server says in plain words what is wrong with it.
+    this.stillImage.hidden = !this.stillImage.naturalWidth;
+    if (!this.stillImage.naturalWidth) this.setHint(this.stillHint, 'This file cannot be shown as a picture', 'warn');
     this.naturalWidth = this.stillImage.naturalWidth;
     this.naturalHeight = this.stillImage.naturalHeight;
-    if (this.naturalWidth) this.stillPanel.querySelector('.stage').style.aspectRatio = `${this.naturalWidth} / ${this.naturalHeight}`;
+    if (this.naturalWidth) fitStage(this.stillPanel.querySelector('.stage'), this.naturalWidth, this.naturalHeight);
     this.retakeButton.focus({ preventScroll: true });
     this.options.onPhoto?.(file);
     if (this.options.detectStill && this.naturalWidth) this.detectStill(file);
@@ -338,4 +342,11 @@ export class PhotoSource {
     (this.mode === 'camera' ? this.captureButton : this.dropzone).focus?.();
     if (this.mode === 'upload') this.fileInput.focus();
   }
+}
+
+// Gives the stage the picture's proportions (so the overlay's pixels line up with the picture's) and keeps
+// tall portrait photos within 70% of the window's height by narrowing the stage instead of cropping.
+function fitStage(stage, width, height) {
+  stage.style.aspectRatio = `${width} / ${height}`;
+  stage.style.maxWidth = `calc(70vh * ${width} / ${height})`;
 }

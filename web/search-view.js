@@ -41,6 +41,8 @@ export class SearchView {
       announce(`Search failed. ${lines.join(' ')}`);
       return;
     }
+    // Decoded once here, so that every card is drawn with its face crop already in place.
+    const bitmap = await createImageBitmap(file).catch(() => null);
     if (this.source.photo !== file) return; // a newer photo was chosen meanwhile
     const results = out.results || [];
     // Left-to-right order matches how people read a group photo.
@@ -52,15 +54,16 @@ export class SearchView {
       : `${ordered.length} faces · ${known} recognised · ${ordered.length - known} unknown`;
     clear(this.results,
       h('h2', { class: 'results-title', id: 'search-summary' }, summary),
-      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, file)))));
+      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, bitmap)))));
+    bitmap?.close();
     announce(summary);
     // On a phone the results are below the photo: bring the first one into view.
     this.results.scrollIntoView({ block: 'nearest' });
   }
 
-  card(result, number, file) {
+  card(result, number, bitmap) {
     const crop = h('canvas', { class: 'query-crop', role: 'img', 'aria-label': `Face ${number} from the photo` });
-    this.cropInto(crop, file, result.box);
+    if (bitmap) cropInto(crop, bitmap, result.box);
     const m = result.match;
     if (!m) {
       return h('article', { class: 'card result unknown', dataset: { face: number } },
@@ -98,24 +101,18 @@ export class SearchView {
         h('a', { href: `#/person/${encodeURIComponent(c.person.id)}` }, c.person.name), ' ',
         h('span', { class: 'muted' }, percent(c.percentage, 1))))));
   }
+}
 
-  // Cuts the face (with a margin) out of the searched photo, so each card shows which face it is about.
-  async cropInto(canvas, file, box) {
-    try {
-      const bitmap = await createImageBitmap(file);
-      const [x1, y1, x2, y2] = box;
-      const size = Math.max(x2 - x1, y2 - y1) * 1.3;
-      const cx = (x1 + x2) / 2;
-      const cy = (y1 + y2) / 2;
-      canvas.width = 160;
-      canvas.height = 160;
-      const ctx = canvas.getContext('2d');
-      ctx.fillStyle = '#e9edf3';
-      ctx.fillRect(0, 0, 160, 160);
-      ctx.drawImage(bitmap, cx - size / 2, cy - size / 2, size, size, 0, 0, 160, 160);
-      bitmap.close();
-    } catch (_) {
-      /* the browser cannot decode this format: the card simply has no crop */
-    }
-  }
+// Cuts the face (with a margin) out of the searched photo, so each card shows which face it is about.
+function cropInto(canvas, bitmap, box) {
+  const [x1, y1, x2, y2] = box;
+  const size = Math.max(x2 - x1, y2 - y1) * 1.3;
+  const cx = (x1 + x2) / 2;
+  const cy = (y1 + y2) / 2;
+  canvas.width = 160;
+  canvas.height = 160;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#e9edf3';
+  ctx.fillRect(0, 0, 160, 160);
+  ctx.drawImage(bitmap, cx - size / 2, cy - size / 2, size, size, 0, 0, 160, 160);
 }

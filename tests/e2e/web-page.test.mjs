@@ -138,6 +138,8 @@ test('a group photo shows one result per face', when, async () => {
   const numbers = await page.$$eval('#search-results .result .face-no', (l) => l.map((e) => e.textContent));
   assert.deepEqual(numbers, Array.from({ length: faces }, (_, i) => String(i + 1)), 'one numbered card per face');
   assert.match(await page.textContent('#search-summary'), new RegExp(`^${faces} faces`));
+  const crops = await page.$$eval('#search-results .query-crop', (l) => l.map((c) => c.width));
+  assert.deepEqual(crops, Array(faces).fill(160), 'each card shows its face cut from the photo');
   await screenshot(page, '06-search-group');
   await page.setViewportSize(PHONE);
   await screenshot(page, '06b-search-group-phone');
@@ -165,6 +167,7 @@ test('delete removes the person from the gallery', when, async () => {
   await screenshot(page, '09-confirm-delete');
   await page.click('#confirm-ok');
   await page.waitForSelector('#gallery-empty');
+  assert.equal((await page.textContent('#toast')).trim(), `${person.name} was deleted.`);
   assert.equal(await page.$$eval(`.person-card[data-person-id="${person.id}"]`, (l) => l.length), 0);
   await screenshot(page, '10-gallery-after-delete');
 
