@@ -36,7 +36,7 @@ nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& 
         {"id", face.id},
         {"person_id", face.person_id},
         {"primary", primary},
-        {"box", {face.box[0], face.box[1], face.box[2], face.box[3]}},
+        {"box", {round1(face.box[0]), round1(face.box[1]), round1(face.box[2]), round1(face.box[3])}},
         {"created_at", to_rfc3339(face.created_at_ms)},
     };
     if (view.quality) out["quality"] = face.quality;

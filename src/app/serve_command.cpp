@@ -12,6 +12,9 @@
 #include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -19,6 +22,32 @@
 
 namespace faceid::app {
 namespace {
+
+int shutdown_pipe[2] = {-1, -1};
+
+void on_shutdown_signal(int signal) {
+    const unsigned char byte = static_cast<unsigned char>(signal);
+    [[maybe_unused]] auto written = ::write(shutdown_pipe[1], &byte, 1);
+}
+
+void install_shutdown_signals() {
+    if (::pipe(shutdown_pipe) != 0) throw Error(ErrorCode::kInternal, "cannot create the shutdown pipe");
+    struct sigaction action {};
+    action.sa_handler = on_shutdown_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+// The signal number, or 0 when woken by wake_shutdown_waiter().
+int wait_for_shutdown_signal() {
+    unsigned char byte = 0;
+    while (::read(shutdown_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    return byte;
+}
+
+void wake_shutdown_waiter() { on_shutdown_signal(0); }
 
 struct ServeFlags {
     std::string config_file;
@@ -39,14 +68,10 @@ int run_serve(const ServeFlags& flags) {
     if (config.storage != "sqlite")
         throw Error(ErrorCode::kInvalidField, "storage '" + config.storage + "' is not available in this build");
 
-    // SIGINT/SIGTERM are handled by one thread with sigwait (blocked everywhere else), so that shutdown runs
-    // as ordinary code: stop accepting, finish requests in flight, close storage.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGUSR1);  // lets the main thread end the waiter when the server stops otherwise
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
+    // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
+    // rather than sigwait: libraries start threads before main, and any of them may receive the signal.)
+    install_shutdown_signals();
 
     const ModelFiles models = resolve_models(config.models_dir);
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -86,9 +111,8 @@ int run_serve(const ServeFlags& flags) {
     if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
 
     std::thread signal_waiter([&] {
-        int received = 0;
-        sigwait(&signals, &received);
-        if (received == SIGUSR1) return;  // our own wake-up at normal shutdown
+        const int received = wait_for_shutdown_signal();
+        if (received == 0) return;  // woken by ourselves at normal shutdown
         spdlog::info("signal {}: finishing requests in flight, then stopping", received);
         server.stop();
     });
@@ -96,7 +120,7 @@ int run_serve(const ServeFlags& flags) {
     std::cout << "Face ID Boom listening on http://" << config.host << ":" << server.port() << "/ (storage "
               << storage << ", " << workers << " pipelines, index " << index->name() << ")" << std::endl;
     server.listen();
-    pthread_kill(signal_waiter.native_handle(), SIGUSR1);
+    wake_shutdown_waiter();
     signal_waiter.join();
     spdlog::info("stopped; closing storage");
     return 0;

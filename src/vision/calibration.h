@@ -11,8 +11,8 @@ struct SimilarityCalibration {
 
     // Defaults measured with `faceid eval --pairs ../shared/data/lfw/pairsDevTrain.txt --fit` (see README):
     // threshold = cosine at a false-accept rate of 1e-3 on DevTrain, slope = the logistic fit's slope.
-    double threshold = 0.36;
-    double slope = 14.0;
+    double threshold = 0.333;
+    double slope = 36.2;
 
     double percentage(double cosine) const;
     bool is_match(double cosine) const { return cosine >= threshold; }

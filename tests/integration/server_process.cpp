@@ -1,0 +1,127 @@
+#include "integration/server_process.h"
+
+#include "support/test_support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace faceid::testing {
+
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), log_file_(data_dir_.string() + ".log") {}
+
+ServerProcess::~ServerProcess() {
+    if (pid_ > 0) kill_hard();
+}
+
+void ServerProcess::start() {
+    std::vector<std::string> args = {FACEID_BINARY, "serve", "--host", "127.0.0.1", "--port", "0",
+                                     "--data", data_dir_.string(), "--models", models_dir().string()};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        const int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    // The server prints its URL once it listens; then wait for readiness.
+    const std::regex url(R"(listening on http://127\.0\.0\.1:(\d+)/)");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::smatch m;
+        const std::string text = log();
+        if (std::regex_search(text, m, url)) {
+            port_ = std::stoi(m[1]);
+            auto c = client();
+            if (auto res = c.Get("/readyz"); res && res->status == 200) return;
+        }
+        if (!alive()) throw std::runtime_error("faceid serve exited during start-up:\n" + log());
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("faceid serve did not become ready:\n" + log());
+}
+
+bool ServerProcess::alive() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+    }
+    return true;
+}
+
+int ServerProcess::stop() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+}
+
+httplib::Client ServerProcess::client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(60, 0);
+    c.set_connection_timeout(5, 0);
+    return c;
+}
+
+std::string ServerProcess::log() const {
+    std::ifstream in(log_file_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+namespace {
+JsonResponse to_json(const httplib::Result& res) {
+    JsonResponse out;
+    if (!res) return out;
+    out.status = res->status;
+    out.raw = res->body;
+    out.body = nlohmann::json::parse(res->body, nullptr, false);
+    if (out.body.is_discarded()) out.body = nullptr;
+    return out;
+}
+}  // namespace
+
+JsonResponse post_multipart(httplib::Client& client, const std::string& path, const std::vector<Part>& parts) {
+    httplib::MultipartFormDataItems items;
+    for (const auto& p : parts) items.push_back({p.name, p.content, p.filename, p.content_type});
+    return to_json(client.Post(path.c_str(), items));
+}
+
+JsonResponse get_json(httplib::Client& client, const std::string& path) { return to_json(client.Get(path.c_str())); }
+JsonResponse delete_json(httplib::Client& client, const std::string& path) {
+    return to_json(client.Delete(path.c_str()));
+}
+
+Part photo_part(const std::filesystem::path& file, const std::string& field) {
+    return {field, read_file(file), file.filename().string(), "image/jpeg"};
+}
+Part text_part(const std::string& name, const std::string& value) { return {name, value, "", ""}; }
+
+}  // namespace faceid::testing
