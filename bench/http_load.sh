@@ -40,7 +40,8 @@ if ((have < faces)); then
     need=$((faces - have))
     echo "filling the gallery: $need registrations of LFW photos" >&2
     # Every LFW photo in name order; one face per photo; registered by 4 parallel clients.
-    find "$lfw" -name '*.jpg' | sort | tail -n +$((have + 1)) | head -n "$((need * 12 / 10))" >build/bench/photos.txt
+    find "$lfw" -name '*.jpg' | sort >build/bench/all_photos.txt
+    sed -n "$((have + 1)),$((have + need * 12 / 10))p" build/bench/all_photos.txt >build/bench/photos.txt
     start=$(date +%s.%N)
     xargs -P 4 -a build/bench/photos.txt -I{} sh -c \
         'curl -s -o /dev/null -w "%{http_code}\n" -F photo=@"{}" -F name="$(basename "$(dirname "{}")")" '"$url"'/register' \
@@ -53,7 +54,7 @@ fi
 gallery=$(curl -sf "$url/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["faces"])')
 
 # wrk posts one multipart search with a photo of a person who is in the gallery.
-probe=$(find "$lfw" -name '*_0002.jpg' | sort | head -1)
+probe=$(find "$lfw" -name '*_0002.jpg' | sort | sed -n 1p)
 python3 - "$probe" >build/bench/search_body.bin <<'PY'
 import sys
 photo = open(sys.argv[1], 'rb').read()
@@ -65,7 +66,7 @@ local f = io.open("build/bench/search_body.bin", "rb")
 wrk.method = "POST"
 wrk.body = f:read("*all")
 f:close()
-wrk.headers["Content-Type"] = "multipart/form-data; boundary=--faceidbench"
+wrk.headers["Content-Type"] = "multipart/form-data; boundary=----faceidbench"
 done = function(summary, latency, requests)
   io.write(string.format("wrk_result requests=%d errors=%d p50_ms=%.1f p99_ms=%.1f\n", summary.requests,
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
