@@ -86,8 +86,10 @@ Candidate our_index(const std::string& kind, const IndexBenchOptions& opt) {
     auto index = std::shared_ptr<VectorIndex>(make_vector_index(config));
     const int k = opt.k;
     return {kind,
-            [index, d = opt.dim](const float* g, size_t n) {
-                for (size_t i = 0; i < n; ++i) index->add(i, g + i * d);
+            [index](const float* g, size_t n) {
+                std::vector<uint64_t> labels(n);
+                for (size_t i = 0; i < n; ++i) labels[i] = i;
+                index->add_batch(labels.data(), g, n);  // as at start-up: hnsw builds on all cores
             },
             [index, k](const float* q) {
                 std::vector<uint64_t> labels;

@@ -12,14 +12,14 @@
 namespace faceid {
 
 struct PersonQuery {
-    int limit = 50;                       // 1..1000
-    std::string cursor;                   // opaque; empty = from the start
+    int limit = 50;                            // 1..1000
+    std::string cursor;                        // opaque; empty = from the start
     std::optional<std::string> name_contains;  // case-insensitive substring filter
 };
 
 struct PersonPage {
-    std::vector<PersonRecord> persons;    // ordered by creation time, then id
-    std::string next_cursor;              // empty when there is no further page
+    std::vector<PersonRecord> persons;  // ordered by creation time, then id
+    std::string next_cursor;            // empty when there is no further page
 };
 
 // A registration's change to one person's templates, applied in one transaction.
@@ -30,7 +30,7 @@ struct TemplateChange {
 };
 
 class PersonRepository {
-public:
+  public:
     virtual ~PersonRepository() = default;
 
     // Creates a person together with its first face, which becomes the primary.

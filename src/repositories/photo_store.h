@@ -11,7 +11,7 @@
 namespace faceid {
 
 class PhotoStore {
-public:
+  public:
     virtual ~PhotoStore() = default;
     // Stores bytes; returns their key (lower-case hex SHA-256 + "." + extension, e.g. "ab12...ef.jpg").
     // Storing the same bytes twice returns the same key and keeps one copy.

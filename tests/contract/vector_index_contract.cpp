@@ -250,6 +250,31 @@ TEST_P(VectorIndexContract, ReAddingALabelReplacesItsVector) {
     EXPECT_EQ(index->search(&data[6 * kDim], 1).at(0).label, 7u);
 }
 
+TEST_P(VectorIndexContract, AddBatchEqualsAddsOneByOne) {
+    std::mt19937_64 rng(12);
+    const size_t n = 1200;
+    Vectors data = random_vectors(n, rng), queries = random_vectors(40, rng);
+    auto index = make();
+    index::FlatIndex reference(kDim);
+    // Before the batch: labels 1..100, of which 1..20 removed again.
+    for (uint64_t label = 1; label <= 100; ++label) index->add(label, &data[label * kDim]);
+    for (uint64_t label = 1; label <= 20; ++label) index->remove(label);
+    // The batch: labels 11..1100, some repeated (the last occurrence wins); it re-adds removed labels,
+    // replaces live ones, reuses deleted slots and adds new ones.
+    std::vector<uint64_t> labels;
+    for (uint64_t label = 11; label <= 1100; ++label) labels.push_back(label);
+    for (uint64_t label = 500; label < 520; ++label) labels.push_back(label);
+    Vectors batch(labels.size() * kDim);
+    for (size_t i = 0; i < labels.size(); ++i) std::copy_n(&data[(i % n) * kDim], kDim, &batch[i * kDim]);
+    index->add_batch(labels.data(), batch.data(), labels.size());
+    for (uint64_t label = 21; label <= 100; ++label) reference.add(label, &data[label * kDim]);
+    for (size_t i = 0; i < labels.size(); ++i) reference.add(labels[i], &batch[i * kDim]);
+    ASSERT_EQ(index->size(), reference.size());
+    ASSERT_EQ(index->size(), 1090u);
+    EXPECT_FALSE(index->remove(5));
+    expect_agrees(exact(), *index, reference, queries, 10);
+}
+
 TEST_P(VectorIndexContract, BatchSearchEqualsSingleSearches) {
     std::mt19937_64 rng(8);
     const size_t n = exact() ? 5000 : 1000;  // flat: more than one row tile of its batch kernel
