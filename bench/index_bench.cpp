@@ -176,7 +176,7 @@ int run_index_bench(const IndexBenchOptions& opt, std::ostream& out) {
 
     for (const std::string& kind : opt.kinds) {
         Candidate candidate;
-        if (kind == "flat" || kind == "hnsw" || kind == "auto") {
+        if (kind == "flat" || kind == "flat16" || kind == "hnsw" || kind == "auto") {
             candidate = our_index(kind, opt);
         } else if (kind == "faiss_flat" || kind == "faiss_hnsw") {
 #ifdef FACEID_HAVE_FAISS

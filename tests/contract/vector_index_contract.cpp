@@ -400,6 +400,7 @@ IndexConfig approximate_config(std::string kind) {
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, VectorIndexContract,
                          ::testing::Values(Kind{"flat", config_of("flat"), true},
+                                           Kind{"flat16", config_of("flat16"), true},
                                            Kind{"hnsw", approximate_config("hnsw"), false},
                                            Kind{"auto", approximate_config("auto"), false}),
                          kind_name);

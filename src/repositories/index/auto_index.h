@@ -5,9 +5,9 @@
 // The switch builds the graph under the write lock: searches and writes wait for it (seconds at the
 // default threshold).
 #include <memory>
-#include "repositories/index/writer_priority_mutex.h"
 
 #include "repositories/index/hnsw_index.h"
+#include "repositories/index/writer_priority_mutex.h"
 #include "repositories/vector_index.h"
 
 namespace faceid::index {

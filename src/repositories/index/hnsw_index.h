@@ -5,8 +5,8 @@
 // not grow. Capacity grows by 1/8 when full, which keeps unused slots under ~12% of the total.
 #include <memory>
 #include <vector>
-#include "repositories/index/writer_priority_mutex.h"
 
+#include "repositories/index/writer_priority_mutex.h"
 #include "repositories/vector_index.h"
 
 namespace hnswlib {
