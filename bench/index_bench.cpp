@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <memory>
@@ -171,8 +172,10 @@ int run_index_bench(const IndexBenchOptions& opt, std::ostream& out) {
         for (size_t q = 0; q < opt.queries; ++q)
             for (auto& n : results[q]) truth[q].push_back(n.label);
     }
+    std::string load;  // other work on the machine skews every figure: say how busy it was
+    std::getline(std::ifstream("/proc/loadavg"), load);
     out << "# ground truth in " << seconds_since(start)
-        << " s; openblas threads=" << openblas_get_num_threads() << "\n";
+        << " s; openblas threads=" << openblas_get_num_threads() << "; load average " << load << "\n";
 
     for (const std::string& kind : opt.kinds) {
         Candidate candidate;

@@ -320,7 +320,13 @@ TEST_P(VectorIndexContract, ConcurrentSearchesWhileAdding) {
     };
     std::thread r1(reader, 0), r2(reader, 1);
     std::set<uint64_t> removed;
+    // Every 100 writes, wait for the readers to finish another search: on a busy machine they might
+    // otherwise not run at all before the writer is done.
+    auto let_readers_run = [&] {
+        for (size_t seen = searches.load(); searches.load() < seen + 2;) std::this_thread::yield();
+    };
     for (size_t i = 100; i < n; ++i) {
+        if (i % 100 == 0) let_readers_run();
         index->add(i + 1, &data[i * kDim]);
         added = i + 1;
         if (i % 10 == 0) {
