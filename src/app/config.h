@@ -20,6 +20,7 @@ struct AppConfig {
     int max_templates = 10;
     std::optional<double> threshold;  // cosine; default from the calibration
     std::string index = "auto";       // flat | hnsw | auto
+    bool flip_average = true;         // embed mirrored crops too (more accurate, slower); see README
     std::string storage = "sqlite";
     int read_timeout_seconds = 15;
 };
@@ -28,7 +29,7 @@ struct AppConfig {
 void apply_config_file(AppConfig& config, const std::filesystem::path& file);
 // FACEID_HOST, FACEID_PORT, FACEID_DATA, FACEID_MODELS_DIR, FACEID_WEB_DIR, FACEID_SWAGGER_DIR,
 // FACEID_MAX_UPLOAD_MB, FACEID_WORKERS, FACEID_HTTP_THREADS, FACEID_MAX_TEMPLATES, FACEID_THRESHOLD,
-// FACEID_INDEX, FACEID_STORAGE, FACEID_READ_TIMEOUT.
+// FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT.
 void apply_environment(AppConfig& config);
 
 // A folder that exists among: the configured one, ./relative, or relative beside the source tree the binary

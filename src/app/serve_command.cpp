@@ -79,7 +79,9 @@ int run_serve(const ServeFlags& flags) {
     const int workers = config.workers > 0 ? config.workers : cores;
     // Each request runs its inference on one thread; parallelism comes from concurrent requests.
     cv::setNumThreads(1);
-    PipelinePool pipelines(models, PipelineOptions{}, workers);
+    PipelineOptions pipeline_options;
+    pipeline_options.flip_average = config.flip_average;
+    PipelinePool pipelines(models, pipeline_options, workers);
 
     namespace fs = std::filesystem;
     const fs::path data = config.data_dir;
