@@ -393,11 +393,11 @@ TEST_P(VectorIndexContract, SaveAndLoadGiveIdenticalResults) {
     std::filesystem::remove_all(dir);
 }
 
-// Uniform random 512-d vectors are the adversarial case for a graph index: all similarities are 0 +- 0.04,
-// and at 2000 vectors hnsw with m=16 needs ef_search ~512 for recall@10 >= 0.99 (0.78 at the default
-// 64, 0.99 at 256; measured with a scratch program over this file's data). The suite therefore runs hnsw (and auto, with a threshold low enough that the test
-// data makes it switch) at ef_search=512; the defaults are checked on face-shaped data below and by
-// the benchmark.
+// Uniform random 512-d vectors are the adversarial case for a graph index: all similarities are
+// 0 +- 0.04, and at 2000 vectors hnsw with m=16 needs ef_search ~512 for recall@10 >= 0.99 (0.78 at the
+// default 64, 0.99 at 256; measured with a scratch program on this file's random data). The suite
+// therefore runs hnsw (and auto, with a threshold low enough that the test data makes it switch) at
+// ef_search=512; the defaults are checked on face-shaped data below and by the benchmark.
 IndexConfig approximate_config(std::string kind) {
     IndexConfig config = config_of(std::move(kind), 300);
     config.hnsw.ef_search = 512;
