@@ -81,7 +81,7 @@ Dataset make_dataset(const IndexBenchOptions& opt) {
 struct Candidate {
     std::string name;
     std::function<void(const float* gallery, size_t n)> build;
-    std::function<std::vector<uint64_t>(const float* query)> search;  // top-k labels, best first
+    std::function<std::vector<Neighbor>(const float* query)> search;  // top k, best first
     std::function<void(const float* queries, int n)> search_batch;
     std::function<size_t()> memory_bytes;
     std::function<void(int)> set_ef_search;  // hnsw kinds only
@@ -100,11 +100,7 @@ Candidate our_index(const std::string& kind, const IndexBenchOptions& opt) {
                 for (size_t i = 0; i < n; ++i) labels[i] = i;
                 index->add_batch(labels.data(), g, n);  // as at start-up: hnsw builds on all cores
             },
-            [index, k](const float* q) {
-                std::vector<uint64_t> labels;
-                for (auto& n : index->search(q, k)) labels.push_back(n.label);
-                return labels;
-            },
+            [index, k](const float* q) { return index->search(q, k); },
             [index, k](const float* q, int n) { index->search_batch(q, n, k); },
             [index] { return index->memory_bytes(); },
             [index](int ef) {
@@ -130,10 +126,10 @@ Candidate faiss_index(const std::string& kind, const IndexBenchOptions& opt) {
                 std::vector<float> distances(k);
                 std::vector<faiss::Index::idx_t> ids(k);
                 index->search(1, q, k, distances.data(), ids.data());
-                std::vector<uint64_t> labels;
-                for (auto id : ids)
-                    if (id >= 0) labels.push_back(uint64_t(id));
-                return labels;
+                std::vector<Neighbor> result;
+                for (int i = 0; i < k; ++i)
+                    if (ids[i] >= 0) result.push_back({uint64_t(ids[i]), distances[i]});
+                return result;
             },
             [index, k](const float* q, int n) {
                 std::vector<float> distances(size_t(n) * k);
@@ -179,13 +175,12 @@ int run_index_bench(const IndexBenchOptions& opt, std::ostream& out) {
     // Exact answers from our flat index's batch path (itself checked against a plain loop by the
     // contract tests).
     start = Clock::now();
-    std::vector<std::vector<uint64_t>> truth(opt.queries);
+    std::vector<std::vector<Neighbor>> truth(opt.queries);
     {
         index::FlatIndex exact(opt.dim);
         for (size_t i = 0; i < opt.n; ++i) exact.add(i, &data.gallery[i * opt.dim]);
         auto results = exact.search_batch(data.queries.data(), int(opt.queries), opt.k);
-        for (size_t q = 0; q < opt.queries; ++q)
-            for (auto& n : results[q]) truth[q].push_back(n.label);
+        for (size_t q = 0; q < opt.queries; ++q) truth[q] = std::move(results[q]);
     }
     std::string load;  // other work on the machine skews every figure: say how busy it was
     std::getline(std::ifstream("/proc/loadavg"), load);
@@ -220,15 +215,27 @@ int run_index_bench(const IndexBenchOptions& opt, std::ostream& out) {
             // Single queries, one after another: latency distribution and recall. Stops after ~30 s (slow
             // references at large n) once 50 queries are timed; the line says how many were.
             std::vector<double> latencies_ms;
-            size_t hits1 = 0, hits10 = 0, wanted10 = 0;
+            size_t hits1 = 0, hits10 = 0, wanted10 = 0, misses = 0;
             const auto single_start = Clock::now();
             for (size_t q = 0; q < opt.queries; ++q) {
                 const auto t0 = Clock::now();
                 auto got = candidate.search(&data.queries[q * opt.dim]);
                 latencies_ms.push_back(seconds_since(t0) * 1e3);
-                if (!got.empty() && got[0] == truth[q][0]) ++hits1;
-                std::set<uint64_t> want(truth[q].begin(), truth[q].end());
-                for (auto label : got) hits10 += want.count(label);
+                if (!got.empty() && got[0].label == truth[q][0].label) {
+                    ++hits1;
+                } else if (++misses <= 3) {  // say what differed: a near-tie, or a wrong answer
+                    out << "# " << kind << " query " << q << ": exact top-2";
+                    for (size_t r = 0; r < std::min<size_t>(2, truth[q].size()); ++r)
+                        out << " " << truth[q][r].label << "@" << std::setprecision(7)
+                            << truth[q][r].similarity;
+                    out << ", got";
+                    for (size_t r = 0; r < std::min<size_t>(2, got.size()); ++r)
+                        out << " " << got[r].label << "@" << got[r].similarity;
+                    out << "\n";
+                }
+                std::set<uint64_t> want;
+                for (auto& n : truth[q]) want.insert(n.label);
+                for (auto& n : got) hits10 += want.count(n.label);
                 wanted10 += want.size();
                 if (q >= 49 && seconds_since(single_start) > 30) break;
             }
