@@ -9,6 +9,7 @@
 #include "repositories/sqlite/sqlite_database.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
 
+#include <cblas.h>
 #include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
 
@@ -77,8 +78,10 @@ int run_serve(const ServeFlags& flags) {
     const ModelFiles models = resolve_models(config.models_dir);
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     const int workers = config.workers > 0 ? config.workers : cores;
-    // Each request runs its inference on one thread; parallelism comes from concurrent requests.
+    // Each request runs its inference and index scan on one thread; parallelism comes from concurrent
+    // requests (two BLAS threads per request fight each other under load, as bench_index showed).
     cv::setNumThreads(1);
+    openblas_set_num_threads(1);
     PipelineOptions pipeline_options;
     pipeline_options.flip_average = config.flip_average;
     PipelinePool pipelines(models, pipeline_options, workers);
@@ -93,8 +96,10 @@ int run_serve(const ServeFlags& flags) {
     index_config.kind = config.index;
     auto index = make_vector_index(index_config);
     Gallery gallery(persons, photos, *index);
-    const auto loaded = gallery.load_index();
-    spdlog::info("index {}: {} faces loaded in {:.2f} s", index->name(), loaded.faces, loaded.seconds);
+    const fs::path snapshot = data / "index.snapshot";
+    const auto loaded = gallery.load_index(snapshot);
+    spdlog::info("index {}: {} faces {} in {:.2f} s", index->name(), loaded.faces,
+                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage", loaded.seconds);
 
     RegistrationService registration(pipelines, gallery, RegistrationOptions{.max_templates = config.max_templates});
     SearchOptions search_options;
@@ -125,6 +130,11 @@ int run_serve(const ServeFlags& flags) {
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
+    try {
+        gallery.save_index(snapshot);  // so the next start need not rebuild an approximate index
+    } catch (const std::exception& e) {
+        spdlog::warn("could not save the index: {}", e.what());
+    }
     spdlog::info("stopped; closing storage");
     return 0;
 }
