@@ -51,7 +51,7 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                      {"face_index", chosen.index},
                      {"faces_seen", chosen.faces_seen}});
     std::vector<AnalyzedFace*> to_embed{&chosen.face};
-    pipeline->embed(to_embed);
+    pipeline->embed(to_embed, pipeline->options().flip_average);
     return chosen;
 }
 
