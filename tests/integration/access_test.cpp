@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <thread>
@@ -133,6 +134,25 @@ TEST_F(AccessTest, EveryRouteAndRoleFollowsTheAccessTable) {
         }
     }
     EXPECT_GE(checked, 4 * 20);
+
+    // The OpenAPI document lists every route of the table, with the same roles.
+    auto spec = get_json(http, "/openapi.json");
+    ASSERT_EQ(spec.status, 200);
+    for (const RouteRule& rule : route_rules()) {
+        if (rule.is_public) continue;  // documented or not (the Swagger page's script is not)
+        std::string method(rule.method);
+        std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+        const auto& operation = spec.body["paths"][std::string(rule.route)][method];
+        ASSERT_TRUE(operation.is_object())
+            << rule.method << " " << rule.route << " missing from openapi.json";
+        std::set<std::string> documented(operation["x-roles"].begin(), operation["x-roles"].end());
+        for (Role role : {Role::kAdmin, Role::kOperator, Role::kSearcher, Role::kAuditor})
+            EXPECT_EQ(documented.count(std::string(role_name(role))) == 1, role_allowed(rule, role))
+                << rule.method << " " << rule.route << " " << role_name(role);
+        EXPECT_TRUE(operation["responses"].contains("401"));
+        EXPECT_TRUE(operation["responses"].contains("403"));
+        EXPECT_TRUE(operation["responses"].contains("429"));
+    }
 
     // The searcher's concrete refusals named in the issue.
     EXPECT_EQ(send(http, "POST", "/register", keys[Role::kSearcher], "{}", "application/json").status, 403);
