@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     app.add_option("--hnsw-m", opt.hnsw.m, "hnsw links per node");
     app.add_option("--hnsw-ef-construction", opt.hnsw.ef_construction, "hnsw build candidate list");
     app.add_option("--hnsw-ef-search", opt.hnsw.ef_search, "hnsw search candidate list");
+    app.add_option("--hnsw-ef-sweep", opt.ef_search_sweep, "more ef_search values measured on the same graph")
+        ->delimiter(',');
     app.add_option("--blas-threads", opt.blas_threads, "OpenBLAS threads (0: library default)");
     CLI11_PARSE(app, argc, argv);
     return faceid::bench::run_index_bench(opt, std::cout);

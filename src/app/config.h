@@ -20,6 +20,7 @@ struct AppConfig {
     int max_templates = 10;
     std::optional<double> threshold;  // cosine; default from the calibration
     std::string index = "auto";       // flat | hnsw | auto
+    bool flip_average = true;         // embed mirrored crops too (more accurate, slower); see README
     std::string storage = "sqlite";
     int read_timeout_seconds = 15;
     bool auth = true;                   // false: --no-auth, loopback only
@@ -32,8 +33,9 @@ struct AppConfig {
 void apply_config_file(AppConfig& config, const std::filesystem::path& file);
 // FACEID_HOST, FACEID_PORT, FACEID_DATA, FACEID_MODELS_DIR, FACEID_WEB_DIR, FACEID_SWAGGER_DIR,
 // FACEID_MAX_UPLOAD_MB, FACEID_WORKERS, FACEID_HTTP_THREADS, FACEID_MAX_TEMPLATES, FACEID_THRESHOLD,
-// FACEID_INDEX, FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_RATE_LIMIT, FACEID_RATE_BURST, FACEID_TLS_CERT,
-// FACEID_TLS_KEY. (Authentication can only be switched off by the --no-auth flag, on purpose.)
+// FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_RATE_LIMIT,
+// FACEID_RATE_BURST, FACEID_TLS_CERT, FACEID_TLS_KEY. (Authentication can only be switched off by the
+// --no-auth flag, on purpose.)
 void apply_environment(AppConfig& config);
 
 // A folder that exists among: the configured one, ./relative, or relative beside the source tree the binary

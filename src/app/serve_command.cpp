@@ -55,7 +55,7 @@ void wake_shutdown_waiter() { on_shutdown_signal(0); }
 struct ServeFlags {
     std::string config_file;
     std::optional<std::string> host, data, models, index, tls_cert, tls_key;
-    std::optional<int> port, workers, read_timeout;
+    std::optional<int> port, workers, max_templates, read_timeout;
     std::optional<double> rate_limit, rate_burst;
     bool no_auth = false;
 };
@@ -74,6 +74,7 @@ int run_serve(const ServeFlags& flags) {
     if (flags.models) config.models_dir = *flags.models;
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
+    if (flags.max_templates) config.max_templates = *flags.max_templates;
     if (flags.read_timeout) config.read_timeout_seconds = *flags.read_timeout;
     if (flags.rate_limit) config.rate_limit_per_second = *flags.rate_limit;
     if (flags.rate_burst) config.rate_limit_burst = *flags.rate_burst;
@@ -96,7 +97,9 @@ int run_serve(const ServeFlags& flags) {
     const int workers = config.workers > 0 ? config.workers : cores;
     // Each request runs its inference on one thread; parallelism comes from concurrent requests.
     cv::setNumThreads(1);
-    PipelinePool pipelines(models, PipelineOptions{}, workers);
+    PipelineOptions pipeline_options;
+    pipeline_options.flip_average = config.flip_average;
+    PipelinePool pipelines(models, pipeline_options, workers);
 
     namespace fs = std::filesystem;
     const fs::path data = config.data_dir;
@@ -175,6 +178,7 @@ void add_serve_command(CLI::App& app) {
     serve->add_option("--models", flags.models, "Folder with the ONNX models");
     serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
     serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
+    serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
     serve->add_flag("--no-auth", flags.no_auth, "Development only: no API keys (allowed on loopback only)");
     serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
     serve->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
