@@ -44,7 +44,8 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
         throw Error(ErrorCode::kInvalidField, "config file " + file.string() + " is not a JSON object");
     static const char* kKeys[] = {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir",
                                   "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
-                                  "index", "flip_average", "storage", "read_timeout_seconds"};
+                                  "index", "flip_average", "storage", "read_timeout_seconds",
+                                  "rate_limit_per_second", "rate_limit_burst", "tls_cert", "tls_key"};
     for (const auto& [key, value] : json.items()) {
         bool known = false;
         for (const char* k : kKeys) known |= key == k;
@@ -65,6 +66,10 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "flip_average", config.flip_average);
     read_key(json, "storage", config.storage);
     read_key(json, "read_timeout_seconds", config.read_timeout_seconds);
+    read_key(json, "rate_limit_per_second", config.rate_limit_per_second);
+    read_key(json, "rate_limit_burst", config.rate_limit_burst);
+    read_key(json, "tls_cert", config.tls_cert);
+    read_key(json, "tls_key", config.tls_key);
 }
 
 void apply_environment(AppConfig& config) {
@@ -83,6 +88,10 @@ void apply_environment(AppConfig& config) {
     config.flip_average = env_int("FACEID_FLIP_AVERAGE", config.flip_average ? 1 : 0) != 0;
     if (auto v = env("FACEID_STORAGE")) config.storage = v;
     config.read_timeout_seconds = env_int("FACEID_READ_TIMEOUT", config.read_timeout_seconds);
+    if (auto v = env("FACEID_RATE_LIMIT")) config.rate_limit_per_second = std::strtod(v, nullptr);
+    if (auto v = env("FACEID_RATE_BURST")) config.rate_limit_burst = std::strtod(v, nullptr);
+    if (auto v = env("FACEID_TLS_CERT")) config.tls_cert = v;
+    if (auto v = env("FACEID_TLS_KEY")) config.tls_key = v;
 }
 
 std::filesystem::path locate_asset_dir(const std::string& configured, const std::string& relative) {

@@ -23,13 +23,19 @@ struct AppConfig {
     bool flip_average = true;         // embed mirrored crops too (more accurate, slower); see README
     std::string storage = "sqlite";
     int read_timeout_seconds = 15;
+    bool auth = true;                   // false: --no-auth, loopback only
+    double rate_limit_per_second = 20;  // per API key; 0 = off
+    double rate_limit_burst = 40;
+    std::string tls_cert, tls_key;      // both set: HTTPS
 };
 
 // Reads keys of the same names from a JSON object file. Throws Error(kInvalidField) on unknown keys or types.
 void apply_config_file(AppConfig& config, const std::filesystem::path& file);
 // FACEID_HOST, FACEID_PORT, FACEID_DATA, FACEID_MODELS_DIR, FACEID_WEB_DIR, FACEID_SWAGGER_DIR,
 // FACEID_MAX_UPLOAD_MB, FACEID_WORKERS, FACEID_HTTP_THREADS, FACEID_MAX_TEMPLATES, FACEID_THRESHOLD,
-// FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT.
+// FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_RATE_LIMIT,
+// FACEID_RATE_BURST, FACEID_TLS_CERT, FACEID_TLS_KEY. (Authentication can only be switched off by the
+// --no-auth flag, on purpose.)
 void apply_environment(AppConfig& config);
 
 // A folder that exists among: the configured one, ./relative, or relative beside the source tree the binary

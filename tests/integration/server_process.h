@@ -1,6 +1,7 @@
 #pragma once
 // Starts the real `faceid serve` binary on a free loopback port with its own data folder, and talks HTTP
-// to it. Used by the integration tests; the process is killed when the object goes away.
+// to it. Used by the integration tests; the process is killed when the object goes away. Servers run with
+// --no-auth unless a test asks for API keys (auth = true); HTTPS is detected from the start-up line.
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,7 @@ namespace faceid::testing {
 
 class ServerProcess {
 public:
-    ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+    ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {}, bool auth = false);
     ~ServerProcess();
 
     // Starts the server and waits until /readyz answers 200. Throws on failure.
@@ -25,16 +26,28 @@ public:
 
     int port() const { return port_; }
     const std::filesystem::path& data_dir() const { return data_dir_; }
+    // An HTTP or HTTPS client for the server (certificate checks off for the tests' self-signed one).
     httplib::Client client() const;
     std::string log() const;
+    // The first admin key the server printed on a fresh start with auth (empty if none).
+    std::string bootstrap_key() const;
 
 private:
     std::filesystem::path data_dir_;
     std::vector<std::string> extra_args_;
+    bool auth_ = false;
+    bool https_ = false;
     pid_t pid_ = -1;
     int port_ = 0;
     std::filesystem::path log_file_;
 };
+
+// Runs the faceid binary with these arguments (stdout and stderr together) and waits for it.
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;
+};
+CommandResult run_faceid(const std::vector<std::string>& args);
 
 struct Part {
     std::string name, content, filename, content_type;
