@@ -42,9 +42,12 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     const auto json = nlohmann::json::parse(in, nullptr, false);
     if (json.is_discarded() || !json.is_object())
         throw Error(ErrorCode::kInvalidField, "config file " + file.string() + " is not a JSON object");
+    // clang-format off
     static const char* kKeys[] = {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir",
                                   "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
-                                  "index", "storage", "read_timeout_seconds"};
+                                  "index", "storage", "read_timeout_seconds", "photos_dir", "change_poll_ms",
+                                  "compact_minutes"};
+    // clang-format on
     for (const auto& [key, value] : json.items()) {
         bool known = false;
         for (const char* k : kKeys) known |= key == k;
@@ -62,7 +65,25 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "max_templates", config.max_templates);
     if (json.contains("threshold")) config.threshold = json["threshold"].get<double>();
     read_key(json, "index", config.index);
-    read_key(json, "storage", config.storage);
+    if (json.contains("storage") && json["storage"].is_object()) {
+        const auto& storage = json["storage"];
+        for (const auto& [key, value] : storage.items())
+            if (key != "backend" && key != "url" && key != "user" && key != "password" && key != "database" &&
+                key != "photos_dir")
+                throw Error(ErrorCode::kInvalidField,
+                            "unknown config key storage." + key + " in " + file.string());
+        read_key(storage, "backend", config.storage);
+        read_key(storage, "url", config.clickhouse_url);
+        read_key(storage, "user", config.clickhouse_user);
+        read_key(storage, "password", config.clickhouse_password);
+        read_key(storage, "database", config.clickhouse_database);
+        read_key(storage, "photos_dir", config.photos_dir);
+    } else {
+        read_key(json, "storage", config.storage);
+    }
+    read_key(json, "photos_dir", config.photos_dir);
+    read_key(json, "change_poll_ms", config.change_poll_ms);
+    read_key(json, "compact_minutes", config.compact_minutes);
     read_key(json, "read_timeout_seconds", config.read_timeout_seconds);
 }
 
@@ -81,6 +102,13 @@ void apply_environment(AppConfig& config) {
     if (auto v = env("FACEID_INDEX")) config.index = v;
     if (auto v = env("FACEID_STORAGE")) config.storage = v;
     config.read_timeout_seconds = env_int("FACEID_READ_TIMEOUT", config.read_timeout_seconds);
+    if (auto v = env("FACEID_CLICKHOUSE_URL")) config.clickhouse_url = v;
+    if (auto v = env("FACEID_CLICKHOUSE_USER")) config.clickhouse_user = v;
+    if (auto v = env("FACEID_CLICKHOUSE_PASSWORD")) config.clickhouse_password = v;
+    if (auto v = env("FACEID_CLICKHOUSE_DATABASE")) config.clickhouse_database = v;
+    if (auto v = env("FACEID_PHOTOS_DIR")) config.photos_dir = v;
+    config.change_poll_ms = env_int("FACEID_CHANGE_POLL_MS", config.change_poll_ms);
+    config.compact_minutes = env_int("FACEID_COMPACT_MINUTES", config.compact_minutes);
 }
 
 std::filesystem::path locate_asset_dir(const std::string& configured, const std::string& relative) {

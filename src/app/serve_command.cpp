@@ -4,10 +4,12 @@
 #include "app/config.h"
 #include "app/runtime.h"
 #include "core/error.h"
+#include "repositories/clickhouse/clickhouse_person_repository.h"
 #include "repositories/files/file_photo_store.h"
 #include "repositories/index/index_factory.h"
 #include "repositories/sqlite/sqlite_database.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
+#include "services/change_follower.h"
 
 #include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
@@ -65,8 +67,10 @@ int run_serve(const ServeFlags& flags) {
     if (flags.models) config.models_dir = *flags.models;
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
-    if (config.storage != "sqlite")
-        throw Error(ErrorCode::kInvalidField, "storage '" + config.storage + "' is not available in this build");
+    if (config.storage != "sqlite" && config.storage != "clickhouse")
+        throw Error(ErrorCode::kInvalidField,
+                    "storage must be sqlite or clickhouse, not '" + config.storage + "'",
+                    {{"field", "storage"}});
 
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
@@ -83,15 +87,43 @@ int run_serve(const ServeFlags& flags) {
     namespace fs = std::filesystem;
     const fs::path data = config.data_dir;
     fs::create_directories(data);
-    auto database = std::make_shared<SqliteDatabase>(data / "faceid.db");
-    SqlitePersonRepository persons(database);
-    FilePhotoStore photos(data / "photos");
+    // Storage: the embedded SQLite file, or a ClickHouse server shared with other replicas, which then also
+    // share the photo folder (FACEID_PHOTOS_DIR) and follow each other's changes (docs/scaling-out.md).
+    std::unique_ptr<PersonRepository> persons;
+    ClickHousePersonRepository* clickhouse = nullptr;
+    std::string storage;
+    if (config.storage == "clickhouse") {
+        ClickHouseSettings settings;
+        settings.url = config.clickhouse_url;
+        settings.user = config.clickhouse_user;
+        settings.password = config.clickhouse_password;
+        settings.database = config.clickhouse_database;
+        auto repository = std::make_unique<ClickHousePersonRepository>(settings);
+        clickhouse = repository.get();
+        persons = std::move(repository);
+        storage = "clickhouse:" + settings.url + "/" + settings.database;
+    } else {
+        persons =
+            std::make_unique<SqlitePersonRepository>(std::make_shared<SqliteDatabase>(data / "faceid.db"));
+        storage = "sqlite:" + (data / "faceid.db").string();
+    }
+    const fs::path photos_dir = config.photos_dir.empty() ? data / "photos" : fs::path(config.photos_dir);
+    FilePhotoStore photos(photos_dir);
     IndexConfig index_config;
     index_config.kind = config.index;
     auto index = make_vector_index(index_config);
-    Gallery gallery(persons, photos, *index);
+    Gallery gallery(*persons, photos, *index);
+    // The change stream is opened before the load, so that what other replicas write meanwhile is not lost.
+    std::unique_ptr<ChangeFollower> follower;
+    if (clickhouse)
+        follower =
+            std::make_unique<ChangeFollower>(gallery, clickhouse->open_change_stream(),
+                                             std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
     const auto loaded = gallery.load_index();
     spdlog::info("index {}: {} faces loaded in {:.2f} s", index->name(), loaded.faces, loaded.seconds);
+    if (follower) follower->start();
+    if (clickhouse && config.compact_minutes > 0)
+        clickhouse->start_background_compaction(std::chrono::minutes(config.compact_minutes));
 
     RegistrationService registration(pipelines, gallery, RegistrationOptions{.max_templates = config.max_templates});
     SearchOptions search_options;
@@ -106,7 +138,6 @@ int run_serve(const ServeFlags& flags) {
     api.read_timeout_seconds = config.read_timeout_seconds;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    const std::string storage = "sqlite:" + (data / "faceid.db").string();
     HttpServer server(ApiServices{gallery, registration, search, pipelines, storage}, api);
     if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
 
@@ -122,6 +153,7 @@ int run_serve(const ServeFlags& flags) {
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
+    if (follower) follower->stop();
     spdlog::info("stopped; closing storage");
     return 0;
 }

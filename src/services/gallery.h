@@ -2,6 +2,7 @@
 // The gallery: persons and their face templates in storage, kept in step with the in-memory vector index.
 // Every write goes to storage first (durable) and to the index after the commit; the index is rebuilt from
 // storage at start. Search results are grouped by person (best template per person).
+#include "repositories/face_change_feed.h"
 #include "repositories/person_repository.h"
 #include "repositories/photo_store.h"
 #include "repositories/vector_index.h"
@@ -30,6 +31,9 @@ public:
 
     // Loads every stored template into the index.
     IndexLoadStats load_index();
+    // Applies faces that other processes added or removed (see ChangeFollower): adds the unknown ones,
+    // then removes the removed ones. Idempotent. Returns how many faces were added and removed.
+    std::pair<size_t, size_t> apply_changes(const FaceChanges& changes);
 
     void create_person(const PersonRecord& person, const FaceRecord& first_face);
     void add_template(const TemplateChange& change);

@@ -80,7 +80,9 @@ TEST(ClickHouseStorage, HostileNamesAndKeysAreStoredAndFoundLiterally) {
         auto stored = repo.get_person(person.id);
         ASSERT_TRUE(stored);
         EXPECT_EQ(stored->name, value);
-        if (!value.empty()) EXPECT_EQ(repo.find_by_external_id(value)->id, person.id);
+        if (!value.empty()) {
+            EXPECT_EQ(repo.find_by_external_id(value)->id, person.id);
+        }
         EXPECT_TRUE(repo.is_blob_referenced("p" + value));
     }
     EXPECT_EQ(repo.count_persons(), int64_t(ids.size())) << "nothing was dropped or duplicated";

@@ -13,24 +13,27 @@ namespace faceid::testing {
 
 class ServerProcess {
 public:
-    ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
-    ~ServerProcess();
+  // env: variables set for the server on top of the test's own environment (e.g. FACEID_STORAGE).
+  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
+                std::map<std::string, std::string> env = {});
+  ~ServerProcess();
 
-    // Starts the server and waits until /readyz answers 200. Throws on failure.
-    void start();
-    // SIGTERM and wait (graceful), or SIGKILL (crash).
-    int stop();
-    void kill_hard();
-    bool alive();
+  // Starts the server and waits until /readyz answers 200. Throws on failure.
+  void start();
+  // SIGTERM and wait (graceful), or SIGKILL (crash).
+  int stop();
+  void kill_hard();
+  bool alive();
 
-    int port() const { return port_; }
-    const std::filesystem::path& data_dir() const { return data_dir_; }
-    httplib::Client client() const;
-    std::string log() const;
+  int port() const { return port_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  httplib::Client client() const;
+  std::string log() const;
 
 private:
     std::filesystem::path data_dir_;
     std::vector<std::string> extra_args_;
+    std::map<std::string, std::string> env_;
     pid_t pid_ = -1;
     int port_ = 0;
     std::filesystem::path log_file_;
