@@ -5,6 +5,7 @@
 #include "core/records.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -22,9 +23,11 @@ struct FaceChanges {
 class FaceChangeStream {
   public:
     virtual ~FaceChangeStream() = default;
-    // Changes committed since the previous call (or since the stream was opened). Throws on storage errors;
-    // the position is then unchanged and the call may be repeated.
-    virtual FaceChanges poll() = 0;
+    // Changes committed since the previous call (or since the stream was opened). Added faces for which
+    // already_known(label) is true are left out (they are not even fetched: after a start-up load, the
+    // first polls see many faces the index already has). Throws on storage errors; the position is then
+    // unchanged and the call may be repeated.
+    virtual FaceChanges poll(const std::function<bool(uint64_t label)>& already_known) = 0;
 };
 
 class FaceChangeFeed {

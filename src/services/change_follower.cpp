@@ -42,7 +42,8 @@ void ChangeFollower::stop() {
 bool ChangeFollower::poll_once() {
     std::lock_guard poll_lock(poll_mutex_);
     try {
-        const FaceChanges changes = stream_->poll();
+        const FaceChanges changes =
+            stream_->poll([this](uint64_t label) { return gallery_.contains(label); });
         const auto [added, removed] = gallery_.apply_changes(changes);
         if (added || removed)
             spdlog::info("change feed: {} faces added, {} removed by other replicas", added, removed);

@@ -47,6 +47,11 @@ std::pair<size_t, size_t> Gallery::apply_changes(const FaceChanges& changes) {
     return {added, removed};
 }
 
+bool Gallery::contains(uint64_t label) const {
+    std::shared_lock lock(owners_mutex_);
+    return owners_.count(label) != 0;
+}
+
 void Gallery::index_face(const FaceRecord& face) {
     {
         std::unique_lock lock(owners_mutex_);

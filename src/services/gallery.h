@@ -34,6 +34,8 @@ public:
     // Applies faces that other processes added or removed (see ChangeFollower): adds the unknown ones,
     // then removes the removed ones. Idempotent. Returns how many faces were added and removed.
     std::pair<size_t, size_t> apply_changes(const FaceChanges& changes);
+    // True if the face with this label is in the index.
+    bool contains(uint64_t label) const;
 
     void create_person(const PersonRecord& person, const FaceRecord& first_face);
     void add_template(const TemplateChange& change);

@@ -112,7 +112,7 @@ TEST(ClickHouseStorage, ChangeStreamReportsOtherReplicasAddsAndDeletes) {
     writer.add_template(change);
 
     std::set<uint64_t> added;
-    FaceChanges changes = stream->poll();
+    FaceChanges changes = stream->poll(nullptr);
     for (const auto& face : changes.added) {
         added.insert(face.label);
         if (face.label == alice_face.label) expect_same_face(face, alice_face);
@@ -122,15 +122,21 @@ TEST(ClickHouseStorage, ChangeStreamReportsOtherReplicasAddsAndDeletes) {
     EXPECT_TRUE(added.count(change.added.label));
     EXPECT_TRUE(changes.removed.empty());
 
-    EXPECT_TRUE(stream->poll().empty()) << "a change is reported once";
+    EXPECT_TRUE(stream->poll(nullptr).empty()) << "a change is reported once";
+
+    // Faces the caller already knows are not fetched again.
+    TemplateChange known;
+    known.added = make_face(alice.id, 4);
+    writer.add_template(known);
+    EXPECT_TRUE(stream->poll([&](uint64_t label) { return label == known.added.label; }).empty());
 
     writer.delete_face(change.added.id);
     writer.delete_person(before.id);
-    changes = stream->poll();
+    changes = stream->poll(nullptr);
     EXPECT_TRUE(changes.added.empty());
     EXPECT_EQ(std::set<uint64_t>(changes.removed.begin(), changes.removed.end()),
               (std::set<uint64_t>{change.added.label, before_face.label}));
-    EXPECT_TRUE(stream->poll().empty());
+    EXPECT_TRUE(stream->poll(nullptr).empty());
 }
 
 TEST(ClickHouseStorage, ReplicasStartingTogetherShareOneSchema) {

@@ -15,7 +15,7 @@ ClickHouseChangeStream::ClickHouseChangeStream(const ClickHouseClient& client, V
     high_water_ = std::stoull(text.empty() ? "0" : text);
 }
 
-FaceChanges ClickHouseChangeStream::poll() {
+FaceChanges ClickHouseChangeStream::poll(const std::function<bool(uint64_t label)>& already_known) {
     const uint64_t from = high_water_ > window_ ? high_water_ - window_ : 0;
     const std::string body = client_.query("SELECT label, version, deleted FROM faces WHERE version > " +
                                            std::to_string(from) + " FORMAT RowBinary");
@@ -29,12 +29,15 @@ FaceChanges ClickHouseChangeStream::poll() {
         const bool deleted = reader.u8() != 0;
         if (reported_.count({version, label})) continue;
         fresh.emplace_back(version, label);
-        (deleted ? removed : to_fetch).push_back(label);
+        if (deleted)
+            removed.push_back(label);
+        else if (!already_known || !already_known(label))
+            to_fetch.push_back(label);
         high_water = std::max(high_water, version);
     }
 
     FaceChanges changes;
-    constexpr size_t kLabelsPerQuery = 2000;
+    constexpr size_t kLabelsPerQuery = 10000;
     for (size_t start = 0; start < to_fetch.size(); start += kLabelsPerQuery) {
         std::string in;
         for (size_t i = start; i < std::min(to_fetch.size(), start + kLabelsPerQuery); ++i)

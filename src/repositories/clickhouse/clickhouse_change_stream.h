@@ -17,7 +17,7 @@ class ClickHouseChangeStream : public FaceChangeStream {
   public:
     // Positions the stream at the largest version stored now.
     ClickHouseChangeStream(const ClickHouseClient& client, VersionClock& clock, int64_t window_us);
-    FaceChanges poll() override;
+    FaceChanges poll(const std::function<bool(uint64_t label)>& already_known) override;
 
   private:
     const ClickHouseClient& client_;
