@@ -54,7 +54,7 @@ void wake_shutdown_waiter() { on_shutdown_signal(0); }
 struct ServeFlags {
     std::string config_file;
     std::optional<std::string> host, data, models, index;
-    std::optional<int> port, workers;
+    std::optional<int> port, workers, max_templates;
 };
 
 int run_serve(const ServeFlags& flags) {
@@ -67,6 +67,7 @@ int run_serve(const ServeFlags& flags) {
     if (flags.models) config.models_dir = *flags.models;
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
+    if (flags.max_templates) config.max_templates = *flags.max_templates;
     if (config.storage != "sqlite" && config.storage != "clickhouse")
         throw Error(ErrorCode::kInvalidField,
                     "storage must be sqlite or clickhouse, not '" + config.storage + "'",
@@ -170,6 +171,7 @@ void add_serve_command(CLI::App& app) {
     serve->add_option("--models", flags.models, "Folder with the ONNX models");
     serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
     serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
+    serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 

@@ -71,20 +71,20 @@ void Gallery::create_person(const PersonRecord& person, const FaceRecord& first_
     index_face(first_face);
 }
 
-void Gallery::add_template(const TemplateChange& change) {
+std::vector<FaceRecord> Gallery::add_template(const TemplateChange& change) {
     std::vector<FaceRecord> dropped;
     for (const auto& id : change.dropped_face_ids)
         if (auto face = persons_.get_face(id)) dropped.push_back(std::move(*face));
     persons_.add_template(change);
     index_face(change.added);
     for (const auto& face : dropped) unindex_face(face);
-    remove_unreferenced_blobs(dropped);
+    return dropped;
 }
 
 bool Gallery::delete_person(const std::string& person_id) {
     const auto removed = persons_.delete_person(person_id);
     for (const auto& face : removed) unindex_face(face);
-    remove_unreferenced_blobs(removed);
+    reclaim_blobs(removed);
     return !removed.empty();
 }
 
@@ -92,14 +92,16 @@ bool Gallery::delete_face(const std::string& face_id) {
     const auto removed = persons_.delete_face(face_id);
     if (!removed) return false;
     unindex_face(*removed);
-    remove_unreferenced_blobs({*removed});
+    reclaim_blobs({*removed});
     return true;
 }
 
-void Gallery::remove_unreferenced_blobs(const std::vector<FaceRecord>& removed) {
+void Gallery::reclaim_blobs(const std::vector<FaceRecord>& removed) {
     // Photos are content-addressed and may be shared (the same photo registered twice), so a file is
     // deleted only when no stored face refers to it any more. A crash before this point leaves an orphan
     // file, never a dangling reference.
+    if (removed.empty()) return;
+    std::unique_lock guard(blobs_mutex_);
     std::unordered_set<std::string> keys;
     for (const auto& face : removed) {
         keys.insert(face.photo_key);

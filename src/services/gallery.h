@@ -37,8 +37,16 @@ public:
     // True if the face with this label is in the index.
     bool contains(uint64_t label) const;
 
+    // Photo files are content-addressed and shared, so a writer that has put() files and not yet committed
+    // the rows referring to them holds this guard; reclaiming unreferenced files waits for it. Without it a
+    // delete could remove a file that a registration in flight has just been given the key of.
+    std::shared_lock<std::shared_mutex> guard_new_blobs() { return std::shared_lock(blobs_mutex_); }
+
     void create_person(const PersonRecord& person, const FaceRecord& first_face);
-    void add_template(const TemplateChange& change);
+    // Commits the change and updates the index; returns the dropped templates, whose files the caller
+    // reclaims with reclaim_blobs() once it no longer holds guard_new_blobs().
+    std::vector<FaceRecord> add_template(const TemplateChange& change);
+    void reclaim_blobs(const std::vector<FaceRecord>& removed);
     // Removes a person, its templates and their photo files (unless another face still uses them).
     // Returns false when the person is unknown.
     bool delete_person(const std::string& person_id);
@@ -59,7 +67,6 @@ public:
 private:
     void index_face(const FaceRecord& face);
     void unindex_face(const FaceRecord& face);
-    void remove_unreferenced_blobs(const std::vector<FaceRecord>& removed);
     std::vector<PersonMatch> group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
                                              double min_similarity) const;
 
@@ -67,6 +74,7 @@ private:
     PhotoStore& photos_;
     VectorIndex& index_;
     // label -> person id, to group index hits by person without a storage round trip.
+    std::shared_mutex blobs_mutex_;
     mutable std::shared_mutex owners_mutex_;
     std::unordered_map<uint64_t, std::string> owners_;
 };

@@ -21,7 +21,8 @@ struct PipelineOptions {
     DetectorOptions detector;
     QualityGates gates;
     DecodeLimits decode;
-    bool flip_average = true;
+    bool flip_average = true;         // enrolment templates: embed the mirrored crop too (+0.07% on LFW)
+    bool search_flip_average = false;  // probes: off by default, halving search cost (see README)
     bool second_landmark_pass = true;
 };
 
@@ -50,8 +51,10 @@ class FacePipeline {
     std::vector<FaceBox> detect(const cv::Mat& image, float score_threshold);
     // Landmarks, alignment and quality of one detected face; embeds it when `embed` is true.
     AnalyzedFace analyze(const cv::Mat& image, const FaceBox& box, bool embed = true);
-    // Embeds several analysed faces in one forward pass.
-    void embed(std::vector<AnalyzedFace*>& faces);
+    // Embeds several analysed faces in one forward pass, flip-averaged or not.
+    void embed(std::vector<AnalyzedFace*>& faces, bool flip_average);
+    // Plain and flip-averaged embeddings of one analysed face (one forward pass), for evaluation.
+    std::pair<Embedding, Embedding> embed_variants(const AnalyzedFace& face);
 
     const PipelineOptions& options() const { return options_; }
     const StageTimes& times() const { return times_; }

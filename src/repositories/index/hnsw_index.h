@@ -5,8 +5,8 @@
 // not grow. Capacity grows by 1/8 when full, which keeps unused slots under ~12% of the total.
 #include <memory>
 #include <vector>
-#include "repositories/index/writer_priority_mutex.h"
 
+#include "repositories/index/writer_priority_mutex.h"
 #include "repositories/vector_index.h"
 
 namespace hnswlib {
@@ -37,6 +37,9 @@ class HnswIndex : public VectorIndex {
 
     int dim() const override { return dim_; }
     void add(uint64_t label, const float* vector) override;
+    // New labels are inserted by all cores in parallel (hnswlib locks per node); known labels and reused
+    // slots one by one. Holds the write lock for the whole batch.
+    void add_batch(const uint64_t* labels, const float* vectors, size_t n) override;
     bool remove(uint64_t label) override;
     std::vector<Neighbor> search(const float* query, int k) const override;
     size_t size() const override;
@@ -54,6 +57,9 @@ class HnswIndex : public VectorIndex {
   private:
     using Graph = hnswlib::HierarchicalNSW<float>;
     void grow_if_full();
+    // add() without taking the lock; returns false (and does nothing) if label is new and no deleted
+    // slot is free, i.e. it needs a fresh node.
+    bool update_or_reuse_locked(uint64_t label, const float* vector);
     void rebuild_free_slots();
 
     const int dim_;
