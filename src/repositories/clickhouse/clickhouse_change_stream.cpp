@@ -40,8 +40,10 @@ FaceChanges ClickHouseChangeStream::poll(const std::function<bool(uint64_t label
     constexpr size_t kLabelsPerQuery = 10000;
     for (size_t start = 0; start < to_fetch.size(); start += kLabelsPerQuery) {
         std::string in;
-        for (size_t i = start; i < std::min(to_fetch.size(), start + kLabelsPerQuery); ++i)
-            in += (in.empty() ? "" : ",") + std::to_string(to_fetch[i]);
+        for (size_t i = start; i < std::min(to_fetch.size(), start + kLabelsPerQuery); ++i) {
+            if (!in.empty()) in += ',';
+            in += std::to_string(to_fetch[i]);
+        }
         // A face deleted meanwhile is left out here; its tombstone comes in this poll or the next.
         const std::string rows =
             client_.query(std::string("SELECT ") + kFaceColumns + " FROM faces WHERE " +
