@@ -22,12 +22,14 @@ struct IndexBenchOptions {
     std::vector<std::string> kinds = {"flat", "flat16", "hnsw", "faiss_flat", "faiss_hnsw"};
     uint64_t seed = 42;
     // "faces": identities of per_identity photos (random centre + noise, cosine ~0.6 within a person,
-    // ~0 across), queries are new photos of registered people. "random": uniform on the sphere, the
-    // adversarial case for graph indexes.
+    // sd ~0.07 across people), queries are new photos of registered people. "random": uniform on the sphere,
+    // the adversarial case for graph indexes.
     std::string data = "faces";
     size_t per_identity = 10;
     index::HnswParams hnsw;  // also used for faiss_hnsw (M, efConstruction, efSearch)
-    int blas_threads = 0;    // OpenBLAS threads for our indexes; 0 leaves the library default
+    // Extra ef_search values measured on the same graph after the first (one line each, no rebuild).
+    std::vector<int> ef_search_sweep;
+    int blas_threads = 0;  // OpenBLAS threads for our indexes; 0 leaves the library default
 };
 
 // Returns 0, or 2 for invalid options (after printing why).

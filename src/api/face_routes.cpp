@@ -22,6 +22,15 @@ SearchRequest read_search_options(const RequestReader& in, std::string photo) {
     return request;
 }
 
+// Person ids a search answered with (matches and candidates), for the audit log.
+void collect_person_ids(const std::vector<FaceSearchResult>& results, nlohmann::json& ids) {
+    for (const auto& r : results) {
+        if (r.match) ids.push_back(r.match->person.id);
+        for (const auto& c : r.candidates)
+            if (!r.match || c.person.id != r.match->person.id) ids.push_back(c.person.id);
+    }
+}
+
 nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
                                    const SimilarityCalibration& calibration, const FieldView& view) {
     auto out = nlohmann::json::array();
@@ -50,8 +59,13 @@ void HttpServer::add_face_routes() {
         request.person_id = in.text("person_id", 64);
         if (request.person_id && request.person_id->empty()) request.person_id.reset();
         request.face_index = in.integer("face_index", 0, 1000);
-        const auto result = services_.registration.register_face(request);
         const FieldView view = view_for(req);
+        const auto subjects = request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
+        audit_ids(req, subjects, nlohmann::json::array());
+        const auto result = services_.registration.register_face(request);
+        auto changed = nlohmann::json::array({result.person.id, result.face.id});
+        for (const auto& dropped : result.dropped_face_ids) changed.push_back(dropped);
+        audit_ids(req, subjects, changed);
         auto face = face_json(result.face, result.primary, view);
         face["quality"] = quality_to_json(result.quality);
         send_json(res, 201,
@@ -67,9 +81,13 @@ void HttpServer::add_face_routes() {
     add(Method::kPost, "/search", "/search", [this](const httplib::Request& req, httplib::Response& res) {
         RequestReader in(req);
         const auto request = read_search_options(in, in.required_photo("photo"));
+        const FieldView view = view_for(req);
         const auto results = services_.search.search(request);
+        auto found = nlohmann::json::array();
+        collect_person_ids(results, found);
+        audit_ids(req, nlohmann::json::array(), found);
         send_json(res, 200,
-                  {{"results", search_results_json(results, services_.search.calibration(), view_for(req))},
+                  {{"results", search_results_json(results, services_.search.calibration(), view)},
                    {"threshold", request.threshold.value_or(services_.search.calibration().threshold)}});
     });
 
@@ -86,10 +104,12 @@ void HttpServer::add_face_routes() {
         if (int(requests.size()) > config_.max_batch)
             throw Error(ErrorCode::kInvalidField, "At most " + std::to_string(config_.max_batch) + " photos per batch.",
                         {{"field", "photos"}, {"max", config_.max_batch}});
-        const auto entries = services_.search.search_batch(requests);
         const FieldView view = view_for(req);
+        const auto entries = services_.search.search_batch(requests);
         auto out = nlohmann::json::array();
+        auto found = nlohmann::json::array();
         for (const auto& entry : entries) {
+            if (!entry.error) collect_person_ids(entry.results, found);
             if (entry.error) {
                 const auto& info = entry.error->info();
                 out.push_back(error_json(std::string(info.name), entry.error->what(), entry.error->details()));
@@ -97,6 +117,7 @@ void HttpServer::add_face_routes() {
                 out.push_back({{"results", search_results_json(entry.results, services_.search.calibration(), view)}});
             }
         }
+        audit_ids(req, nlohmann::json::array(), found);
         send_json(res, 200, {{"batch", out}});
     });
 
@@ -109,7 +130,10 @@ void HttpServer::add_face_routes() {
         request.person_id = in.text("person_id", 64);
         if (request.person_id && !is_well_formed_id(*request.person_id, 'p'))
             throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
+        const auto subjects = request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
+        audit_ids(req, subjects, nlohmann::json::array());
         const auto result = services_.search.verify(request);
+        audit_ids(req, subjects, result.face_id ? nlohmann::json::array({*result.face_id}) : nlohmann::json::array());
         const auto& calibration = services_.search.calibration();
         nlohmann::json body = {{"same", result.same},
                                {"similarity", std::round(result.similarity * 10000) / 10000},

@@ -5,19 +5,79 @@
 
 #include <spdlog/spdlog.h>
 
-namespace faceid {
+#include <cmath>
 
-HttpServer::HttpServer(ApiServices services, ApiConfig config) : services_(services), config_(std::move(config)) {
+namespace faceid {
+namespace {
+
+// The request a handler thread is working on: httplib runs each request's handler start to finish on
+// one thread, so the route wrapper publishes the caller here for view_for()/caller_for()/audit_ids().
+struct RequestContext {
+    const httplib::Request* request = nullptr;
+    Caller caller;
+    bool authenticated = false;
+    nlohmann::json subject_ids = nlohmann::json::array();
+    nlohmann::json result_ids = nlohmann::json::array();
+};
+thread_local RequestContext* current_request = nullptr;
+
+class ScopedRequestContext {
+  public:
+    explicit ScopedRequestContext(RequestContext& context) { current_request = &context; }
+    ~ScopedRequestContext() { current_request = nullptr; }
+    ScopedRequestContext(const ScopedRequestContext&) = delete;
+    ScopedRequestContext& operator=(const ScopedRequestContext&) = delete;
+};
+
+RequestContext& context_of(const httplib::Request& req) {
+    if (!current_request || current_request->request != &req)
+        throw Error(ErrorCode::kInternal, "request context used outside its route handler");
+    return *current_request;
+}
+
+const char* method_name(int method) {
+    static const char* kNames[] = {"GET", "POST", "PATCH", "DELETE"};
+    return kNames[method];
+}
+
+// The presented key: "Authorization: Bearer KEY" or "X-API-Key: KEY".
+std::string presented_key(const httplib::Request& req) {
+    const std::string authorization = req.get_header_value("Authorization");
+    if (authorization.size() > 7 &&
+        (authorization.starts_with("Bearer ") || authorization.starts_with("bearer ")))
+        return authorization.substr(7);
+    return req.get_header_value("X-API-Key");
+}
+
+std::unique_ptr<httplib::Server> make_server(const ApiConfig& config) {
+    if (config.tls_cert.empty() && config.tls_key.empty()) return std::make_unique<httplib::Server>();
+    if (config.tls_cert.empty() || config.tls_key.empty())
+        throw Error(ErrorCode::kInvalidField, "TLS needs both --tls-cert and --tls-key");
+    auto server = std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
+    if (!server->is_valid())
+        throw Error(ErrorCode::kInvalidField, "cannot load the TLS certificate " + config.tls_cert.string() +
+                                                  " or its key " + config.tls_key.string());
+    return server;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(ApiServices services, ApiConfig config)
+    : services_(services),
+      config_(std::move(config)),
+      server_(make_server(config_)),
+      rate_limiter_(config_.rate_limit) {
+    tls_ = !config_.tls_cert.empty();
     const int threads = std::max(2, config_.http_threads);
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+    server_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
     // The body limit leaves room for multipart framing and the other fields around a maximal photo.
-    server_.set_payload_max_length(config_.max_upload_bytes + 64 * 1024);
-    server_.set_read_timeout(config_.read_timeout_seconds, 0);
-    server_.set_write_timeout(config_.write_timeout_seconds, 0);
-    server_.set_keep_alive_max_count(1000);
+    server_->set_payload_max_length(config_.max_upload_bytes + 64 * 1024);
+    server_->set_read_timeout(config_.read_timeout_seconds, 0);
+    server_->set_write_timeout(config_.write_timeout_seconds, 0);
+    server_->set_keep_alive_max_count(1000);
 
     // Errors httplib raises itself (unknown route, body too large, bad request line) get our JSON form.
-    server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return;
         ErrorCode code = ErrorCode::kBadRequest;
         if (res.status == 404) code = ErrorCode::kNotFound;
@@ -25,31 +85,37 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config) : services_(servi
         if (res.status == 413) code = ErrorCode::kPayloadTooLarge;
         if (res.status >= 500) code = ErrorCode::kInternal;
         const auto& info = error_info(code);
-        res.set_content(error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()).dump(),
-                        "application/json");
+        res.set_content(
+            error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()).dump(),
+            "application/json");
     });
 
     add_face_routes();
     add_person_routes();
     add_system_routes();
+    add_admin_routes();
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 bool HttpServer::bind() {
     if (config_.port == 0) {
-        port_ = server_.bind_to_any_port(config_.host);
+        port_ = server_->bind_to_any_port(config_.host);
         return port_ > 0;
     }
-    if (!server_.bind_to_port(config_.host, config_.port)) return false;
+    if (!server_->bind_to_port(config_.host, config_.port)) return false;
     port_ = config_.port;
     return true;
 }
 
-void HttpServer::listen() { server_.listen_after_bind(); }
+void HttpServer::listen() {
+    server_->listen_after_bind();
+}
 
 void HttpServer::stop() {
-    if (server_.is_running()) server_.stop();
+    if (server_->is_running()) server_->stop();
 }
 
 void HttpServer::send_json(httplib::Response& res, int status, const nlohmann::json& body) const {
@@ -70,32 +136,124 @@ void HttpServer::send_blob(httplib::Response& res, const std::string& key) const
     res.set_content(std::move(*bytes), type);
 }
 
-FieldView HttpServer::view_for(const httplib::Request&) const { return FieldView{}; }
+const Caller& HttpServer::caller_for(const httplib::Request& req) const {
+    return context_of(req).caller;
+}
+
+FieldView HttpServer::view_for(const httplib::Request& req) const {
+    const Caller& caller = caller_for(req);
+    FieldView view = field_view_for(caller.role);
+    if (req.has_param("include")) {
+        const std::string include = req.get_param_value("include");
+        if (include.find("embeddings") != std::string::npos) {
+            if (caller.role != Role::kAdmin)
+                throw Error(ErrorCode::kForbidden, "Only an admin key may read embeddings.",
+                            {{"include", "embeddings"}});
+            view.embeddings = true;
+        }
+    }
+    return view;
+}
+
+void HttpServer::audit_ids(const httplib::Request& req, nlohmann::json subject_ids,
+                           nlohmann::json result_ids) const {
+    auto& context = context_of(req);
+    context.subject_ids = std::move(subject_ids);
+    context.result_ids = std::move(result_ids);
+}
+
+Caller HttpServer::authenticate(const httplib::Request& req) const {
+    if (!config_.auth_enabled) return Caller{"local", "no-auth", Role::kAdmin};
+    const std::string key = presented_key(req);
+    if (key.empty())
+        throw Error(ErrorCode::kUnauthorized, "An API key is required: send Authorization: Bearer KEY.");
+    auto caller = services_.keys.authenticate(key);
+    if (!caller) throw Error(ErrorCode::kUnauthorized, "The API key is unknown, revoked or malformed.");
+    return *caller;
+}
+
+void HttpServer::write_audit(const Caller& caller, const RouteRule& rule, int status,
+                             nlohmann::json subject_ids, nlohmann::json result_ids) const {
+    AuditEntry entry;
+    entry.at_ms = now_ms();
+    entry.key_id = caller.key_id;
+    entry.key_name = caller.key_name;
+    entry.role = std::string(role_name(caller.role));
+    entry.action = std::string(rule.audit_action);
+    entry.status = status;
+    entry.subject_ids = std::move(subject_ids);
+    entry.result_ids = std::move(result_ids);
+    try {
+        services_.audit.append(entry);
+    } catch (const std::exception& e) {
+        spdlog::error("audit log write failed for {} by {}: {}", entry.action, entry.key_id, e.what());
+    }
+}
 
 void HttpServer::add(Method method, const std::string& pattern, const std::string& route, Handler handler) {
-    auto wrapped = [this, route, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    const RouteRule* rule = find_route_rule(method_name(int(method)), route);
+    // A route without a rule would be reachable by every role: refuse to start instead.
+    if (!rule)
+        throw Error(ErrorCode::kInternal, std::string("route ") + method_name(int(method)) + " " + route +
+                                              " is not in the access table");
+    auto wrapped = [this, rule, route, handler = std::move(handler)](const httplib::Request& req,
+                                                                     httplib::Response& res) {
         const double start = monotonic_seconds();
+        RequestContext context;
+        context.request = &req;
+        ScopedRequestContext scope(context);
         try {
+            if (!rule->is_public) {
+                context.caller = authenticate(req);
+                context.authenticated = true;
+                if (!role_allowed(*rule, context.caller.role))
+                    throw Error(ErrorCode::kForbidden,
+                                "The role " + std::string(role_name(context.caller.role)) + " may not call " +
+                                    std::string(rule->method) + " " + route + ".",
+                                {{"role", role_name(context.caller.role)}});
+                if (config_.auth_enabled) {
+                    if (auto wait = rate_limiter_.acquire(context.caller.key_id)) {
+                        const int seconds = std::max(1, int(std::ceil(*wait)));
+                        res.set_header("Retry-After", std::to_string(seconds));
+                        throw Error(ErrorCode::kRateLimited, "", {{"retry_after_seconds", seconds}});
+                    }
+                }
+            }
             handler(req, res);
         } catch (const Error& e) {
             const auto& info = e.info();
+            if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
             send_json(res, info.http_status, error_json(std::string(info.name), e.what(), e.details()));
             if (info.http_status >= 500) spdlog::error("{} {}: {}", req.method, route, e.what());
         } catch (const std::exception& e) {
             // Internals stay in the log; the caller gets a generic message.
             spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());
             const auto& info = error_info(ErrorCode::kInternal);
-            send_json(res, 500, error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
+            send_json(
+                res, 500,
+                error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
         }
+        if (context.authenticated && !rule->audit_action.empty() && res.status != 429)
+            write_audit(context.caller, *rule, res.status, std::move(context.subject_ids),
+                        std::move(context.result_ids));
         const double seconds = monotonic_seconds() - start;
         metrics_.observe(req.method, route, res.status, seconds);
-        spdlog::info("{} {} {} {:.1f} ms", req.method, route, res.status, seconds * 1000);
+        spdlog::info("{} {} {} {} {:.1f} ms", req.method, route, res.status,
+                     context.authenticated ? context.caller.key_id : "-", seconds * 1000);
     };
     switch (method) {
-        case Method::kGet: server_.Get(pattern, wrapped); break;
-        case Method::kPost: server_.Post(pattern, wrapped); break;
-        case Method::kPatch: server_.Patch(pattern, wrapped); break;
-        case Method::kDelete: server_.Delete(pattern, wrapped); break;
+        case Method::kGet:
+            server_->Get(pattern, wrapped);
+            break;
+        case Method::kPost:
+            server_->Post(pattern, wrapped);
+            break;
+        case Method::kPatch:
+            server_->Patch(pattern, wrapped);
+            break;
+        case Method::kDelete:
+            server_->Delete(pattern, wrapped);
+            break;
     }
 }
 

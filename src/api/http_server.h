@@ -1,8 +1,13 @@
 #pragma once
 // The HTTP API on cpp-httplib: routes, JSON errors, metrics and static files. Thin: parse -> call a
-// service -> render.
+// service -> render. Every route goes through add(), which authenticates the caller (API key), checks
+// the route table in access_policy.cpp, applies the per-key rate limit and writes the audit log.
+#include "api/access_policy.h"
 #include "api/metrics.h"
+#include "api/rate_limiter.h"
 #include "api/resource_json.h"
+#include "repositories/audit_log.h"
+#include "services/api_key_service.h"
 #include "services/registration_service.h"
 #include "services/search_service.h"
 
@@ -26,6 +31,10 @@ struct ApiConfig {
     int max_batch = 64;
     std::filesystem::path web_dir;      // the page (index.html, app.js, ...)
     std::filesystem::path swagger_dir;  // node_modules/swagger-ui-dist
+    // false (--no-auth, loopback only): every caller is treated as a local admin.
+    bool auth_enabled = true;
+    RateLimit rate_limit{20, 40};
+    std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
 };
 
 struct ApiServices {
@@ -34,6 +43,8 @@ struct ApiServices {
     SearchService& search;
     PipelinePool& pipelines;
     std::string storage_description;
+    ApiKeyService& keys;
+    AuditLog& audit;
 };
 
 class HttpServer {
@@ -47,7 +58,8 @@ public:
     // Serves until stop(); requests in flight are finished before it returns.
     void listen();
     void stop();
-    bool running() const { return server_.is_running(); }
+    bool running() const { return server_->is_running(); }
+    bool tls() const { return tls_; }
 
 private:
     using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
@@ -57,14 +69,26 @@ private:
     void add_face_routes();
     void add_person_routes();
     void add_system_routes();
+    void add_admin_routes();
     void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
     void send_blob(httplib::Response& res, const std::string& key) const;
+    // What the caller's role may see of stored data; ?include=embeddings adds embeddings for an admin
+    // and is refused (403) for anyone else.
     FieldView view_for(const httplib::Request& req) const;
+    // The authenticated caller of the request being handled (a local admin when auth is off).
+    const Caller& caller_for(const httplib::Request& req) const;
+    // Ids for the audit entry of the request being handled (routes with an audit action only).
+    void audit_ids(const httplib::Request& req, nlohmann::json subject_ids, nlohmann::json result_ids) const;
+    Caller authenticate(const httplib::Request& req) const;
+    void write_audit(const Caller& caller, const RouteRule& rule, int status, nlohmann::json subject_ids,
+                     nlohmann::json result_ids) const;
 
     ApiServices services_;
     ApiConfig config_;
-    httplib::Server server_;
+    bool tls_ = false;
+    std::unique_ptr<httplib::Server> server_;
     Metrics metrics_;
+    RateLimiter rate_limiter_;
     int port_ = 0;
 };
 

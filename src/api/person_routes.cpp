@@ -69,7 +69,9 @@ void HttpServer::add_person_routes() {
 
     add(Method::kPatch, R"(/persons/([^/]+))", "/persons/{id}", [this](const httplib::Request& req, httplib::Response& res) {
         auto& persons = services_.gallery.persons();
-        auto person = existing_person(persons, person_id_from(req));
+        const std::string id = person_id_from(req);
+        audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array());
+        auto person = existing_person(persons, id);
         RequestReader in(req);
         if (auto name = in.text("name", 200)) {
             if (name->empty()) throw Error(ErrorCode::kInvalidField, "name must not be empty.", {{"field", "name"}});
@@ -82,18 +84,23 @@ void HttpServer::add_person_routes() {
         if (auto metadata = in.object("metadata")) person.metadata = *metadata;
         person.updated_at_ms = now_ms();
         if (!persons.update_person(person)) throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", person.id}});
+        audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array({id}));
         send_json(res, 200, person_json(existing_person(persons, person.id), view_for(req)));
     });
 
     add(Method::kDelete, R"(/persons/([^/]+))", "/persons/{id}", [this](const httplib::Request& req, httplib::Response& res) {
         const std::string id = person_id_from(req);
+        audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array());
         if (!services_.gallery.delete_person(id)) throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", id}});
+        audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array({id}));
         send_json(res, 200, {{"deleted", id}});
     });
 
     add(Method::kDelete, R"(/faces/([^/]+))", "/faces/{id}", [this](const httplib::Request& req, httplib::Response& res) {
         const std::string id = face_id_from(req);
+        audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array());
         if (!services_.gallery.delete_face(id)) throw Error(ErrorCode::kNotFound, "No face with this id.", {{"face_id", id}});
+        audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array({id}));
         send_json(res, 200, {{"deleted", id}});
     });
 

@@ -77,9 +77,9 @@ void HttpServer::add_system_routes() {
         res.set_content(kSwaggerInit, "application/javascript");
     });
 
-    if (!config_.swagger_dir.empty() && !server_.set_mount_point("/docs/assets", config_.swagger_dir.string()))
+    if (!config_.swagger_dir.empty() && !server_->set_mount_point("/docs/assets", config_.swagger_dir.string()))
         spdlog::warn("Swagger UI files not found in {}: /docs will not render", config_.swagger_dir.string());
-    if (!config_.web_dir.empty() && !server_.set_mount_point("/", config_.web_dir.string()))
+    if (!config_.web_dir.empty() && !server_->set_mount_point("/", config_.web_dir.string()))
         spdlog::warn("web page files not found in {}", config_.web_dir.string());
 }
 

@@ -45,8 +45,9 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     // clang-format off
     static const char* kKeys[] = {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir",
                                   "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
-                                  "index", "storage", "read_timeout_seconds", "photos_dir", "change_poll_ms",
-                                  "compact_minutes"};
+                                  "index", "flip_average", "storage", "read_timeout_seconds",
+                                  "rate_limit_per_second", "rate_limit_burst", "tls_cert", "tls_key",
+                                  "photos_dir", "change_poll_ms", "compact_minutes"};
     // clang-format on
     for (const auto& [key, value] : json.items()) {
         bool known = false;
@@ -65,6 +66,7 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "max_templates", config.max_templates);
     if (json.contains("threshold")) config.threshold = json["threshold"].get<double>();
     read_key(json, "index", config.index);
+    read_key(json, "flip_average", config.flip_average);
     if (json.contains("storage") && json["storage"].is_object()) {
         const auto& storage = json["storage"];
         for (const auto& [key, value] : storage.items())
@@ -85,6 +87,10 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "change_poll_ms", config.change_poll_ms);
     read_key(json, "compact_minutes", config.compact_minutes);
     read_key(json, "read_timeout_seconds", config.read_timeout_seconds);
+    read_key(json, "rate_limit_per_second", config.rate_limit_per_second);
+    read_key(json, "rate_limit_burst", config.rate_limit_burst);
+    read_key(json, "tls_cert", config.tls_cert);
+    read_key(json, "tls_key", config.tls_key);
 }
 
 void apply_environment(AppConfig& config) {
@@ -100,6 +106,7 @@ void apply_environment(AppConfig& config) {
     config.max_templates = env_int("FACEID_MAX_TEMPLATES", config.max_templates);
     if (auto v = env("FACEID_THRESHOLD")) config.threshold = std::strtod(v, nullptr);
     if (auto v = env("FACEID_INDEX")) config.index = v;
+    config.flip_average = env_int("FACEID_FLIP_AVERAGE", config.flip_average ? 1 : 0) != 0;
     if (auto v = env("FACEID_STORAGE")) config.storage = v;
     config.read_timeout_seconds = env_int("FACEID_READ_TIMEOUT", config.read_timeout_seconds);
     if (auto v = env("FACEID_CLICKHOUSE_URL")) config.clickhouse_url = v;
@@ -109,6 +116,10 @@ void apply_environment(AppConfig& config) {
     if (auto v = env("FACEID_PHOTOS_DIR")) config.photos_dir = v;
     config.change_poll_ms = env_int("FACEID_CHANGE_POLL_MS", config.change_poll_ms);
     config.compact_minutes = env_int("FACEID_COMPACT_MINUTES", config.compact_minutes);
+    if (auto v = env("FACEID_RATE_LIMIT")) config.rate_limit_per_second = std::strtod(v, nullptr);
+    if (auto v = env("FACEID_RATE_BURST")) config.rate_limit_burst = std::strtod(v, nullptr);
+    if (auto v = env("FACEID_TLS_CERT")) config.tls_cert = v;
+    if (auto v = env("FACEID_TLS_KEY")) config.tls_key = v;
 }
 
 std::filesystem::path locate_asset_dir(const std::string& configured, const std::string& relative) {

@@ -1,5 +1,6 @@
 // faceid: the Face ID Boom binary. Sub-commands: serve, detect, embed, compare, eval, bench, keys, import,
 // cleanup (see --help).
+#include "app/keys_command.h"
 #include "app/serve_command.h"
 #include "app/vision_commands.h"
 #include "core/error.h"
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
     CLI::App app{"Face ID Boom: self-hosted face recognition"};
     app.require_subcommand(1);
     faceid::app::add_serve_command(app);
+    faceid::app::add_keys_command(app);
     faceid::app::add_vision_commands(app);
     try {
         app.parse(argc, argv);

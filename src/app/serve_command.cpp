@@ -3,14 +3,18 @@
 #include "api/http_server.h"
 #include "app/config.h"
 #include "app/runtime.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "repositories/clickhouse/clickhouse_person_repository.h"
 #include "repositories/files/file_photo_store.h"
 #include "repositories/index/index_factory.h"
+#include "repositories/sqlite/sqlite_api_key_repository.h"
+#include "repositories/sqlite/sqlite_audit_log.h"
 #include "repositories/sqlite/sqlite_database.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
 #include "services/change_follower.h"
 
+#include <cblas.h>
 #include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
 
@@ -53,9 +57,15 @@ void wake_shutdown_waiter() { on_shutdown_signal(0); }
 
 struct ServeFlags {
     std::string config_file;
-    std::optional<std::string> host, data, models, index;
-    std::optional<int> port, workers, max_templates;
+    std::optional<std::string> host, data, models, index, tls_cert, tls_key;
+    std::optional<int> port, workers, max_templates, read_timeout;
+    std::optional<double> rate_limit, rate_burst;
+    bool no_auth = false;
 };
+
+bool is_loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
 
 int run_serve(const ServeFlags& flags) {
     AppConfig config;
@@ -68,6 +78,15 @@ int run_serve(const ServeFlags& flags) {
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
     if (flags.max_templates) config.max_templates = *flags.max_templates;
+    if (flags.read_timeout) config.read_timeout_seconds = *flags.read_timeout;
+    if (flags.rate_limit) config.rate_limit_per_second = *flags.rate_limit;
+    if (flags.rate_burst) config.rate_limit_burst = *flags.rate_burst;
+    if (flags.tls_cert) config.tls_cert = *flags.tls_cert;
+    if (flags.tls_key) config.tls_key = *flags.tls_key;
+    if (flags.no_auth) config.auth = false;
+    if (!config.auth && !is_loopback(config.host))
+        throw Error(ErrorCode::kInvalidField, "--no-auth is only allowed when listening on loopback (127.0.0.1, "
+                                              "::1, localhost), not on " + config.host);
     if (config.storage != "sqlite" && config.storage != "clickhouse")
         throw Error(ErrorCode::kInvalidField,
                     "storage must be sqlite or clickhouse, not '" + config.storage + "'",
@@ -81,15 +100,22 @@ int run_serve(const ServeFlags& flags) {
     const ModelFiles models = resolve_models(config.models_dir);
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     const int workers = config.workers > 0 ? config.workers : cores;
-    // Each request runs its inference on one thread; parallelism comes from concurrent requests.
+    // Each request runs its inference and index scan on one thread; parallelism comes from concurrent
+    // requests (two BLAS threads per request fight each other under load, as bench_index showed).
     cv::setNumThreads(1);
-    PipelinePool pipelines(models, PipelineOptions{}, workers);
+    openblas_set_num_threads(1);
+    PipelineOptions pipeline_options;
+    pipeline_options.flip_average = config.flip_average;
+    PipelinePool pipelines(models, pipeline_options, workers);
 
     namespace fs = std::filesystem;
     const fs::path data = config.data_dir;
     fs::create_directories(data);
     // Storage: the embedded SQLite file, or a ClickHouse server shared with other replicas, which then also
     // share the photo folder (FACEID_PHOTOS_DIR) and follow each other's changes (docs/scaling-out.md).
+    // API keys and the audit log stay in the local SQLite file for now, also with ClickHouse (see
+    // docs/scaling-out.md: each replica has its own keys until they move to ClickHouse too).
+    auto database = std::make_shared<SqliteDatabase>(data / "faceid.db");
     std::unique_ptr<PersonRepository> persons;
     ClickHousePersonRepository* clickhouse = nullptr;
     std::string storage;
@@ -104,9 +130,23 @@ int run_serve(const ServeFlags& flags) {
         persons = std::move(repository);
         storage = "clickhouse:" + settings.url + "/" + settings.database;
     } else {
-        persons =
-            std::make_unique<SqlitePersonRepository>(std::make_shared<SqliteDatabase>(data / "faceid.db"));
+        persons = std::make_unique<SqlitePersonRepository>(database);
         storage = "sqlite:" + (data / "faceid.db").string();
+    }
+    SqliteApiKeyRepository key_store(database);
+    SqliteAuditLog audit(database);
+    ApiKeyService keys(key_store);
+    if (config.auth) {
+        // First start: an admin key, printed once; only its salted hash is stored.
+        if (auto first = keys.bootstrap_admin()) {
+            audit.append(AuditEntry{.at_ms = now_ms(), .key_id = "server", .key_name = "first start", .role = "admin",
+                                    .action = "key.create", .result_ids = nlohmann::json::array({first->record.id})});
+            std::cout << "No API keys yet: created the first admin key " << first->record.id
+                      << ". It is shown only this once; keep it safe:\n"
+                      << first->key << std::endl;
+        }
+    } else {
+        spdlog::warn("--no-auth: API keys are OFF; every local caller is an admin. For development only.");
     }
     const fs::path photos_dir = config.photos_dir.empty() ? data / "photos" : fs::path(config.photos_dir);
     FilePhotoStore photos(photos_dir);
@@ -114,14 +154,18 @@ int run_serve(const ServeFlags& flags) {
     index_config.kind = config.index;
     auto index = make_vector_index(index_config);
     Gallery gallery(*persons, photos, *index);
-    // The change stream is opened before the load, so that what other replicas write meanwhile is not lost.
+    // A replica over ClickHouse opens its change stream before the load, so that what other replicas write
+    // meanwhile is not lost, and does not use the saved index: other replicas write while it is down, so
+    // the snapshot would be stale, and checking it would read every face twice.
     std::unique_ptr<ChangeFollower> follower;
     if (clickhouse)
         follower =
             std::make_unique<ChangeFollower>(gallery, clickhouse->open_change_stream(),
                                              std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
-    const auto loaded = gallery.load_index();
-    spdlog::info("index {}: {} faces loaded in {:.2f} s", index->name(), loaded.faces, loaded.seconds);
+    const fs::path snapshot = clickhouse ? fs::path() : data / "index.snapshot";
+    const auto loaded = gallery.load_index(snapshot);
+    spdlog::info("index {}: {} faces {} in {:.2f} s", index->name(), loaded.faces,
+                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage", loaded.seconds);
     if (follower) follower->start();
     if (clickhouse && config.compact_minutes > 0)
         clickhouse->start_background_compaction(std::chrono::minutes(config.compact_minutes));
@@ -137,9 +181,13 @@ int run_serve(const ServeFlags& flags) {
     api.max_upload_bytes = size_t(config.max_upload_mb) * 1024 * 1024;
     api.http_threads = config.http_threads > 0 ? config.http_threads : std::max(8, 2 * workers);
     api.read_timeout_seconds = config.read_timeout_seconds;
+    api.auth_enabled = config.auth;
+    api.rate_limit = RateLimit{config.rate_limit_per_second, config.rate_limit_burst};
+    api.tls_cert = config.tls_cert;
+    api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage}, api);
+    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage, keys, audit}, api);
     if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
 
     std::thread signal_waiter([&] {
@@ -149,12 +197,19 @@ int run_serve(const ServeFlags& flags) {
         server.stop();
     });
 
-    std::cout << "Face ID Boom listening on http://" << config.host << ":" << server.port() << "/ (storage "
+    std::cout << "Face ID Boom listening on " << (server.tls() ? "https" : "http") << "://" << config.host << ":" << server.port() << "/ (storage "
               << storage << ", " << workers << " pipelines, index " << index->name() << ")" << std::endl;
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
     if (follower) follower->stop();
+    if (!snapshot.empty()) {
+        try {
+            gallery.save_index(snapshot);  // so the next start need not rebuild an approximate index
+        } catch (const std::exception& e) {
+            spdlog::warn("could not save the index: {}", e.what());
+        }
+    }
     spdlog::info("stopped; closing storage");
     return 0;
 }
@@ -172,6 +227,12 @@ void add_serve_command(CLI::App& app) {
     serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
     serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
     serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
+    serve->add_flag("--no-auth", flags.no_auth, "Development only: no API keys (allowed on loopback only)");
+    serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
+    serve->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
+    serve->add_option("--rate-limit", flags.rate_limit, "Requests per second per API key (default 20; 0 = off)");
+    serve->add_option("--rate-burst", flags.rate_burst, "Burst size of the per-key rate limit (default 40)");
+    serve->add_option("--read-timeout", flags.read_timeout, "Seconds to wait for a request's bytes (default 15)");
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 

@@ -1,6 +1,7 @@
 #include "app/vision_commands.h"
 
 #include "app/runtime.h"
+#include "index_bench_cli.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "schemas/face_json.h"
@@ -280,6 +281,11 @@ void add_vision_commands(CLI::App& app) {
 
     auto* bench = app.add_subcommand("bench", "Benchmarks that print figures");
     bench->require_subcommand(1);
+    static bench::IndexBenchOptions index_options;
+    auto* index = bench->add_subcommand("index", "Vector indexes on a synthetic face-shaped gallery");
+    bench::add_index_bench_options(*index, index_options);
+    index->final_callback([] { throw CLI::RuntimeError(bench::run_index_bench(index_options, std::cout)); });
+
     auto* pipeline = bench->add_subcommand("pipeline", "Milliseconds per stage, one thread");
     add_vision_flags(pipeline, flags);
     pipeline->add_option("images", images, "Photos (default: a few from ../shared/data)");

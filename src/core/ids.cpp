@@ -42,6 +42,12 @@ std::string new_person_id() {
     return id;
 }
 
+std::string new_key_id() {
+    std::string id = "k";
+    id += random_hex(8);
+    return id;
+}
+
 std::string face_id_from_label(uint64_t label) {
     char buf[18];
     std::snprintf(buf, sizeof buf, "f%016llx", static_cast<unsigned long long>(label));

@@ -14,6 +14,7 @@ uint64_t random_label();
 std::string random_hex(size_t bytes);
 
 std::string new_person_id();                     // "p" + 16 hex
+std::string new_key_id();                        // "k" + 16 hex (API keys)
 std::string face_id_from_label(uint64_t label);  // "f" + 16 hex
 std::optional<uint64_t> label_from_face_id(std::string_view id);
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
 #include <mutex>
 #include <unordered_set>
 
@@ -14,15 +15,96 @@ namespace faceid {
 Gallery::Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index)
     : persons_(persons), photos_(photos), index_(index) {}
 
-IndexLoadStats Gallery::load_index() {
+uint64_t Gallery::label_hash(uint64_t label) {  // splitmix64: spreads labels before they are summed
+    uint64_t z = label + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+std::string Gallery::label_stamp(size_t count, uint64_t hash) {
+    return std::to_string(count) + " " + std::to_string(hash);
+}
+
+IndexLoadStats Gallery::load_index(const std::filesystem::path& snapshot) {
     const double start = monotonic_seconds();
     IndexLoadStats stats;
-    persons_.for_each_face([&](const FaceRecord& face) {
-        index_face(face);
-        ++stats.faces;
-    });
+    const auto stamp_file = snapshot.string() + ".stamp";
+    if (!snapshot.empty() && std::filesystem::exists(snapshot) && std::filesystem::exists(stamp_file)) {
+        // First pass: which faces storage holds. Cheap next to rebuilding an HNSW graph.
+        uint64_t hash = 0;
+        size_t count = 0;
+        std::unordered_map<uint64_t, std::string> owners;
+        persons_.for_each_face([&](const FaceRecord& face) {
+            hash += label_hash(face.label);
+            ++count;
+            owners.emplace(face.label, face.person_id);
+        });
+        std::ifstream in(stamp_file);
+        std::string saved;
+        std::getline(in, saved);
+        if (saved == label_stamp(count, hash)) {
+            try {
+                index_.load(snapshot);
+                std::unique_lock lock(owners_mutex_);
+                owners_ = std::move(owners);
+                stats.faces = int64_t(count);
+                stats.from_snapshot = true;
+            } catch (const std::exception& e) {
+                spdlog::warn("index snapshot {} unusable ({}); rebuilding from storage", snapshot.string(), e.what());
+            }
+        } else {
+            spdlog::info("index snapshot {} is stale; rebuilding from storage", snapshot.string());
+        }
+    }
+    if (!stats.from_snapshot) {
+        // Bulk insertion in chunks (an HNSW index builds on all cores in add_batch).
+        constexpr size_t kChunk = 8192;
+        std::vector<uint64_t> labels;
+        std::vector<float> vectors;
+        auto flush = [&] {
+            index_.add_batch(labels.data(), vectors.data(), labels.size());
+            labels.clear();
+            vectors.clear();
+        };
+        persons_.for_each_face([&](const FaceRecord& face) {
+            {
+                std::unique_lock lock(owners_mutex_);
+                owners_[face.label] = face.person_id;
+            }
+            labels.push_back(face.label);
+            vectors.insert(vectors.end(), face.embedding.begin(), face.embedding.end());
+            ++stats.faces;
+            if (labels.size() == kChunk) flush();
+        });
+        if (!labels.empty()) flush();
+    }
+    // A snapshot is only valid for the moment it was written: remove it so that a crash later cannot
+    // leave a stale file that happens to match.
+    if (!snapshot.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(stamp_file, ignored);
+    }
     stats.seconds = monotonic_seconds() - start;
     return stats;
+}
+
+void Gallery::save_index(const std::filesystem::path& snapshot) const {
+    uint64_t hash = 0;
+    size_t count = 0;
+    {
+        std::shared_lock lock(owners_mutex_);
+        for (const auto& [label, owner] : owners_) {
+            hash += label_hash(label);
+            ++count;
+        }
+    }
+    index_.save(snapshot);
+    const auto stamp_file = snapshot.string() + ".stamp";
+    std::ofstream out(stamp_file + ".tmp", std::ios::trunc);
+    out << label_stamp(count, hash) << "\n";
+    out.close();
+    std::filesystem::rename(stamp_file + ".tmp", stamp_file);
 }
 
 std::pair<size_t, size_t> Gallery::apply_changes(const FaceChanges& changes) {

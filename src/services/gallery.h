@@ -7,6 +7,7 @@
 #include "repositories/photo_store.h"
 #include "repositories/vector_index.h"
 
+#include <filesystem>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -23,14 +24,19 @@ struct PersonMatch {
 struct IndexLoadStats {
     int64_t faces = 0;
     double seconds = 0;
+    bool from_snapshot = false;  // loaded from the saved index file rather than rebuilt
 };
 
 class Gallery {
 public:
     Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index);
 
-    // Loads every stored template into the index.
-    IndexLoadStats load_index();
+    // Loads every stored template into the index. With a snapshot path, a saved index (save_index) is used
+    // when it matches storage exactly (same set of face labels), so a restart does not rebuild an
+    // approximate index; otherwise the index is rebuilt from storage.
+    IndexLoadStats load_index(const std::filesystem::path& snapshot = {});
+    // Saves the index and a stamp of what it holds (at clean shutdown).
+    void save_index(const std::filesystem::path& snapshot) const;
     // Applies faces that other processes added or removed (see ChangeFollower): adds the unknown ones,
     // then removes the removed ones. Idempotent. Returns how many faces were added and removed.
     std::pair<size_t, size_t> apply_changes(const FaceChanges& changes);
@@ -66,6 +72,9 @@ public:
 
 private:
     void index_face(const FaceRecord& face);
+    // A fingerprint of a set of labels (count and an order-independent hash), to tell a stale snapshot.
+    static std::string label_stamp(size_t count, uint64_t hash);
+    static uint64_t label_hash(uint64_t label);
     void unindex_face(const FaceRecord& face);
     std::vector<PersonMatch> group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
                                              double min_similarity) const;

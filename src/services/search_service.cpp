@@ -19,7 +19,7 @@ std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, b
     for (size_t i = 0; i < count; ++i) faces.push_back(pipeline->analyze(detected.image, detected.boxes[i], false));
     std::vector<AnalyzedFace*> pointers;
     for (auto& f : faces) pointers.push_back(&f);
-    pipeline->embed(pointers, pipeline->options().search_flip_average);  // one pass for all faces
+    pipeline->embed(pointers, pipeline->options().flip_average);  // one forward pass for all faces
     return faces;
 }
 

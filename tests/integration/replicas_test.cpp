@@ -32,7 +32,7 @@ class ReplicasTest : public ::testing::Test {
     }
 
     std::unique_ptr<ServerProcess> replica(const std::string& name) {
-        return std::make_unique<ServerProcess>(dir_ / name, std::vector<std::string>{},
+        return std::make_unique<ServerProcess>(dir_ / name, std::vector<std::string>{}, /*auth=*/false,
                                                std::map<std::string, std::string>{
                                                    {"FACEID_STORAGE", "clickhouse"},
                                                    {"FACEID_CLICKHOUSE_URL", *url_},

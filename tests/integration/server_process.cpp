@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -16,11 +17,9 @@
 
 namespace faceid::testing {
 
-ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args,
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args, bool auth,
                              std::map<std::string, std::string> env)
-    : data_dir_(std::move(data_dir)),
-      extra_args_(std::move(extra_args)),
-      env_(std::move(env)),
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), auth_(auth), env_(std::move(env)),
       log_file_(data_dir_.string() + ".log") {}
 
 ServerProcess::~ServerProcess() {
@@ -30,6 +29,7 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::start() {
     std::vector<std::string> args = {FACEID_BINARY, "serve", "--host", "127.0.0.1", "--port", "0",
                                      "--data", data_dir_.string(), "--models", models_dir().string()};
+    if (!auth_) args.push_back("--no-auth");
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -45,13 +45,14 @@ void ServerProcess::start() {
         _exit(127);
     }
     // The server prints its URL once it listens; then wait for readiness.
-    const std::regex url(R"(listening on http://127\.0\.0\.1:(\d+)/)");
+    const std::regex url(R"(listening on (https?)://127\.0\.0\.1:(\d+)/)");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
         std::smatch m;
         const std::string text = log();
         if (std::regex_search(text, m, url)) {
-            port_ = std::stoi(m[1]);
+            https_ = m[1] == "https";
+            port_ = std::stoi(m[2]);
             auto c = client();
             if (auto res = c.Get("/readyz"); res && res->status == 200) return;
         }
@@ -88,7 +89,8 @@ void ServerProcess::kill_hard() {
 }
 
 httplib::Client ServerProcess::client() const {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c(std::string(https_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_));
+    c.enable_server_certificate_verification(false);
     c.set_read_timeout(60, 0);
     c.set_connection_timeout(5, 0);
     return c;
@@ -99,6 +101,32 @@ std::string ServerProcess::log() const {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+CommandResult run_faceid(const std::vector<std::string>& args) {
+    std::string command = FACEID_BINARY;
+    for (const auto& a : args) {
+        std::string quoted = "'";
+        for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        command += " " + quoted + "'";
+    }
+    command += " 2>&1";
+    CommandResult result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return result;
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+std::string ServerProcess::bootstrap_key() const {
+    const std::regex key(R"(\n(fidb_k[0-9a-f]{16}_[0-9a-f]{64})\n)");
+    std::smatch m;
+    const std::string text = log();
+    return std::regex_search(text, m, key) ? std::string(m[1]) : std::string();
 }
 
 namespace {

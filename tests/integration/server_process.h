@@ -1,6 +1,7 @@
 #pragma once
 // Starts the real `faceid serve` binary on a free loopback port with its own data folder, and talks HTTP
-// to it. Used by the integration tests; the process is killed when the object goes away.
+// to it. Used by the integration tests; the process is killed when the object goes away. Servers run with
+// --no-auth unless a test asks for API keys (auth = true); HTTPS is detected from the start-up line.
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -13,31 +14,43 @@ namespace faceid::testing {
 
 class ServerProcess {
 public:
-  // env: variables set for the server on top of the test's own environment (e.g. FACEID_STORAGE).
-  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
-                std::map<std::string, std::string> env = {});
-  ~ServerProcess();
+    // env: variables set for the server on top of the test's own environment (e.g. FACEID_STORAGE).
+    ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {}, bool auth = false,
+                  std::map<std::string, std::string> env = {});
+    ~ServerProcess();
 
-  // Starts the server and waits until /readyz answers 200. Throws on failure.
-  void start();
-  // SIGTERM and wait (graceful), or SIGKILL (crash).
-  int stop();
-  void kill_hard();
-  bool alive();
+    // Starts the server and waits until /readyz answers 200. Throws on failure.
+    void start();
+    // SIGTERM and wait (graceful), or SIGKILL (crash).
+    int stop();
+    void kill_hard();
+    bool alive();
 
-  int port() const { return port_; }
-  const std::filesystem::path& data_dir() const { return data_dir_; }
-  httplib::Client client() const;
-  std::string log() const;
+    int port() const { return port_; }
+    const std::filesystem::path& data_dir() const { return data_dir_; }
+    // An HTTP or HTTPS client for the server (certificate checks off for the tests' self-signed one).
+    httplib::Client client() const;
+    std::string log() const;
+    // The first admin key the server printed on a fresh start with auth (empty if none).
+    std::string bootstrap_key() const;
 
 private:
     std::filesystem::path data_dir_;
     std::vector<std::string> extra_args_;
+    bool auth_ = false;
     std::map<std::string, std::string> env_;
+    bool https_ = false;
     pid_t pid_ = -1;
     int port_ = 0;
     std::filesystem::path log_file_;
 };
+
+// Runs the faceid binary with these arguments (stdout and stderr together) and waits for it.
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;
+};
+CommandResult run_faceid(const std::vector<std::string>& args);
 
 struct Part {
     std::string name, content, filename, content_type;

@@ -111,6 +111,8 @@ TEST_F(ServiceTest, RegistersAndFindsPeopleAcrossRestartsAndDeletes) {
     // Restart: everything else still there and still found.
     EXPECT_EQ(server.stop(), 0) << server.log();
     auto& again = start_server();
+    // A clean stop saved the index; the restart uses it instead of rebuilding.
+    EXPECT_NE(again.log().find("loaded from the saved index"), std::string::npos) << again.log();
     auto http2 = again.client();
     auto list = get_json(http2, "/persons?limit=100");
     ASSERT_EQ(list.status, 200);
@@ -259,6 +261,8 @@ TEST_F(ServiceTest, KillNineDuringConcurrentRegistrationsLosesNothingAcknowledge
     sqlite3_close(db);
 
     auto& again = start_server();
+    // No clean stop, no saved index: it is rebuilt from storage.
+    EXPECT_NE(again.log().find("loaded from storage"), std::string::npos) << again.log();
     auto http = again.client();
     for (const auto& id : acknowledged) {
         auto person = get_json(http, "/persons/" + id);

@@ -76,6 +76,22 @@ void FlatIndex::add(uint64_t label, const float* vector) {
     max_norm_ = std::max(max_norm_, norm);
 }
 
+void FlatIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n) {
+    {
+        std::unique_lock lock(mutex_);
+        const size_t needed = labels_.size() + n;
+        if (needed > labels_.capacity()) {
+            // Exactly what an empty index needs; growth by half otherwise (repeated batches stay linear).
+            const size_t rows = std::max(needed, labels_.capacity() + labels_.capacity() / 2);
+            labels_.reserve(rows);
+            vectors_.reserve(rows * dim_);
+            if (scan_ == FlatScan::kFloat16) halves_.reserve(rows * dim_);
+            rows_.reserve(rows);
+        }
+    }
+    VectorIndex::add_batch(labels, vectors, n);
+}
+
 bool FlatIndex::remove(uint64_t label) {
     std::unique_lock lock(mutex_);
     auto it = rows_.find(label);

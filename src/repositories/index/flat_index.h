@@ -25,6 +25,8 @@ class FlatIndex : public VectorIndex {
 
     int dim() const override { return dim_; }
     void add(uint64_t label, const float* vector) override;
+    // Reserves room for the batch first, so a bulk load allocates exactly once.
+    void add_batch(const uint64_t* labels, const float* vectors, size_t n) override;
     bool remove(uint64_t label) override;
     std::vector<Neighbor> search(const float* query, int k) const override;
     std::vector<std::vector<Neighbor>> search_batch(const float* queries, int n, int k) const override;

@@ -169,7 +169,7 @@ void HnswIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n
     Graph& g = *graph_;
     if (g.cur_element_count + fresh.size() > g.max_elements_) {
         const size_t needed = g.cur_element_count + fresh.size();
-        g.resizeIndex(needed + needed / 8);
+        g.resizeIndex(needed + std::max<size_t>(needed / 32, 1024));  // a bulk load: little slack
     }
     const size_t threads =
         std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), fresh.size() / 256 + 1);

@@ -47,8 +47,37 @@ CREATE INDEX faces_by_photo_key ON faces (photo_key);
 CREATE INDEX faces_by_crop_key ON faces (crop_key);
 )sql";
 
+// API keys (only salted hashes of their secrets) and the audit log (ids only, never photos or
+// embeddings). audit_log.seq is the rowid alias, so entries page in insertion order.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE api_keys (
+    id          TEXT PRIMARY KEY NOT NULL,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    salt        TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+);
+
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    key_id      TEXT NOT NULL,
+    key_name    TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    status      INTEGER NOT NULL,
+    subject_ids TEXT NOT NULL DEFAULT '[]',
+    result_ids  TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX audit_by_action ON audit_log (action, seq);
+CREATE INDEX audit_by_key ON audit_log (key_id, seq);
+)sql";
+
 constexpr std::array kMigrations = {
     SqliteMigration{1, kSchemaV1},
+    SqliteMigration{2, kSchemaV2},
 };
 
 constexpr const char* kCreateVersionTable =

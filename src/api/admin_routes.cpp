@@ -1,0 +1,116 @@
+// Routes for administration: the audit log (admin, auditor) and API keys (admin).
+#include "api/http_server.h"
+#include "api/request_reader.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/ids.h"
+
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+
+namespace faceid {
+namespace {
+
+// A whole-number query parameter within [min, max], or nullopt when absent.
+std::optional<int64_t> integer_param(const httplib::Request& req, const char* name, int64_t min,
+                                     int64_t max) {
+    if (!req.has_param(name)) return std::nullopt;
+    const std::string raw = req.get_param_value(name);
+    int64_t value = 0;
+    const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+    if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || value < min || value > max)
+        throw Error(ErrorCode::kInvalidField,
+                    std::string(name) + " must be a whole number between " + std::to_string(min) + " and " +
+                        std::to_string(max) + ".",
+                    {{"field", name}});
+    return value;
+}
+
+// A short printable query parameter (action names, key ids), or nullopt when absent or empty.
+std::optional<std::string> word_param(const httplib::Request& req, const char* name) {
+    if (!req.has_param(name)) return std::nullopt;
+    const std::string value = req.get_param_value(name);
+    if (value.empty()) return std::nullopt;
+    if (value.size() > 64)
+        throw Error(ErrorCode::kInvalidField, std::string(name) + " is too long.", {{"field", name}});
+    for (char c : value)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+            throw Error(ErrorCode::kInvalidField, std::string(name) + " has characters it cannot have.",
+                        {{"field", name}});
+    return value;
+}
+
+nlohmann::json key_json(const ApiKeyRecord& key) {
+    return {{"id", key.id},
+            {"name", key.name},
+            {"role", key.role},
+            {"created_at", to_rfc3339(key.created_at_ms)},
+            {"revoked_at",
+             key.revoked_at_ms ? nlohmann::json(to_rfc3339(*key.revoked_at_ms)) : nlohmann::json()}};
+}
+
+}  // namespace
+
+void HttpServer::add_admin_routes() {
+    add(Method::kGet, "/audit", "/audit", [this](const httplib::Request& req, httplib::Response& res) {
+        AuditQuery query;
+        query.limit = int(integer_param(req, "limit", 1, 1000).value_or(50));
+        // The cursor is the seq of the last entry of the previous page (entries come newest first).
+        query.before_seq = integer_param(req, "cursor", 1, INT64_MAX);
+        query.action = word_param(req, "action");
+        query.key_id = word_param(req, "key_id");
+        const auto page = services_.audit.list(query);
+        auto entries = nlohmann::json::array();
+        for (const auto& e : page.entries)
+            entries.push_back({{"seq", e.seq},
+                               {"at", to_rfc3339(e.at_ms)},
+                               {"key_id", e.key_id},
+                               {"key_name", e.key_name},
+                               {"role", e.role},
+                               {"action", e.action},
+                               {"status", e.status},
+                               {"subject_ids", e.subject_ids},
+                               {"result_ids", e.result_ids}});
+        send_json(
+            res, 200,
+            {{"entries", entries},
+             {"next_cursor", page.next_before_seq ? nlohmann::json(std::to_string(*page.next_before_seq))
+                                                  : nlohmann::json()}});
+    });
+
+    add(Method::kGet, "/keys", "/keys", [this](const httplib::Request&, httplib::Response& res) {
+        auto keys = nlohmann::json::array();
+        for (const auto& key : services_.keys.list()) keys.push_back(key_json(key));
+        send_json(res, 200, {{"keys", keys}});
+    });
+
+    add(Method::kPost, "/keys", "/keys", [this](const httplib::Request& req, httplib::Response& res) {
+        RequestReader in(req);
+        const std::string role_text = in.required_text("role", 20);
+        const auto role = parse_role(role_text);
+        if (!role)
+            throw Error(ErrorCode::kInvalidField, "role must be admin, operator, searcher or auditor.",
+                        {{"field", "role"}});
+        const auto created = services_.keys.create(*role, in.required_text("name", 100));
+        audit_ids(req, nlohmann::json::array(), nlohmann::json::array({created.record.id}));
+        auto body = key_json(created.record);
+        body["key"] = created.key;  // shown once
+        res.set_header("Cache-Control", "no-store");
+        send_json(res, 201, body);
+    });
+
+    add(Method::kDelete, R"(/keys/([^/]+))", "/keys/{id}",
+        [this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = req.matches[1];
+            if (!is_well_formed_id(id, 'k'))
+                throw Error(ErrorCode::kNotFound, "No API key with this id.", {{"key_id", id.substr(0, 64)}});
+            audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array());
+            if (!services_.keys.revoke(id))
+                throw Error(ErrorCode::kNotFound, "No active API key with this id.", {{"key_id", id}});
+            audit_ids(req, nlohmann::json::array({id}), nlohmann::json::array({id}));
+            send_json(res, 200, {{"revoked", id}});
+        });
+}
+
+}  // namespace faceid

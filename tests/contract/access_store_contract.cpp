@@ -1,0 +1,147 @@
+#include "contract/access_store_contract.h"
+
+#include "core/error.h"
+#include "repositories/sqlite/sqlite_api_key_repository.h"
+#include "repositories/sqlite/sqlite_audit_log.h"
+#include "repositories/sqlite/sqlite_database.h"
+#include "services/api_key_service.h"
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+namespace faceid::testing {
+
+void check_api_key_repository_contract(ApiKeyRepository& keys) {
+    EXPECT_EQ(keys.count_keys(), 0);
+    EXPECT_FALSE(keys.get_key("k0000000000000001"));
+    ApiKeyRecord a{"k0000000000000001", "desk", "operator", "aa", "bb", 1000, std::nullopt};
+    ApiKeyRecord b{"k0000000000000002", "gate", "searcher", "cc", "dd", 2000, std::nullopt};
+    keys.create_key(a);
+    keys.create_key(b);
+    EXPECT_THROW(keys.create_key(a), Error);
+    EXPECT_EQ(keys.count_keys(), 2);
+    auto got = keys.get_key(a.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->name, "desk");
+    EXPECT_EQ(got->role, "operator");
+    EXPECT_EQ(got->salt_hex, "aa");
+    EXPECT_EQ(got->hash_hex, "bb");
+    EXPECT_TRUE(got->active());
+    EXPECT_TRUE(keys.revoke_key(a.id, 5000));
+    EXPECT_FALSE(keys.revoke_key(a.id, 6000));  // already revoked
+    EXPECT_FALSE(keys.revoke_key("k00000000000000ff", 6000));
+    EXPECT_EQ(keys.get_key(a.id)->revoked_at_ms, 5000);
+    const auto all = keys.list_keys();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].id, a.id);  // oldest first
+    EXPECT_FALSE(all[0].active());
+    EXPECT_TRUE(all[1].active());
+    EXPECT_EQ(keys.count_keys(), 2);  // revoked keys still count: no second first-start admin
+}
+
+namespace {
+AuditQuery query(int limit, std::optional<int64_t> before_seq = std::nullopt,
+                 std::optional<std::string> action = std::nullopt,
+                 std::optional<std::string> key_id = std::nullopt) {
+    AuditQuery q;
+    q.limit = limit;
+    q.before_seq = before_seq;
+    q.action = std::move(action);
+    q.key_id = std::move(key_id);
+    return q;
+}
+}  // namespace
+
+void check_audit_log_contract(AuditLog& log) {
+    EXPECT_TRUE(log.list({}).entries.empty());
+    int64_t last = 0;
+    for (int i = 0; i < 5; ++i) {
+        AuditEntry e;
+        e.at_ms = 1000 + i;
+        e.key_id = i % 2 ? "k0000000000000001" : "k0000000000000002";
+        e.key_name = "n";
+        e.role = "admin";
+        e.action = i == 4 ? "delete.person" : "search";
+        e.status = 200;
+        e.result_ids = nlohmann::json::array({"p" + std::to_string(i)});
+        const int64_t seq = log.append(e);
+        EXPECT_GT(seq, last);
+        last = seq;
+    }
+    auto first = log.list(query(2));
+    ASSERT_EQ(first.entries.size(), 2u);
+    EXPECT_EQ(first.entries[0].action, "delete.person");  // newest first
+    EXPECT_EQ(first.entries[0].result_ids[0], "p4");
+    ASSERT_TRUE(first.next_before_seq);
+    auto second = log.list(query(2, first.next_before_seq));
+    ASSERT_EQ(second.entries.size(), 2u);
+    EXPECT_LT(second.entries[0].seq, first.entries[1].seq);
+    auto third = log.list(query(2, second.next_before_seq));
+    EXPECT_EQ(third.entries.size(), 1u);
+    EXPECT_FALSE(third.next_before_seq);
+    EXPECT_EQ(log.list(query(50, std::nullopt, "search")).entries.size(), 4u);
+    EXPECT_EQ(log.list(query(50, std::nullopt, std::nullopt, "k0000000000000001")).entries.size(), 2u);
+    EXPECT_TRUE(log.list(query(50, std::nullopt, "x' OR '1'='1")).entries.empty());
+}
+
+namespace {
+
+class SqliteAccessStores : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = make_temp_dir("faceid-access-store");
+        database_ = std::make_shared<SqliteDatabase>(dir_ / "faceid.db");
+    }
+    void TearDown() override {
+        database_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    std::filesystem::path dir_;
+    std::shared_ptr<SqliteDatabase> database_;
+};
+
+TEST_F(SqliteAccessStores, ApiKeyRepositoryContract) {
+    SqliteApiKeyRepository keys(database_);
+    check_api_key_repository_contract(keys);
+}
+
+TEST_F(SqliteAccessStores, AuditLogContract) {
+    SqliteAuditLog log(database_);
+    check_audit_log_contract(log);
+}
+
+// The key service over a real store: a key works until revoked; any altered or malformed key is refused.
+TEST_F(SqliteAccessStores, ApiKeyServiceAuthenticatesOnlyExactActiveKeys) {
+    SqliteApiKeyRepository store(database_);
+    ApiKeyService keys(store);
+    auto first = keys.bootstrap_admin();
+    ASSERT_TRUE(first);
+    EXPECT_FALSE(keys.bootstrap_admin());
+    auto created = keys.create(Role::kSearcher, "gate");
+    EXPECT_EQ(store.get_key(created.record.id)->hash_hex.find(created.key.substr(23)), std::string::npos);
+    auto caller = keys.authenticate(created.key);
+    ASSERT_TRUE(caller);
+    EXPECT_EQ(caller->role, Role::kSearcher);
+    EXPECT_EQ(caller->key_id, created.record.id);
+    EXPECT_EQ(keys.authenticate(first->key)->role, Role::kAdmin);
+    // Same id, other secret; other id, same secret; truncated; extended; upper-case; empty.
+    std::string other = created.key;
+    other.back() = other.back() == 'a' ? 'b' : 'a';
+    EXPECT_FALSE(keys.authenticate(other));
+    EXPECT_FALSE(keys.authenticate("fidb_" + first->record.id + created.key.substr(22)));
+    EXPECT_FALSE(keys.authenticate(created.key.substr(0, created.key.size() - 1)));
+    EXPECT_FALSE(keys.authenticate(created.key + "0"));
+    std::string upper = created.key;
+    for (auto& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_FALSE(keys.authenticate(upper));
+    EXPECT_FALSE(keys.authenticate(""));
+    EXPECT_THROW(keys.create(Role::kAdmin, ""), Error);
+    EXPECT_THROW(keys.create(Role::kAdmin, "a\nb"), Error);
+    EXPECT_TRUE(keys.revoke(created.record.id));
+    EXPECT_FALSE(keys.authenticate(created.key));
+    EXPECT_FALSE(keys.revoke(created.record.id));
+    EXPECT_FALSE(keys.revoke("../etc"));
+}
+
+}  // namespace
+}  // namespace faceid::testing
