@@ -19,7 +19,10 @@ namespace {
 // empty embedding). Sorted by label: a range of labels is a contiguous read, which the start-up load
 // uses to fetch all faces in parallel chunks. person_id, photo_key, crop_key and created_at never change
 // for a label, so filters on them are safe before picking the latest version.
-// audit: append-only, partitioned by month so that retention can drop whole partitions (no TTL here).
+// api_keys and audit mirror ApiKeyRecord and AuditEntry (repositories/api_key_repository.h, audit_log.h);
+// their ClickHouse repositories are still to be written. audit is append-only, ordered by seq (to be
+// taken from the VersionClock: increasing, and unique enough across replicas at microsecond resolution),
+// partitioned by month so that retention can drop whole partitions (no TTL in 18.16).
 struct Migration {
     int version;
     std::vector<const char*> statements;
@@ -62,26 +65,28 @@ const std::vector<Migration>& migrations() {
     deleted      UInt8
 ) ENGINE = ReplacingMergeTree(version) ORDER BY key)sql",
           R"sql(CREATE TABLE IF NOT EXISTS api_keys (
-    id           String,
-    name         String,
-    role         String,
-    key_hash     String,
-    created_at   Int64,
-    revoked_at   Nullable(Int64),
-    last_used_at Nullable(Int64),
-    version      UInt64,
-    deleted      UInt8
+    id         String,
+    name       String,
+    role       String,
+    salt_hex   String,
+    hash_hex   String,
+    created_at Int64,
+    revoked_at Nullable(Int64),
+    version    UInt64,
+    deleted    UInt8
 ) ENGINE = ReplacingMergeTree(version) ORDER BY id)sql",
           R"sql(CREATE TABLE IF NOT EXISTS audit (
-    at         Int64,
-    id         String,
-    actor      String,
-    action     String,
-    target     String,
-    status     Int32,
-    details    String,
-    day        Date MATERIALIZED toDate(intDiv(at, 1000))
-) ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY (at, id))sql"}},
+    seq         Int64,
+    at          Int64,
+    key_id      String,
+    key_name    String,
+    role        String,
+    action      String,
+    status      Int32,
+    subject_ids String,
+    result_ids  String,
+    day         Date MATERIALIZED toDate(intDiv(at, 1000))
+) ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY seq)sql"}},
     };
     return all;
 }
