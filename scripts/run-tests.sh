@@ -7,6 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+# A throw-away ClickHouse server (scripts/clickhouse-test-server.sh) for the ClickHouse contract and
+# two-replica tests; stopped on exit. Without it those tests report as skipped, loudly.
+clickhouse_state=$(mktemp -d "${TMPDIR:-/tmp}/faceid-clickhouse-XXXXXX")
+trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_state"' EXIT
+if line=$(scripts/clickhouse-test-server.sh start "$clickhouse_state"); then
+    export "${line?}"
+    echo "== ClickHouse test server at $FACEID_TEST_CLICKHOUSE_URL"
+else
+    echo "!!! No ClickHouse test server: the ClickHouse tests will be SKIPPED !!!"
+fi
+
 echo "== Release tests"
 ctest --preset release
 

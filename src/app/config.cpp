@@ -42,10 +42,13 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     const auto json = nlohmann::json::parse(in, nullptr, false);
     if (json.is_discarded() || !json.is_object())
         throw Error(ErrorCode::kInvalidField, "config file " + file.string() + " is not a JSON object");
+    // clang-format off
     static const char* kKeys[] = {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir",
                                   "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
                                   "index", "flip_average", "storage", "read_timeout_seconds",
-                                  "rate_limit_per_second", "rate_limit_burst", "tls_cert", "tls_key"};
+                                  "rate_limit_per_second", "rate_limit_burst", "tls_cert", "tls_key",
+                                  "photos_dir", "change_poll_ms", "compact_minutes"};
+    // clang-format on
     for (const auto& [key, value] : json.items()) {
         bool known = false;
         for (const char* k : kKeys) known |= key == k;
@@ -64,7 +67,25 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     if (json.contains("threshold")) config.threshold = json["threshold"].get<double>();
     read_key(json, "index", config.index);
     read_key(json, "flip_average", config.flip_average);
-    read_key(json, "storage", config.storage);
+    if (json.contains("storage") && json["storage"].is_object()) {
+        const auto& storage = json["storage"];
+        for (const auto& [key, value] : storage.items())
+            if (key != "backend" && key != "url" && key != "user" && key != "password" && key != "database" &&
+                key != "photos_dir")
+                throw Error(ErrorCode::kInvalidField,
+                            "unknown config key storage." + key + " in " + file.string());
+        read_key(storage, "backend", config.storage);
+        read_key(storage, "url", config.clickhouse_url);
+        read_key(storage, "user", config.clickhouse_user);
+        read_key(storage, "password", config.clickhouse_password);
+        read_key(storage, "database", config.clickhouse_database);
+        read_key(storage, "photos_dir", config.photos_dir);
+    } else {
+        read_key(json, "storage", config.storage);
+    }
+    read_key(json, "photos_dir", config.photos_dir);
+    read_key(json, "change_poll_ms", config.change_poll_ms);
+    read_key(json, "compact_minutes", config.compact_minutes);
     read_key(json, "read_timeout_seconds", config.read_timeout_seconds);
     read_key(json, "rate_limit_per_second", config.rate_limit_per_second);
     read_key(json, "rate_limit_burst", config.rate_limit_burst);
@@ -88,6 +109,13 @@ void apply_environment(AppConfig& config) {
     config.flip_average = env_int("FACEID_FLIP_AVERAGE", config.flip_average ? 1 : 0) != 0;
     if (auto v = env("FACEID_STORAGE")) config.storage = v;
     config.read_timeout_seconds = env_int("FACEID_READ_TIMEOUT", config.read_timeout_seconds);
+    if (auto v = env("FACEID_CLICKHOUSE_URL")) config.clickhouse_url = v;
+    if (auto v = env("FACEID_CLICKHOUSE_USER")) config.clickhouse_user = v;
+    if (auto v = env("FACEID_CLICKHOUSE_PASSWORD")) config.clickhouse_password = v;
+    if (auto v = env("FACEID_CLICKHOUSE_DATABASE")) config.clickhouse_database = v;
+    if (auto v = env("FACEID_PHOTOS_DIR")) config.photos_dir = v;
+    config.change_poll_ms = env_int("FACEID_CHANGE_POLL_MS", config.change_poll_ms);
+    config.compact_minutes = env_int("FACEID_COMPACT_MINUTES", config.compact_minutes);
     if (auto v = env("FACEID_RATE_LIMIT")) config.rate_limit_per_second = std::strtod(v, nullptr);
     if (auto v = env("FACEID_RATE_BURST")) config.rate_limit_burst = std::strtod(v, nullptr);
     if (auto v = env("FACEID_TLS_CERT")) config.tls_cert = v;

@@ -21,20 +21,33 @@ struct AppConfig {
     std::optional<double> threshold;  // cosine; default from the calibration
     std::string index = "auto";       // flat | hnsw | auto
     bool flip_average = true;         // embed mirrored crops too (more accurate, slower); see README
-    std::string storage = "sqlite";
+    std::string storage = "sqlite";   // sqlite | clickhouse
     int read_timeout_seconds = 15;
     bool auth = true;                   // false: --no-auth, loopback only
     double rate_limit_per_second = 20;  // per API key; 0 = off
     double rate_limit_burst = 40;
     std::string tls_cert, tls_key;      // both set: HTTPS
+    // storage = clickhouse (docs/scaling-out.md): the shared server, and the photo folder every replica
+    // mounts (default: <data_dir>/photos).
+    std::string clickhouse_url = "http://127.0.0.1:8123";
+    std::string clickhouse_user = "default";
+    std::string clickhouse_password;
+    std::string clickhouse_database = "faceid";
+    std::string photos_dir;
+    int change_poll_ms = 1000;  // how often a replica looks for other replicas' changes
+    int compact_minutes = 60;   // how often it runs OPTIMIZE on the ClickHouse tables (0 = never)
 };
 
-// Reads keys of the same names from a JSON object file. Throws Error(kInvalidField) on unknown keys or types.
+// Reads keys of the same names from a JSON object file. "storage" may also be an object:
+// {"backend": "clickhouse", "url": ..., "user": ..., "password": ..., "database": ..., "photos_dir": ...}.
+// Throws Error(kInvalidField) on unknown keys or types.
 void apply_config_file(AppConfig& config, const std::filesystem::path& file);
 // FACEID_HOST, FACEID_PORT, FACEID_DATA, FACEID_MODELS_DIR, FACEID_WEB_DIR, FACEID_SWAGGER_DIR,
 // FACEID_MAX_UPLOAD_MB, FACEID_WORKERS, FACEID_HTTP_THREADS, FACEID_MAX_TEMPLATES, FACEID_THRESHOLD,
 // FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_RATE_LIMIT,
-// FACEID_RATE_BURST, FACEID_TLS_CERT, FACEID_TLS_KEY. (Authentication can only be switched off by the
+// FACEID_RATE_BURST, FACEID_TLS_CERT, FACEID_TLS_KEY, FACEID_CLICKHOUSE_URL, FACEID_CLICKHOUSE_USER,
+// FACEID_CLICKHOUSE_PASSWORD, FACEID_CLICKHOUSE_DATABASE, FACEID_PHOTOS_DIR, FACEID_CHANGE_POLL_MS,
+// FACEID_COMPACT_MINUTES (docs/scaling-out.md). (Authentication can only be switched off by the
 // --no-auth flag, on purpose.)
 void apply_environment(AppConfig& config);
 

@@ -5,12 +5,14 @@
 #include "app/runtime.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "repositories/clickhouse/clickhouse_person_repository.h"
 #include "repositories/files/file_photo_store.h"
 #include "repositories/index/index_factory.h"
 #include "repositories/sqlite/sqlite_api_key_repository.h"
 #include "repositories/sqlite/sqlite_audit_log.h"
 #include "repositories/sqlite/sqlite_database.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
+#include "services/change_follower.h"
 
 #include <cblas.h>
 #include <opencv2/core.hpp>
@@ -85,8 +87,10 @@ int run_serve(const ServeFlags& flags) {
     if (!config.auth && !is_loopback(config.host))
         throw Error(ErrorCode::kInvalidField, "--no-auth is only allowed when listening on loopback (127.0.0.1, "
                                               "::1, localhost), not on " + config.host);
-    if (config.storage != "sqlite")
-        throw Error(ErrorCode::kInvalidField, "storage '" + config.storage + "' is not available in this build");
+    if (config.storage != "sqlite" && config.storage != "clickhouse")
+        throw Error(ErrorCode::kInvalidField,
+                    "storage must be sqlite or clickhouse, not '" + config.storage + "'",
+                    {{"field", "storage"}});
 
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
@@ -107,8 +111,28 @@ int run_serve(const ServeFlags& flags) {
     namespace fs = std::filesystem;
     const fs::path data = config.data_dir;
     fs::create_directories(data);
+    // Storage: the embedded SQLite file, or a ClickHouse server shared with other replicas, which then also
+    // share the photo folder (FACEID_PHOTOS_DIR) and follow each other's changes (docs/scaling-out.md).
+    // API keys and the audit log stay in the local SQLite file for now, also with ClickHouse (see
+    // docs/scaling-out.md: each replica has its own keys until they move to ClickHouse too).
     auto database = std::make_shared<SqliteDatabase>(data / "faceid.db");
-    SqlitePersonRepository persons(database);
+    std::unique_ptr<PersonRepository> persons;
+    ClickHousePersonRepository* clickhouse = nullptr;
+    std::string storage;
+    if (config.storage == "clickhouse") {
+        ClickHouseSettings settings;
+        settings.url = config.clickhouse_url;
+        settings.user = config.clickhouse_user;
+        settings.password = config.clickhouse_password;
+        settings.database = config.clickhouse_database;
+        auto repository = std::make_unique<ClickHousePersonRepository>(settings);
+        clickhouse = repository.get();
+        persons = std::move(repository);
+        storage = "clickhouse:" + settings.url + "/" + settings.database;
+    } else {
+        persons = std::make_unique<SqlitePersonRepository>(database);
+        storage = "sqlite:" + (data / "faceid.db").string();
+    }
     SqliteApiKeyRepository key_store(database);
     SqliteAuditLog audit(database);
     ApiKeyService keys(key_store);
@@ -124,15 +148,27 @@ int run_serve(const ServeFlags& flags) {
     } else {
         spdlog::warn("--no-auth: API keys are OFF; every local caller is an admin. For development only.");
     }
-    FilePhotoStore photos(data / "photos");
+    const fs::path photos_dir = config.photos_dir.empty() ? data / "photos" : fs::path(config.photos_dir);
+    FilePhotoStore photos(photos_dir);
     IndexConfig index_config;
     index_config.kind = config.index;
     auto index = make_vector_index(index_config);
-    Gallery gallery(persons, photos, *index);
-    const fs::path snapshot = data / "index.snapshot";
+    Gallery gallery(*persons, photos, *index);
+    // A replica over ClickHouse opens its change stream before the load, so that what other replicas write
+    // meanwhile is not lost, and does not use the saved index: other replicas write while it is down, so
+    // the snapshot would be stale, and checking it would read every face twice.
+    std::unique_ptr<ChangeFollower> follower;
+    if (clickhouse)
+        follower =
+            std::make_unique<ChangeFollower>(gallery, clickhouse->open_change_stream(),
+                                             std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
+    const fs::path snapshot = clickhouse ? fs::path() : data / "index.snapshot";
     const auto loaded = gallery.load_index(snapshot);
     spdlog::info("index {}: {} faces {} in {:.2f} s", index->name(), loaded.faces,
                  loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage", loaded.seconds);
+    if (follower) follower->start();
+    if (clickhouse && config.compact_minutes > 0)
+        clickhouse->start_background_compaction(std::chrono::minutes(config.compact_minutes));
 
     RegistrationService registration(pipelines, gallery, RegistrationOptions{.max_templates = config.max_templates});
     SearchOptions search_options;
@@ -151,7 +187,6 @@ int run_serve(const ServeFlags& flags) {
     api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    const std::string storage = "sqlite:" + (data / "faceid.db").string();
     HttpServer server(ApiServices{gallery, registration, search, pipelines, storage, keys, audit}, api);
     if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
 
@@ -167,10 +202,13 @@ int run_serve(const ServeFlags& flags) {
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
-    try {
-        gallery.save_index(snapshot);  // so the next start need not rebuild an approximate index
-    } catch (const std::exception& e) {
-        spdlog::warn("could not save the index: {}", e.what());
+    if (follower) follower->stop();
+    if (!snapshot.empty()) {
+        try {
+            gallery.save_index(snapshot);  // so the next start need not rebuild an approximate index
+        } catch (const std::exception& e) {
+            spdlog::warn("could not save the index: {}", e.what());
+        }
     }
     spdlog::info("stopped; closing storage");
     return 0;

@@ -107,6 +107,33 @@ void Gallery::save_index(const std::filesystem::path& snapshot) const {
     std::filesystem::rename(stamp_file + ".tmp", stamp_file);
 }
 
+std::pair<size_t, size_t> Gallery::apply_changes(const FaceChanges& changes) {
+    size_t added = 0, removed = 0;
+    for (const auto& face : changes.added) {
+        {
+            std::shared_lock lock(owners_mutex_);
+            if (owners_.count(face.label)) continue;  // this process's own write, or already applied
+        }
+        index_face(face);
+        ++added;
+    }
+    for (uint64_t label : changes.removed) {
+        {
+            std::shared_lock lock(owners_mutex_);
+            if (!owners_.count(label)) continue;
+        }
+        index_.remove(label);
+        std::unique_lock lock(owners_mutex_);
+        removed += owners_.erase(label);
+    }
+    return {added, removed};
+}
+
+bool Gallery::contains(uint64_t label) const {
+    std::shared_lock lock(owners_mutex_);
+    return owners_.count(label) != 0;
+}
+
 void Gallery::index_face(const FaceRecord& face) {
     {
         std::unique_lock lock(owners_mutex_);

@@ -2,6 +2,7 @@
 // The gallery: persons and their face templates in storage, kept in step with the in-memory vector index.
 // Every write goes to storage first (durable) and to the index after the commit; the index is rebuilt from
 // storage at start. Search results are grouped by person (best template per person).
+#include "repositories/face_change_feed.h"
 #include "repositories/person_repository.h"
 #include "repositories/photo_store.h"
 #include "repositories/vector_index.h"
@@ -36,6 +37,11 @@ public:
     IndexLoadStats load_index(const std::filesystem::path& snapshot = {});
     // Saves the index and a stamp of what it holds (at clean shutdown).
     void save_index(const std::filesystem::path& snapshot) const;
+    // Applies faces that other processes added or removed (see ChangeFollower): adds the unknown ones,
+    // then removes the removed ones. Idempotent. Returns how many faces were added and removed.
+    std::pair<size_t, size_t> apply_changes(const FaceChanges& changes);
+    // True if the face with this label is in the index.
+    bool contains(uint64_t label) const;
 
     // Photo files are content-addressed and shared, so a writer that has put() files and not yet committed
     // the rows referring to them holds this guard; reclaiming unreferenced files waits for it. Without it a

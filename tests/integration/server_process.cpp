@@ -17,8 +17,9 @@
 
 namespace faceid::testing {
 
-ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args, bool auth)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), auth_(auth),
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args, bool auth,
+                             std::map<std::string, std::string> env)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), auth_(auth), env_(std::move(env)),
       log_file_(data_dir_.string() + ".log") {}
 
 ServerProcess::~ServerProcess() {
@@ -36,6 +37,7 @@ void ServerProcess::start() {
         const int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 1);
         dup2(fd, 2);
+        for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);

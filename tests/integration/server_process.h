@@ -14,7 +14,9 @@ namespace faceid::testing {
 
 class ServerProcess {
 public:
-    ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {}, bool auth = false);
+    // env: variables set for the server on top of the test's own environment (e.g. FACEID_STORAGE).
+    ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {}, bool auth = false,
+                  std::map<std::string, std::string> env = {});
     ~ServerProcess();
 
     // Starts the server and waits until /readyz answers 200. Throws on failure.
@@ -36,6 +38,7 @@ private:
     std::filesystem::path data_dir_;
     std::vector<std::string> extra_args_;
     bool auth_ = false;
+    std::map<std::string, std::string> env_;
     bool https_ = false;
     pid_t pid_ = -1;
     int port_ = 0;

@@ -37,4 +37,10 @@ std::filesystem::path make_temp_dir(const std::string& prefix) {
     throw std::runtime_error("cannot create a temp dir");
 }
 
+std::optional<std::string> clickhouse_test_url() {
+    const char* env = std::getenv("FACEID_TEST_CLICKHOUSE_URL");
+    if (!env || !*env) return std::nullopt;
+    return std::string(env);
+}
+
 }  // namespace faceid::testing

@@ -15,6 +15,9 @@ std::filesystem::path models_dir();
 std::string read_file(const std::filesystem::path& path);
 // A fresh empty folder under the system temp dir, removed by the caller (or left for inspection).
 std::filesystem::path make_temp_dir(const std::string& prefix);
+// $FACEID_TEST_CLICKHOUSE_URL (set by scripts/run-tests.sh, which starts scripts/clickhouse-test-server.sh),
+// or nothing when no test ClickHouse server runs.
+std::optional<std::string> clickhouse_test_url();
 
 }  // namespace faceid::testing
 
@@ -23,3 +26,11 @@ std::filesystem::path make_temp_dir(const std::string& prefix);
     auto var##_opt = ::faceid::testing::test_data_dir();                            \
     if (!var##_opt) GTEST_SKIP() << "test photos not found (set FACEID_TEST_DATA)"; \
     const std::filesystem::path var = *var##_opt
+
+// Skips the current test, loudly, when no test ClickHouse server is configured.
+#define FACEID_REQUIRE_CLICKHOUSE(var)                                                                  \
+    auto var##_opt = ::faceid::testing::clickhouse_test_url();                                          \
+    if (!var##_opt)                                                                                     \
+        GTEST_SKIP() << "!!! SKIPPED: no ClickHouse test server (FACEID_TEST_CLICKHOUSE_URL is unset; " \
+                        "scripts/run-tests.sh starts one with scripts/clickhouse-test-server.sh) !!!";  \
+    const std::string var = *var##_opt

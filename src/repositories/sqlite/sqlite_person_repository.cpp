@@ -3,13 +3,13 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "repositories/list_cursor.h"
+#include "repositories/record_checks.h"
 #include "repositories/sqlite/sqlite_database.h"
 #include "repositories/sqlite/sqlite_statement.h"
 
 #include <bit>
-#include <charconv>
 #include <cstring>
-#include <limits>
 
 namespace faceid {
 
@@ -46,8 +46,6 @@ constexpr const char* kSelectAllFaces = "SELECT " FACEID_FACE_COLUMNS " FROM fac
 
 #undef FACEID_PERSON_COLUMNS
 #undef FACEID_FACE_COLUMNS
-
-constexpr int64_t kMaxLabel = std::numeric_limits<int64_t>::max();
 
 // ---- float32 little-endian BLOBs ----
 
@@ -140,20 +138,6 @@ std::vector<FaceRecord> read_faces(SqliteStatement& statement) {
     return faces;
 }
 
-// ---- checks of what callers hand in (violations are bugs in the caller, not client errors) ----
-
-void check_person_id(const std::string& id) {
-    if (id.empty()) throw Error(ErrorCode::kInternal, "a person record needs an id");
-}
-
-void check_face(const FaceRecord& face) {
-    if (face.label == 0 || face.label > uint64_t(kMaxLabel))
-        throw Error(ErrorCode::kInternal, "a face label must be a non-zero 63-bit number");
-    if (!face.id.empty() && face.id != face_id_from_label(face.label))
-        throw Error(ErrorCode::kInternal, "a face id must be face_id_from_label(label)");
-    if (face.embedding.empty()) throw Error(ErrorCode::kInternal, "a face record needs an embedding");
-}
-
 // ---- statements used inside write transactions ----
 
 bool person_exists(SqliteConnection& connection, const std::string& id) {
@@ -212,42 +196,6 @@ void settle_primary(SqliteConnection& connection, const std::string& person_id) 
         "UPDATE persons SET primary_face_id = ?2 WHERE id = ?1 AND (primary_face_id IS NULL "
         "OR primary_face_id NOT IN (SELECT id FROM faces WHERE person_id = ?1))");
     update.bind(1, person_id).bind(2, best.column_text_view(0)).run();
-}
-
-// ---- list cursors: hex of "<created_at>:<id>", opaque to clients ----
-
-std::string encode_cursor(int64_t created_at, const std::string& id) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string plain = std::to_string(created_at) + ":" + id;
-    std::string out;
-    out.reserve(plain.size() * 2);
-    for (unsigned char c : plain) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-    return out;
-}
-
-[[noreturn]] void throw_bad_cursor() {
-    throw Error(ErrorCode::kInvalidField, "cursor is not one this server returned", {{"field", "cursor"}});
-}
-
-std::pair<int64_t, std::string> decode_cursor(std::string_view cursor) {
-    if (cursor.size() % 2 != 0 || cursor.size() > 1024) throw_bad_cursor();
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        throw_bad_cursor();
-    };
-    std::string plain;
-    for (size_t i = 0; i < cursor.size(); i += 2)
-        plain += char(nibble(cursor[i]) << 4 | nibble(cursor[i + 1]));
-    size_t colon = plain.find(':');
-    if (colon == std::string::npos || colon + 1 == plain.size()) throw_bad_cursor();
-    int64_t created_at = 0;
-    auto [end, error] = std::from_chars(plain.data(), plain.data() + colon, created_at);
-    if (error != std::errc() || end != plain.data() + colon) throw_bad_cursor();
-    return {created_at, plain.substr(colon + 1)};
 }
 
 // A LIKE pattern matching names that contain needle literally: \, % and _ in it are escaped.
@@ -352,7 +300,7 @@ PersonPage SqlitePersonRepository::list_persons(const PersonQuery& query) {
     if (query.limit < 1 || query.limit > 1000)
         throw Error(ErrorCode::kInvalidField, "limit must be between 1 and 1000", {{"field", "limit"}});
     std::optional<std::pair<int64_t, std::string>> after;
-    if (!query.cursor.empty()) after = decode_cursor(query.cursor);
+    if (!query.cursor.empty()) after = decode_list_cursor(query.cursor);
     std::optional<std::string> pattern;
     if (query.name_contains && !query.name_contains->empty())
         pattern = contains_pattern(*query.name_contains);
@@ -367,7 +315,7 @@ PersonPage SqlitePersonRepository::list_persons(const PersonQuery& query) {
         if (page.persons.size() > size_t(query.limit)) {
             page.persons.pop_back();
             const PersonRecord& last = page.persons.back();
-            page.next_cursor = encode_cursor(last.created_at_ms, last.id);
+            page.next_cursor = encode_list_cursor(last.created_at_ms, last.id);
         }
         return page;
     });

@@ -1,0 +1,123 @@
+#include "repositories/clickhouse/clickhouse_schema.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "repositories/clickhouse/clickhouse_client.h"
+
+#include <string>
+#include <vector>
+
+namespace faceid {
+namespace {
+
+// ClickHouse 18.16 has no TTL and its ALTER UPDATE/DELETE are asynchronous, so every table that changes
+// is a ReplacingMergeTree on a `version` column: a change is a new row with a larger version, a delete a
+// row with deleted = 1. Reads take the latest row per key (see clickhouse_person_repository.cpp);
+// background merges (and OPTIMIZE, see ClickHousePersonRepository::compact) fold old versions away.
+//
+// faces: at most two rows per label, the face and, once it is deleted, its tombstone (a copy with an
+// empty embedding). Sorted by label: a range of labels is a contiguous read, which the start-up load
+// uses to fetch all faces in parallel chunks. person_id, photo_key, crop_key and created_at never change
+// for a label, so filters on them are safe before picking the latest version.
+// api_keys and audit mirror ApiKeyRecord and AuditEntry (repositories/api_key_repository.h, audit_log.h);
+// their ClickHouse repositories are still to be written. audit is append-only, ordered by seq (to be
+// taken from the VersionClock: increasing, and unique enough across replicas at microsecond resolution),
+// partitioned by month so that retention can drop whole partitions (no TTL in 18.16).
+struct Migration {
+    int version;
+    std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1,
+         {R"sql(CREATE TABLE IF NOT EXISTS persons (
+    id              String,
+    name            String,
+    external_id     Nullable(String),
+    metadata        String,
+    primary_face_id Nullable(String),
+    created_at      Int64,
+    updated_at      Int64,
+    version         UInt64,
+    deleted         UInt8
+) ENGINE = ReplacingMergeTree(version) ORDER BY id)sql",
+          R"sql(CREATE TABLE IF NOT EXISTS faces (
+    label         UInt64,
+    person_id     String,
+    embedding     Array(Float32),
+    quality       String,
+    quality_score Float64,
+    box           Array(Float32),
+    landmarks     Array(Float32),
+    photo_key     String,
+    crop_key      String,
+    created_at    Int64,
+    version       UInt64,
+    deleted       UInt8
+) ENGINE = ReplacingMergeTree(version) ORDER BY label)sql",
+          R"sql(CREATE TABLE IF NOT EXISTS photos (
+    key          String,
+    bytes        UInt64,
+    content_type String,
+    created_at   Int64,
+    version      UInt64,
+    deleted      UInt8
+) ENGINE = ReplacingMergeTree(version) ORDER BY key)sql",
+          R"sql(CREATE TABLE IF NOT EXISTS api_keys (
+    id         String,
+    name       String,
+    role       String,
+    salt_hex   String,
+    hash_hex   String,
+    created_at Int64,
+    revoked_at Nullable(Int64),
+    version    UInt64,
+    deleted    UInt8
+) ENGINE = ReplacingMergeTree(version) ORDER BY id)sql",
+          R"sql(CREATE TABLE IF NOT EXISTS audit (
+    seq         Int64,
+    at          Int64,
+    key_id      String,
+    key_name    String,
+    role        String,
+    action      String,
+    status      Int32,
+    subject_ids String,
+    result_ids  String,
+    day         Date MATERIALIZED toDate(intDiv(at, 1000))
+) ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY seq)sql"}},
+    };
+    return all;
+}
+
+int current_version(const ClickHouseClient& client) {
+    const std::string text = client.query("SELECT max(version) FROM schema_version FORMAT TabSeparated");
+    return std::stoi(text.empty() ? "0" : text);
+}
+
+}  // namespace
+
+int migrate_clickhouse_schema(const ClickHouseClient& client) {
+    client.query_without_database("CREATE DATABASE IF NOT EXISTS " + client.database());
+    client.query(
+        "CREATE TABLE IF NOT EXISTS schema_version (version UInt32, applied_at Int64) "
+        "ENGINE = MergeTree ORDER BY version");
+    int version = current_version(client);
+    const int latest = migrations().back().version;
+    if (version > latest)
+        throw Error(ErrorCode::kStorageError, "the ClickHouse database has schema version " +
+                                                  std::to_string(version) +
+                                                  ", newer than this program knows (" +
+                                                  std::to_string(latest) + "); upgrade the program");
+    for (const Migration& migration : migrations()) {
+        if (migration.version <= version) continue;
+        for (const char* statement : migration.statements) client.query(statement);
+        client.query("INSERT INTO schema_version VALUES (" + std::to_string(migration.version) + ", " +
+                     std::to_string(now_ms()) + ")");
+        version = migration.version;
+    }
+    return version;
+}
+
+}  // namespace faceid
