@@ -7,7 +7,8 @@
 
 namespace faceid {
 
-HttpServer::HttpServer(ApiServices services, ApiConfig config) : services_(services), config_(std::move(config)) {
+HttpServer::HttpServer(ApiServices services, ApiConfig config)
+    : services_(services), config_(std::move(config)) {
     const int threads = std::max(2, config_.http_threads);
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
     // The body limit leaves room for multipart framing and the other fields around a maximal photo.
@@ -25,16 +26,20 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config) : services_(servi
         if (res.status == 413) code = ErrorCode::kPayloadTooLarge;
         if (res.status >= 500) code = ErrorCode::kInternal;
         const auto& info = error_info(code);
-        res.set_content(error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()).dump(),
-                        "application/json");
+        res.set_content(
+            error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()).dump(),
+            "application/json");
     });
 
     add_face_routes();
     add_person_routes();
     add_system_routes();
+    add_admin_routes();
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 bool HttpServer::bind() {
     if (config_.port == 0) {
@@ -46,7 +51,9 @@ bool HttpServer::bind() {
     return true;
 }
 
-void HttpServer::listen() { server_.listen_after_bind(); }
+void HttpServer::listen() {
+    server_.listen_after_bind();
+}
 
 void HttpServer::stop() {
     if (server_.is_running()) server_.stop();
@@ -70,10 +77,13 @@ void HttpServer::send_blob(httplib::Response& res, const std::string& key) const
     res.set_content(std::move(*bytes), type);
 }
 
-FieldView HttpServer::view_for(const httplib::Request&) const { return FieldView{}; }
+FieldView HttpServer::view_for(const httplib::Request&) const {
+    return FieldView{};
+}
 
 void HttpServer::add(Method method, const std::string& pattern, const std::string& route, Handler handler) {
-    auto wrapped = [this, route, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    auto wrapped = [this, route, handler = std::move(handler)](const httplib::Request& req,
+                                                               httplib::Response& res) {
         const double start = monotonic_seconds();
         try {
             handler(req, res);
@@ -85,17 +95,27 @@ void HttpServer::add(Method method, const std::string& pattern, const std::strin
             // Internals stay in the log; the caller gets a generic message.
             spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());
             const auto& info = error_info(ErrorCode::kInternal);
-            send_json(res, 500, error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
+            send_json(
+                res, 500,
+                error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
         }
         const double seconds = monotonic_seconds() - start;
         metrics_.observe(req.method, route, res.status, seconds);
         spdlog::info("{} {} {} {:.1f} ms", req.method, route, res.status, seconds * 1000);
     };
     switch (method) {
-        case Method::kGet: server_.Get(pattern, wrapped); break;
-        case Method::kPost: server_.Post(pattern, wrapped); break;
-        case Method::kPatch: server_.Patch(pattern, wrapped); break;
-        case Method::kDelete: server_.Delete(pattern, wrapped); break;
+        case Method::kGet:
+            server_.Get(pattern, wrapped);
+            break;
+        case Method::kPost:
+            server_.Post(pattern, wrapped);
+            break;
+        case Method::kPatch:
+            server_.Patch(pattern, wrapped);
+            break;
+        case Method::kDelete:
+            server_.Delete(pattern, wrapped);
+            break;
     }
 }
 

@@ -4,6 +4,7 @@
 #include "api/metrics.h"
 #include "api/resource_json.h"
 #include "services/registration_service.h"
+#include "services/retention_service.h"
 #include "services/search_service.h"
 
 #include <httplib.h>
@@ -21,7 +22,7 @@ struct ApiConfig {
     int port = 8000;
     size_t max_upload_bytes = 10 * 1024 * 1024;
     int http_threads = 8;
-    int read_timeout_seconds = 15;   // also bounds slow-loris bodies
+    int read_timeout_seconds = 15;  // also bounds slow-loris bodies
     int write_timeout_seconds = 15;
     int max_batch = 64;
     std::filesystem::path web_dir;      // the page (index.html, app.js, ...)
@@ -34,10 +35,12 @@ struct ApiServices {
     SearchService& search;
     PipelinePool& pipelines;
     std::string storage_description;
+    RetentionService& retention;
+    double duplicate_threshold = 0.5;  // default of GET /admin/duplicates
 };
 
 class HttpServer {
-public:
+  public:
     HttpServer(ApiServices services, ApiConfig config);
     ~HttpServer();
 
@@ -49,7 +52,7 @@ public:
     void stop();
     bool running() const { return server_.is_running(); }
 
-private:
+  private:
     using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
     enum class Method { kGet, kPost, kPatch, kDelete };
     // Registers a route; `route` is the documented pattern used in metrics and logs.
@@ -57,6 +60,7 @@ private:
     void add_face_routes();
     void add_person_routes();
     void add_system_routes();
+    void add_admin_routes();
     void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
     void send_blob(httplib::Response& res, const std::string& key) const;
     FieldView view_for(const httplib::Request& req) const;

@@ -2,22 +2,22 @@
 
 #include "api/http_server.h"
 #include "app/config.h"
+#include "app/local_gallery.h"
 #include "app/runtime.h"
 #include "core/error.h"
-#include "repositories/files/file_photo_store.h"
-#include "repositories/index/index_factory.h"
-#include "repositories/sqlite/sqlite_database.h"
-#include "repositories/sqlite/sqlite_person_repository.h"
 
-#include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/core.hpp>
 
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 namespace faceid::app {
@@ -47,26 +47,84 @@ int wait_for_shutdown_signal() {
     return byte;
 }
 
-void wake_shutdown_waiter() { on_shutdown_signal(0); }
+void wake_shutdown_waiter() {
+    on_shutdown_signal(0);
+}
 
 struct ServeFlags {
     std::string config_file;
     std::optional<std::string> host, data, models, index;
     std::optional<int> port, workers;
+    bool require_live = false;
+};
+
+// Runs the retention policy every interval and writes noted search matches to storage every minute,
+// until stopped.
+class BackgroundJobs {
+  public:
+    BackgroundJobs(Gallery& gallery, RetentionService& retention) : gallery_(gallery), retention_(retention) {
+        thread_ = std::thread([this] { loop(); });
+    }
+    ~BackgroundJobs() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+        flush();
+    }
+
+  private:
+    void loop() {
+        const auto interval = std::chrono::minutes(retention_.policy().interval_minutes);
+        auto next_cleanup = std::chrono::steady_clock::now() + interval;
+        std::unique_lock lock(mutex_);
+        while (!stopping_) {
+            wake_.wait_for(lock, std::chrono::seconds(60), [&] { return stopping_; });
+            if (stopping_) break;
+            lock.unlock();
+            flush();
+            if (interval.count() > 0 && retention_.policy().any_rule() &&
+                std::chrono::steady_clock::now() >= next_cleanup) {
+                try {
+                    retention_.run(/*dry_run=*/false);
+                } catch (const std::exception& e) {
+                    spdlog::error("retention job: {}", e.what());
+                }
+                next_cleanup = std::chrono::steady_clock::now() + interval;
+            }
+            lock.lock();
+        }
+    }
+    void flush() {
+        try {
+            gallery_.flush_matches();
+        } catch (const std::exception& e) {
+            spdlog::warn("could not record search matches: {}", e.what());
+        }
+    }
+
+    Gallery& gallery_;
+    RetentionService& retention_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
 };
 
 int run_serve(const ServeFlags& flags) {
-    AppConfig config;
-    if (!flags.config_file.empty()) apply_config_file(config, flags.config_file);
-    apply_environment(config);
+    AppConfig config = load_config(flags.config_file);
     if (flags.host) config.host = *flags.host;
     if (flags.port) config.port = *flags.port;
     if (flags.data) config.data_dir = *flags.data;
     if (flags.models) config.models_dir = *flags.models;
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
+    if (flags.require_live) config.require_live = true;
     if (config.storage != "sqlite")
-        throw Error(ErrorCode::kInvalidField, "storage '" + config.storage + "' is not available in this build");
+        throw Error(ErrorCode::kInvalidField,
+                    "storage '" + config.storage + "' is not available in this build");
 
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
@@ -78,25 +136,17 @@ int run_serve(const ServeFlags& flags) {
     const int workers = config.workers > 0 ? config.workers : cores;
     // Each request runs its inference on one thread; parallelism comes from concurrent requests.
     cv::setNumThreads(1);
-    PipelinePool pipelines(models, PipelineOptions{}, workers);
+    PipelinePool pipelines(models, pipeline_options(config), workers);
 
-    namespace fs = std::filesystem;
-    const fs::path data = config.data_dir;
-    fs::create_directories(data);
-    auto database = std::make_shared<SqliteDatabase>(data / "faceid.db");
-    SqlitePersonRepository persons(database);
-    FilePhotoStore photos(data / "photos");
-    IndexConfig index_config;
-    index_config.kind = config.index;
-    auto index = make_vector_index(index_config);
-    Gallery gallery(persons, photos, *index);
-    const auto loaded = gallery.load_index();
-    spdlog::info("index {}: {} faces loaded in {:.2f} s", index->name(), loaded.faces, loaded.seconds);
-
-    RegistrationService registration(pipelines, gallery, RegistrationOptions{.max_templates = config.max_templates});
+    LocalGallery local(config.data_dir, config.index);
+    Gallery& gallery = local.gallery();
+    RegistrationService registration(pipelines, gallery, registration_options(config));
     SearchOptions search_options;
     if (config.threshold) search_options.calibration.threshold = *config.threshold;
+    search_options.require_live = config.require_live;
+    search_options.live_threshold = config.live_threshold;
     SearchService search(pipelines, gallery, search_options);
+    RetentionService retention(gallery, config.retention, log_cleanup_report);
 
     ApiConfig api;
     api.host = config.host;
@@ -106,9 +156,13 @@ int run_serve(const ServeFlags& flags) {
     api.read_timeout_seconds = config.read_timeout_seconds;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    const std::string storage = "sqlite:" + (data / "faceid.db").string();
-    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage}, api);
-    if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
+    HttpServer server(ApiServices{gallery, registration, search, pipelines, local.description(), retention,
+                                  config.duplicate_threshold},
+                      api);
+    if (!server.bind())
+        throw Error(ErrorCode::kUnavailable,
+                    "cannot listen on " + config.host + ":" + std::to_string(config.port));
+    BackgroundJobs jobs(gallery, retention);
 
     std::thread signal_waiter([&] {
         const int received = wait_for_shutdown_signal();
@@ -118,7 +172,8 @@ int run_serve(const ServeFlags& flags) {
     });
 
     std::cout << "Face ID Boom listening on http://" << config.host << ":" << server.port() << "/ (storage "
-              << storage << ", " << workers << " pipelines, index " << index->name() << ")" << std::endl;
+              << local.description() << ", " << workers << " pipelines, index " << gallery.index().name()
+              << ")" << std::endl;
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
@@ -138,6 +193,8 @@ void add_serve_command(CLI::App& app) {
     serve->add_option("--models", flags.models, "Folder with the ONNX models");
     serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
     serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
+    serve->add_flag("--require-live", flags.require_live,
+                    "Refuse faces that do not look live (register, search)");
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 

@@ -47,8 +47,16 @@ CREATE INDEX faces_by_photo_key ON faces (photo_key);
 CREATE INDEX faces_by_crop_key ON faces (crop_key);
 )sql";
 
+// Version 2 (bulk import, retention): when a search last matched a person, and an index for finding
+// templates by age.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE persons ADD COLUMN last_matched_at INTEGER;
+CREATE INDEX faces_by_creation ON faces (created_at);
+)sql";
+
 constexpr std::array kMigrations = {
     SqliteMigration{1, kSchemaV1},
+    SqliteMigration{2, kSchemaV2},
 };
 
 constexpr const char* kCreateVersionTable =
