@@ -267,10 +267,10 @@ double auc(const std::vector<double>& positives, const std::vector<double>& nega
 
 // Liveness scores of the largest face of real photos and of synthetic re-captures of the same photos
 // (screen and print), per output class: which class means "live", and how well it separates them.
-int run_bench_liveness(const VisionFlags& flags, const std::vector<std::string>& images, bool bgr) {
+int run_bench_liveness(const VisionFlags& flags, const std::vector<std::string>& images, bool rgb) {
     const auto models = resolve_models(flags.models);
     FacePipeline pipeline(models, pipeline_options(flags));
-    LivenessDetector liveness(models.path("fr_liveness.onnx"), /*rgb=*/!bgr);
+    LivenessDetector liveness(models.path("fr_liveness.onnx"), rgb);
     cv::setNumThreads(1);
     // kind -> class -> scores
     std::map<std::string, std::array<std::vector<double>, 3>> scores;
@@ -310,7 +310,7 @@ int run_bench_liveness(const VisionFlags& flags, const std::vector<std::string>&
     std::printf(
         "liveness: %d photos (each live + re-captured from a screen + re-captured print), %d skipped "
         "(no face in one version), input order %s\n",
-        used, no_face, bgr ? "BGR" : "RGB");
+        used, no_face, rgb ? "RGB" : "BGR");
     std::printf("%-8s %10s %10s %10s\n", "kind", "class0", "class1", "class2");
     for (const char* kind : {"live", "screen", "print"})
         std::printf("%-8s %10.3f %10.3f %10.3f\n", kind, mean(scores[kind][0]), mean(scores[kind][1]),
@@ -393,17 +393,17 @@ void add_vision_commands(CLI::App& app) {
     add_vision_flags(pipeline, flags);
     pipeline->add_option("images", images, "Photos (default: a few from ../shared/data)");
     pipeline->add_option("--repeats", repeats, "Runs per photo");
-    static bool bgr = false;
+    static bool rgb = false;
     static int limit = 300;
     auto* live =
         bench->add_subcommand("liveness", "Liveness scores per class: real photos vs synthetic re-captures");
     add_vision_flags(live, flags);
     live->add_option("images", images, "Photos (default: photos-multi and LFW photos from ../shared/data)");
     live->add_option("--limit", limit, "At most this many LFW photos in the default set");
-    live->add_flag("--bgr", bgr, "Feed the model BGR instead of RGB (to compare)");
+    live->add_flag("--rgb", rgb, "Feed the model RGB instead of BGR (to compare)");
     live->final_callback([] {
         if (images.empty()) images = default_liveness_photos(limit);
-        throw CLI::RuntimeError(run_bench_liveness(flags, images, bgr));
+        throw CLI::RuntimeError(run_bench_liveness(flags, images, rgb));
     });
 
     pipeline->final_callback([] {

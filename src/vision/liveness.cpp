@@ -28,7 +28,7 @@ LivenessDetector::LivenessDetector(const std::filesystem::path& model, bool rgb)
 LivenessScore LivenessDetector::score(const cv::Mat& bgr, const FaceBox& box) {
     cv::Rect region = liveness_region(bgr.size(), box);
     if (region.area() <= 0) region = cv::Rect(0, 0, bgr.cols, bgr.rows);
-    // Raw 0..255 values, RGB order (as the model's reference code feeds it), 128x128.
+    // Raw 0..255 values, 128x128, BGR order unless rgb_ (see the header).
     cv::Mat blob = cv::dnn::blobFromImage(bgr(region), 1.0, cv::Size(128, 128), cv::Scalar(), /*swapRB=*/rgb_,
                                           /*crop=*/false);
     net_.setInput(blob);

@@ -22,8 +22,10 @@ class LivenessDetector {
     // two are the model's spoof classes.
     static constexpr int kLiveClass = 0;
 
-    // rgb: feed the crop in RGB order (the reference code's); false feeds BGR, for evaluation only.
-    explicit LivenessDetector(const std::filesystem::path& model, bool rgb = true);
+    // rgb: feed the crop in RGB order (as the package's JavaScript does) instead of BGR. BGR is the
+    // default because it separates live from re-captured faces better (docs/liveness.md); RGB is kept
+    // for the comparison in `faceid bench liveness --rgb`.
+    explicit LivenessDetector(const std::filesystem::path& model, bool rgb = false);
     LivenessScore score(const cv::Mat& bgr, const FaceBox& box);
 
   private:
