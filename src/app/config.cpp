@@ -42,11 +42,25 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     const auto json = nlohmann::json::parse(in, nullptr, false);
     if (json.is_discarded() || !json.is_object())
         throw Error(ErrorCode::kInvalidField, "config file " + file.string() + " is not a JSON object");
-    static const char* kKeys[] = {
-        "host",         "port",           "data_dir", "models_dir",           "web_dir",
-        "swagger_dir",  "max_upload_mb",  "workers",  "http_threads",         "max_templates",
-        "threshold",    "index",          "storage",  "read_timeout_seconds", "duplicate_threshold",
-        "require_live", "live_threshold", "retention"};
+    static const char* kKeys[] = {"host",
+                                  "port",
+                                  "data_dir",
+                                  "models_dir",
+                                  "web_dir",
+                                  "swagger_dir",
+                                  "max_upload_mb",
+                                  "workers",
+                                  "http_threads",
+                                  "max_templates",
+                                  "threshold",
+                                  "index",
+                                  "flip_average",
+                                  "storage",
+                                  "read_timeout_seconds",
+                                  "duplicate_threshold",
+                                  "require_live",
+                                  "live_threshold",
+                                  "retention"};
     for (const auto& [key, value] : json.items()) {
         bool known = false;
         for (const char* k : kKeys) known |= key == k;
@@ -65,6 +79,7 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "max_templates", config.max_templates);
     if (json.contains("threshold")) config.threshold = json["threshold"].get<double>();
     read_key(json, "index", config.index);
+    read_key(json, "flip_average", config.flip_average);
     read_key(json, "storage", config.storage);
     read_key(json, "read_timeout_seconds", config.read_timeout_seconds);
     read_key(json, "duplicate_threshold", config.duplicate_threshold);
@@ -108,6 +123,7 @@ void apply_environment(AppConfig& config) {
     config.max_templates = env_int("FACEID_MAX_TEMPLATES", config.max_templates);
     if (auto v = env("FACEID_THRESHOLD")) config.threshold = std::strtod(v, nullptr);
     if (auto v = env("FACEID_INDEX")) config.index = v;
+    config.flip_average = env_int("FACEID_FLIP_AVERAGE", config.flip_average ? 1 : 0) != 0;
     if (auto v = env("FACEID_STORAGE")) config.storage = v;
     config.read_timeout_seconds = env_int("FACEID_READ_TIMEOUT", config.read_timeout_seconds);
     if (auto v = env("FACEID_DUPLICATE_THRESHOLD")) config.duplicate_threshold = std::strtod(v, nullptr);

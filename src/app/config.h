@@ -22,6 +22,7 @@ struct AppConfig {
     int max_templates = 10;
     std::optional<double> threshold;  // cosine; default from the calibration
     std::string index = "auto";       // flat | hnsw | auto
+    bool flip_average = true;         // embed mirrored crops too (more accurate, slower); see README
     std::string storage = "sqlite";
     int read_timeout_seconds = 15;
     // Registration of a new person whose face matches someone at or above this cosine is refused (409).
@@ -40,8 +41,8 @@ AppConfig load_config(const std::string& config_file);
 void apply_config_file(AppConfig& config, const std::filesystem::path& file);
 // FACEID_HOST, FACEID_PORT, FACEID_DATA, FACEID_MODELS_DIR, FACEID_WEB_DIR, FACEID_SWAGGER_DIR,
 // FACEID_MAX_UPLOAD_MB, FACEID_WORKERS, FACEID_HTTP_THREADS, FACEID_MAX_TEMPLATES, FACEID_THRESHOLD,
-// FACEID_INDEX, FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_DUPLICATE_THRESHOLD, FACEID_REQUIRE_LIVE,
-// FACEID_LIVE_THRESHOLD.
+// FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_DUPLICATE_THRESHOLD,
+// FACEID_REQUIRE_LIVE, FACEID_LIVE_THRESHOLD.
 void apply_environment(AppConfig& config);
 
 // A folder that exists among: the configured one, ./relative, or relative beside the source tree the binary

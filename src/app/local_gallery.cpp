@@ -23,9 +23,12 @@ LocalGallery::LocalGallery(const std::filesystem::path& data, const std::string&
           return make_vector_index(config);
       }()),
       gallery_(persons_, photos_, *index_),
-      description_("sqlite:" + (data / "faceid.db").string()) {
-    const auto loaded = gallery_.load_index();
-    spdlog::info("index {}: {} faces loaded in {:.2f} s", index_->name(), loaded.faces, loaded.seconds);
+      description_("sqlite:" + (data / "faceid.db").string()),
+      snapshot_(data / "index.snapshot") {
+    const auto loaded = gallery_.load_index(snapshot_);
+    spdlog::info("index {}: {} faces {} in {:.2f} s", index_->name(), loaded.faces,
+                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage",
+                 loaded.seconds);
 }
 
 void log_cleanup_report(const CleanupReport& report) {

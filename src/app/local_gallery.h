@@ -16,11 +16,13 @@ namespace faceid::app {
 
 class LocalGallery {
   public:
-    // Opens (or creates) <data>/faceid.db and <data>/photos and loads the index.
+    // Opens (or creates) <data>/faceid.db and <data>/photos and loads the index (from the snapshot a
+    // clean shutdown of serve saved, <data>/index.snapshot, when it still matches storage).
     LocalGallery(const std::filesystem::path& data, const std::string& index_kind);
 
     Gallery& gallery() { return gallery_; }
     const std::string& description() const { return description_; }
+    const std::filesystem::path& snapshot() const { return snapshot_; }
 
   private:
     std::shared_ptr<SqliteDatabase> database_;
@@ -29,6 +31,7 @@ class LocalGallery {
     std::unique_ptr<VectorIndex> index_;
     Gallery gallery_;
     std::string description_;
+    std::filesystem::path snapshot_;
 };
 
 // What the retention job does with a report: log it (the audit log of the security branch hooks in here).

@@ -40,8 +40,10 @@ std::string read_file_bytes(const std::string& path) {
     return out.str();
 }
 
-PipelineOptions pipeline_options(const AppConfig&) {
-    return PipelineOptions{};
+PipelineOptions pipeline_options(const AppConfig& config) {
+    PipelineOptions options;
+    options.flip_average = config.flip_average;
+    return options;
 }
 
 RegistrationOptions registration_options(const AppConfig& config) {

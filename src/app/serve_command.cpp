@@ -6,6 +6,7 @@
 #include "app/runtime.h"
 #include "core/error.h"
 
+#include <cblas.h>
 #include <spdlog/spdlog.h>
 #include <opencv2/core.hpp>
 
@@ -54,7 +55,7 @@ void wake_shutdown_waiter() {
 struct ServeFlags {
     std::string config_file;
     std::optional<std::string> host, data, models, index;
-    std::optional<int> port, workers;
+    std::optional<int> port, workers, max_templates;
     bool require_live = false;
 };
 
@@ -122,6 +123,7 @@ int run_serve(const ServeFlags& flags) {
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
     if (flags.require_live) config.require_live = true;
+    if (flags.max_templates) config.max_templates = *flags.max_templates;
     if (config.storage != "sqlite")
         throw Error(ErrorCode::kInvalidField,
                     "storage '" + config.storage + "' is not available in this build");
@@ -134,8 +136,10 @@ int run_serve(const ServeFlags& flags) {
     const ModelFiles models = resolve_models(config.models_dir);
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     const int workers = config.workers > 0 ? config.workers : cores;
-    // Each request runs its inference on one thread; parallelism comes from concurrent requests.
+    // Each request runs its inference and index scan on one thread; parallelism comes from concurrent
+    // requests (two BLAS threads per request fight each other under load, as bench_index showed).
     cv::setNumThreads(1);
+    openblas_set_num_threads(1);
     PipelinePool pipelines(models, pipeline_options(config), workers);
 
     LocalGallery local(config.data_dir, config.index);
@@ -177,6 +181,11 @@ int run_serve(const ServeFlags& flags) {
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
+    try {
+        gallery.save_index(local.snapshot());  // so the next start need not rebuild an approximate index
+    } catch (const std::exception& e) {
+        spdlog::warn("could not save the index: {}", e.what());
+    }
     spdlog::info("stopped; closing storage");
     return 0;
 }
@@ -195,6 +204,7 @@ void add_serve_command(CLI::App& app) {
     serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
     serve->add_flag("--require-live", flags.require_live,
                     "Refuse faces that do not look live (register, search)");
+    serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 

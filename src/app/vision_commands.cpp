@@ -135,7 +135,8 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
     std::sort(photos.begin(), photos.end());
     photos.erase(std::unique(photos.begin(), photos.end()), photos.end());
 
-    std::map<std::string, Embedding> embeddings;
+    // Both variants of every photo from one forward pass, so one run compares them side by side.
+    std::map<std::string, std::pair<Embedding, Embedding>> embeddings;  // {plain, flip-averaged}
     std::mutex mutex;
     std::atomic<size_t> next{0}, done{0};
     std::atomic<int> no_face{0};
@@ -144,14 +145,14 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
         // OpenCV's own threads would fight with ours; one inference thread per worker.
         FacePipeline pipeline(models, pipeline_options(flags));
         for (size_t i = next++; i < photos.size(); i = next++) {
-            Embedding e;
+            std::pair<Embedding, Embedding> e;
             try {
                 auto face = central_face(pipeline, pipeline.decode(read_file_bytes(photos[i])));
-                if (face) e = std::move(face->embedding);
+                if (face) e = pipeline.embed_variants(*face);
             } catch (const Error& err) {
                 std::cerr << "eval: " << photos[i] << ": " << err.what() << "\n";
             }
-            if (e.empty()) ++no_face;
+            if (e.first.empty()) ++no_face;
             {
                 std::lock_guard lock(mutex);
                 embeddings[photos[i]] = std::move(e);
@@ -167,14 +168,25 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
     for (int t = 0; t < eval.threads; ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
 
-    std::vector<ScoredPair> scored;
+    // Three ways to compare: plain both sides, flip-averaged both sides, and flip-averaged enrolment (a)
+    // against a plain probe (b), which is what the service does by default.
+    std::vector<ScoredPair> plain, flipped, mixed;
     for (const auto& p : pairs) {
         const auto& a = embeddings[p.path_a];
         const auto& b = embeddings[p.path_b];
-        // A photo without a face cannot be matched: score it as "different" (cosine 0 is below any threshold
-        // we would choose), which counts against the same pairs as it would in the product.
-        scored.push_back({p.fold, p.same, a.empty() || b.empty() ? -1.0 : cosine_similarity(a, b)});
+        // A photo without a face cannot be matched: score it -1, below any threshold, which counts against
+        // the same pairs as it would in the product.
+        const bool missing = a.first.empty() || b.first.empty();
+        plain.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.first, b.first)});
+        flipped.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.second)});
+        mixed.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.first)});
     }
+    for (const auto& [name, list] : {std::pair{"plain", &plain}, {"flip", &flipped}, {"enrol_flip_probe_plain", &mixed}}) {
+        const auto k = k_fold_accuracy(*list);
+        std::printf("variant %s: accuracy %.2f%% +- %.2f%%, TAR@FAR=1e-3 %.2f%%\n", name, k.accuracy * 100,
+                    k.stddev * 100, tar_at_far(*list, 1e-3).tar * 100);
+    }
+    const auto& scored = flags.no_flip ? plain : flipped;
     const auto kfold = k_fold_accuracy(scored);
     const auto far2 = tar_at_far(scored, 1e-2);
     const auto far3 = tar_at_far(scored, 1e-3);

@@ -4,6 +4,10 @@
 
 namespace faceid {
 
+void VectorIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n) {
+    for (size_t i = 0; i < n; ++i) add(labels[i], vectors + i * dim());
+}
+
 std::vector<std::vector<Neighbor>> VectorIndex::search_batch(const float* queries, int n, int k) const {
     std::vector<std::vector<Neighbor>> results;
     results.reserve(n);

@@ -23,6 +23,10 @@ class VectorIndex {
     virtual int dim() const = 0;
     // Adds (or replaces) one vector of dim() floats.
     virtual void add(uint64_t label, const float* vector) = 0;
+    // Adds (or replaces) n vectors, row after row; the same as n add() calls, but an index may build
+    // faster in bulk (hnsw inserts on all cores). Meant for loading a gallery at start-up: searches may
+    // wait until the batch is in.
+    virtual void add_batch(const uint64_t* labels, const float* vectors, size_t n);
     // Removes a vector; returns false if the label was not present.
     virtual bool remove(uint64_t label) = 0;
     // The k most similar vectors, best first.

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
 #include <mutex>
 #include <unordered_set>
 
@@ -14,15 +15,97 @@ namespace faceid {
 Gallery::Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index)
     : persons_(persons), photos_(photos), index_(index) {}
 
-IndexLoadStats Gallery::load_index() {
+uint64_t Gallery::label_hash(uint64_t label) {  // splitmix64: spreads labels before they are summed
+    uint64_t z = label + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+std::string Gallery::label_stamp(size_t count, uint64_t hash) {
+    return std::to_string(count) + " " + std::to_string(hash);
+}
+
+IndexLoadStats Gallery::load_index(const std::filesystem::path& snapshot) {
     const double start = monotonic_seconds();
     IndexLoadStats stats;
-    persons_.for_each_face([&](const FaceRecord& face) {
-        index_face(face);
-        ++stats.faces;
-    });
+    const auto stamp_file = snapshot.string() + ".stamp";
+    if (!snapshot.empty() && std::filesystem::exists(snapshot) && std::filesystem::exists(stamp_file)) {
+        // First pass: which faces storage holds. Cheap next to rebuilding an HNSW graph.
+        uint64_t hash = 0;
+        size_t count = 0;
+        std::unordered_map<uint64_t, std::string> owners;
+        persons_.for_each_face([&](const FaceRecord& face) {
+            hash += label_hash(face.label);
+            ++count;
+            owners.emplace(face.label, face.person_id);
+        });
+        std::ifstream in(stamp_file);
+        std::string saved;
+        std::getline(in, saved);
+        if (saved == label_stamp(count, hash)) {
+            try {
+                index_.load(snapshot);
+                std::unique_lock lock(owners_mutex_);
+                owners_ = std::move(owners);
+                stats.faces = int64_t(count);
+                stats.from_snapshot = true;
+            } catch (const std::exception& e) {
+                spdlog::warn("index snapshot {} unusable ({}); rebuilding from storage", snapshot.string(),
+                             e.what());
+            }
+        } else {
+            spdlog::info("index snapshot {} is stale; rebuilding from storage", snapshot.string());
+        }
+    }
+    if (!stats.from_snapshot) {
+        // Bulk insertion in chunks (an HNSW index builds on all cores in add_batch).
+        constexpr size_t kChunk = 8192;
+        std::vector<uint64_t> labels;
+        std::vector<float> vectors;
+        auto flush = [&] {
+            index_.add_batch(labels.data(), vectors.data(), labels.size());
+            labels.clear();
+            vectors.clear();
+        };
+        persons_.for_each_face([&](const FaceRecord& face) {
+            {
+                std::unique_lock lock(owners_mutex_);
+                owners_[face.label] = face.person_id;
+            }
+            labels.push_back(face.label);
+            vectors.insert(vectors.end(), face.embedding.begin(), face.embedding.end());
+            ++stats.faces;
+            if (labels.size() == kChunk) flush();
+        });
+        if (!labels.empty()) flush();
+    }
+    // A snapshot is only valid for the moment it was written: remove it so that a crash later cannot
+    // leave a stale file that happens to match.
+    if (!snapshot.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(stamp_file, ignored);
+    }
     stats.seconds = monotonic_seconds() - start;
     return stats;
+}
+
+void Gallery::save_index(const std::filesystem::path& snapshot) const {
+    uint64_t hash = 0;
+    size_t count = 0;
+    {
+        std::shared_lock lock(owners_mutex_);
+        for (const auto& [label, owner] : owners_) {
+            hash += label_hash(label);
+            ++count;
+        }
+    }
+    index_.save(snapshot);
+    const auto stamp_file = snapshot.string() + ".stamp";
+    std::ofstream out(stamp_file + ".tmp", std::ios::trunc);
+    out << label_stamp(count, hash) << "\n";
+    out.close();
+    std::filesystem::rename(stamp_file + ".tmp", stamp_file);
 }
 
 void Gallery::index_face(const FaceRecord& face) {
@@ -44,20 +127,20 @@ void Gallery::create_person(const PersonRecord& person, const FaceRecord& first_
     index_face(first_face);
 }
 
-void Gallery::add_template(const TemplateChange& change) {
+std::vector<FaceRecord> Gallery::add_template(const TemplateChange& change) {
     std::vector<FaceRecord> dropped;
     for (const auto& id : change.dropped_face_ids)
         if (auto face = persons_.get_face(id)) dropped.push_back(std::move(*face));
     persons_.add_template(change);
     index_face(change.added);
     for (const auto& face : dropped) unindex_face(face);
-    remove_unreferenced_blobs(dropped);
+    return dropped;
 }
 
 bool Gallery::delete_person(const std::string& person_id) {
     const auto removed = persons_.delete_person(person_id);
     for (const auto& face : removed) unindex_face(face);
-    remove_unreferenced_blobs(removed);
+    reclaim_blobs(removed);
     return !removed.empty();
 }
 
@@ -65,7 +148,7 @@ bool Gallery::delete_face(const std::string& face_id) {
     const auto removed = persons_.delete_face(face_id);
     if (!removed) return false;
     unindex_face(*removed);
-    remove_unreferenced_blobs({*removed});
+    reclaim_blobs({*removed});
     return true;
 }
 
@@ -73,7 +156,7 @@ Removal Gallery::remove_templates(const std::string& person_id, const std::vecto
     Removal removal;
     removal.faces = persons_.remove_templates(person_id, face_ids);
     for (const auto& face : removal.faces) unindex_face(face);
-    removal.bytes_reclaimed = remove_unreferenced_blobs(removal.faces);
+    removal.bytes_reclaimed = reclaim_blobs(removal.faces);
     return removal;
 }
 
@@ -81,7 +164,7 @@ Removal Gallery::remove_person(const std::string& person_id) {
     Removal removal;
     removal.faces = persons_.delete_person(person_id);
     for (const auto& face : removal.faces) unindex_face(face);
-    removal.bytes_reclaimed = remove_unreferenced_blobs(removal.faces);
+    removal.bytes_reclaimed = reclaim_blobs(removal.faces);
     return removal;
 }
 
@@ -117,10 +200,12 @@ size_t Gallery::flush_matches() {
     return pending.size();
 }
 
-uint64_t Gallery::remove_unreferenced_blobs(const std::vector<FaceRecord>& removed) {
+uint64_t Gallery::reclaim_blobs(const std::vector<FaceRecord>& removed) {
     // Photos are content-addressed and may be shared (the same photo registered twice), so a file is
     // deleted only when no stored face refers to it any more. A crash before this point leaves an orphan
     // file, never a dangling reference.
+    if (removed.empty()) return 0;
+    std::unique_lock guard(blobs_mutex_);
     std::unordered_set<std::string> keys;
     for (const auto& face : removed) {
         keys.insert(face.photo_key);

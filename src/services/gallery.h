@@ -6,6 +6,7 @@
 #include "repositories/photo_store.h"
 #include "repositories/vector_index.h"
 
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -30,17 +31,31 @@ struct Removal {
 struct IndexLoadStats {
     int64_t faces = 0;
     double seconds = 0;
+    bool from_snapshot = false;  // loaded from the saved index file rather than rebuilt
 };
 
 class Gallery {
   public:
     Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index);
 
-    // Loads every stored template into the index.
-    IndexLoadStats load_index();
+    // Loads every stored template into the index. With a snapshot path, a saved index (save_index) is used
+    // when it matches storage exactly (same set of face labels), so a restart does not rebuild an
+    // approximate index; otherwise the index is rebuilt from storage.
+    IndexLoadStats load_index(const std::filesystem::path& snapshot = {});
+    // Saves the index and a stamp of what it holds (at clean shutdown).
+    void save_index(const std::filesystem::path& snapshot) const;
+
+    // Photo files are content-addressed and shared, so a writer that has put() files and not yet committed
+    // the rows referring to them holds this guard; reclaiming unreferenced files waits for it. Without it a
+    // delete could remove a file that a registration in flight has just been given the key of.
+    std::shared_lock<std::shared_mutex> guard_new_blobs() { return std::shared_lock(blobs_mutex_); }
 
     void create_person(const PersonRecord& person, const FaceRecord& first_face);
-    void add_template(const TemplateChange& change);
+    // Commits the change and updates the index; returns the dropped templates, whose files the caller
+    // reclaims with reclaim_blobs() once it no longer holds guard_new_blobs().
+    std::vector<FaceRecord> add_template(const TemplateChange& change);
+    // Returns the bytes of the files deleted.
+    uint64_t reclaim_blobs(const std::vector<FaceRecord>& removed);
     // Removes a person, its templates and their photo files (unless another face still uses them).
     // Returns false when the person is unknown.
     bool delete_person(const std::string& person_id);
@@ -73,9 +88,10 @@ class Gallery {
 
   private:
     void index_face(const FaceRecord& face);
+    // A fingerprint of a set of labels (count and an order-independent hash), to tell a stale snapshot.
+    static std::string label_stamp(size_t count, uint64_t hash);
+    static uint64_t label_hash(uint64_t label);
     void unindex_face(const FaceRecord& face);
-    // Deletes the photo and crop files of removed faces that no stored face refers to; returns their bytes.
-    uint64_t remove_unreferenced_blobs(const std::vector<FaceRecord>& removed);
     std::vector<PersonMatch> group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
                                              double min_similarity) const;
 
@@ -83,6 +99,7 @@ class Gallery {
     PhotoStore& photos_;
     VectorIndex& index_;
     // label -> person id, to group index hits by person without a storage round trip.
+    std::shared_mutex blobs_mutex_;
     mutable std::shared_mutex owners_mutex_;
     std::unordered_map<uint64_t, std::string> owners_;
     std::mutex matched_mutex_;

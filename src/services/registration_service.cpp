@@ -64,7 +64,7 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                      {"threshold", options_.live_threshold},
                      {"face_index", chosen.index}});
     std::vector<AnalyzedFace*> to_embed{&chosen.face};
-    pipeline->embed(to_embed);
+    pipeline->embed(to_embed, pipeline->options().flip_average);
     return chosen;
 }
 
@@ -115,21 +115,24 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
         if (request.external_id) existing = gallery_.persons().find_by_external_id(*request.external_id);
         if (!existing) existing = check_duplicate(request, chosen.face.embedding);
     }
+    std::vector<FaceRecord> dropped;
     RegistrationResult result;
+    {
+        auto guard = gallery_.guard_new_blobs();  // from writing the files until the rows commit
+        result = commit(request, chosen, existing, dropped);
+    }
+    gallery_.reclaim_blobs(dropped);
     result.quality = chosen.face.quality;
     result.box = chosen.face.box;
     result.faces_seen = chosen.faces_seen;
     result.face_index = chosen.index;
+    return result;
+}
 
-    if (existing) {
-        FaceRecord face = store_face(chosen, request.photo, existing->id);
-        auto added = add_to_person(*existing, face);
-        added.quality = result.quality;
-        added.box = result.box;
-        added.faces_seen = result.faces_seen;
-        added.face_index = result.face_index;
-        return added;
-    }
+RegistrationResult RegistrationService::commit(const RegistrationRequest& request, const ChosenFace& chosen,
+                                               const std::optional<PersonRecord>& existing,
+                                               std::vector<FaceRecord>& dropped) {
+    if (existing) return add_to_person(*existing, store_face(chosen, request.photo, existing->id), dropped);
 
     PersonRecord person;
     person.id = new_person_id();
@@ -147,14 +150,10 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
         auto winner = gallery_.persons().find_by_external_id(*request.external_id);
         if (!winner) throw;
         face.person_id = winner->id;
-        auto added = add_to_person(*winner, face);
-        added.quality = result.quality;
-        added.box = result.box;
-        added.faces_seen = result.faces_seen;
-        added.face_index = result.face_index;
-        return added;
+        return add_to_person(*winner, face, dropped);
     }
     person.face_count = 1;
+    RegistrationResult result;
     result.person = person;
     result.face = face;
     result.created = true;
@@ -225,7 +224,8 @@ std::optional<PersonRecord> RegistrationService::check_duplicate(const Registrat
                  {"threshold", options_.duplicate_threshold}});
 }
 
-RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face) {
+RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face,
+                                                      std::vector<FaceRecord>& dropped) {
     std::lock_guard lock(person_lock(person.id));
     auto faces = gallery_.persons().faces_of(person.id);
     if (faces.empty() && !gallery_.persons().get_person(person.id))
@@ -251,7 +251,7 @@ RegistrationResult RegistrationService::add_to_person(const PersonRecord& person
         change.dropped_face_ids.push_back(old.id);
         --excess;
     }
-    gallery_.add_template(change);
+    dropped = gallery_.add_template(change);
     RegistrationResult result;
     result.dropped_face_ids = change.dropped_face_ids;
     auto updated = gallery_.persons().get_person(person.id);

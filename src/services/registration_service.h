@@ -80,7 +80,12 @@ class RegistrationService {
     };
     ChosenFace choose_face(const RegistrationRequest& request);
     FaceRecord store_face(const ChosenFace& chosen, const std::string& photo, const std::string& person_id);
-    RegistrationResult add_to_person(const PersonRecord& person, const FaceRecord& face);
+    // Adds the stored face to the person; the files of templates dropped to stay within the limit are
+    // appended to `dropped` for the caller to reclaim after releasing the blob guard.
+    RegistrationResult add_to_person(const PersonRecord& person, const FaceRecord& face,
+                                     std::vector<FaceRecord>& dropped);
+    RegistrationResult commit(const RegistrationRequest& request, const ChosenFace& chosen,
+                              const std::optional<PersonRecord>& existing, std::vector<FaceRecord>& dropped);
     std::optional<RegistrationResult> already_stored(const RegistrationRequest& request,
                                                      const std::optional<PersonRecord>& target);
     // Throws Error(kPossibleDuplicate) when the face matches a person other than the one the request

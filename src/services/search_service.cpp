@@ -23,7 +23,7 @@ std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, b
     }
     std::vector<AnalyzedFace*> pointers;
     for (auto& f : faces) pointers.push_back(&f);
-    pipeline->embed(pointers);  // one forward pass for all faces
+    pipeline->embed(pointers, pipeline->options().flip_average);  // one forward pass for all faces
     return faces;
 }
 

@@ -16,8 +16,12 @@ class Embedder {
     Embedder(const std::filesystem::path& model, bool flip_average);
 
     Embedding embed(const cv::Mat& aligned_bgr);
-    // One forward pass for many crops (faster per face than one by one).
+    // One forward pass for many crops (faster per face than one by one). `flip` overrides the default.
     std::vector<Embedding> embed_batch(const std::vector<cv::Mat>& aligned_bgr);
+    std::vector<Embedding> embed_batch(const std::vector<cv::Mat>& aligned_bgr, bool flip);
+    // Both variants from one forward pass: {plain, flip-averaged}. For evaluating the trade-off.
+    std::pair<Embedding, Embedding> embed_variants(const cv::Mat& aligned_bgr);
+    bool flip_average() const { return flip_average_; }
 
   private:
     cv::dnn::Net net_;

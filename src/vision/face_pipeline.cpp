@@ -68,12 +68,17 @@ AnalyzedFace FacePipeline::analyze(const cv::Mat& image, const FaceBox& box, boo
     return face;
 }
 
-void FacePipeline::embed(std::vector<AnalyzedFace*>& faces) {
+std::pair<Embedding, Embedding> FacePipeline::embed_variants(const AnalyzedFace& face) {
+    StageTimer timer(times_.embed);
+    return embedder_.embed_variants(face.aligned);
+}
+
+void FacePipeline::embed(std::vector<AnalyzedFace*>& faces, bool flip_average) {
     if (faces.empty()) return;
     StageTimer timer(times_.embed);
     std::vector<cv::Mat> crops;
     for (auto* f : faces) crops.push_back(f->aligned);
-    auto embeddings = embedder_.embed_batch(crops);
+    auto embeddings = embedder_.embed_batch(crops, flip_average);
     for (size_t i = 0; i < faces.size(); ++i) faces[i]->embedding = std::move(embeddings[i]);
 }
 

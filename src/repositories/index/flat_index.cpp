@@ -3,11 +3,15 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include "core/error.h"
+#include "repositories/index/half_float.h"
 #include "repositories/index/index_file.h"
+#include "repositories/index/inner_product.h"
 #include "repositories/index/top_k.h"
 
 namespace faceid::index {
@@ -21,6 +25,17 @@ constexpr uint32_t kFileVersion = 1;
 constexpr size_t kBatchQueries = 256;
 constexpr size_t kBatchRows = 4096;
 
+// kFloat16: rows re-scored in float32 beyond k, and the gallery size from which a single query's float16
+// scan is split over all cores (below it, starting a thread costs more than it saves).
+constexpr size_t kRescoreMargin = 32;
+constexpr size_t kParallelScanRows = 50000;
+
+float norm_of(const float* v, int dim) {
+    double s = 0;
+    for (int i = 0; i < dim; ++i) s += double(v[i]) * v[i];
+    return float(std::sqrt(s));
+}
+
 // One score buffer per thread, reused across searches: allocating size() floats per query would cost a
 // page-faulting mmap for every search of a large gallery.
 std::vector<float>& score_buffer(size_t n) {
@@ -31,19 +46,50 @@ std::vector<float>& score_buffer(size_t n) {
 
 }  // namespace
 
-FlatIndex::FlatIndex(int dim) : dim_(dim) {
+FlatIndex::FlatIndex(int dim, FlatScan scan) : dim_(dim), scan_(scan) {
     if (dim <= 0) throw Error(ErrorCode::kInvalidField, "index dimension must be positive");
 }
 
 void FlatIndex::add(uint64_t label, const float* vector) {
+    std::vector<uint16_t> half_row;
+    float norm = 0;
+    if (scan_ == FlatScan::kFloat16) {
+        for (int i = 0; i < dim_; ++i)
+            if (!(std::fabs(vector[i]) <= kHalfMax))
+                throw Error(ErrorCode::kInvalidField,
+                            "flat16 index: vector component outside the float16 range");
+        half_row.resize(dim_);
+        float_to_half(vector, half_row.data(), dim_);
+        norm = norm_of(vector, dim_);
+    }
     std::unique_lock lock(mutex_);
     auto [it, inserted] = rows_.try_emplace(label, labels_.size());
     if (inserted) {
         labels_.push_back(label);
         vectors_.insert(vectors_.end(), vector, vector + dim_);
+        halves_.insert(halves_.end(), half_row.begin(), half_row.end());
     } else {  // re-adding a label replaces its vector
         std::memcpy(&vectors_[it->second * dim_], vector, sizeof(float) * dim_);
+        if (!half_row.empty())
+            std::memcpy(&halves_[it->second * dim_], half_row.data(), sizeof(uint16_t) * dim_);
     }
+    max_norm_ = std::max(max_norm_, norm);
+}
+
+void FlatIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n) {
+    {
+        std::unique_lock lock(mutex_);
+        const size_t needed = labels_.size() + n;
+        if (needed > labels_.capacity()) {
+            // Exactly what an empty index needs; growth by half otherwise (repeated batches stay linear).
+            const size_t rows = std::max(needed, labels_.capacity() + labels_.capacity() / 2);
+            labels_.reserve(rows);
+            vectors_.reserve(rows * dim_);
+            if (scan_ == FlatScan::kFloat16) halves_.reserve(rows * dim_);
+            rows_.reserve(rows);
+        }
+    }
+    VectorIndex::add_batch(labels, vectors, n);
 }
 
 bool FlatIndex::remove(uint64_t label) {
@@ -54,11 +100,14 @@ bool FlatIndex::remove(uint64_t label) {
     rows_.erase(it);
     if (hole != last) {  // move the last row into the hole: O(dim), no rebuild
         std::memcpy(&vectors_[hole * dim_], &vectors_[last * dim_], sizeof(float) * dim_);
+        if (!halves_.empty())
+            std::memcpy(&halves_[hole * dim_], &halves_[last * dim_], sizeof(uint16_t) * dim_);
         labels_[hole] = labels_[last];
         rows_[labels_[hole]] = hole;
     }
     labels_.pop_back();
     vectors_.resize(last * dim_);
+    if (!halves_.empty()) halves_.resize(last * dim_);
     return true;
 }
 
@@ -66,12 +115,57 @@ std::vector<Neighbor> FlatIndex::search(const float* query, int k) const {
     std::shared_lock lock(mutex_);
     const size_t n = labels_.size();
     if (k <= 0 || n == 0) return {};
+    if (scan_ == FlatScan::kFloat16 && n > size_t(k) + kRescoreMargin) return search_half(query, k);
+    return search_float(query, k);
+}
+
+std::vector<Neighbor> FlatIndex::search_float(const float* query, size_t k) const {
+    const size_t n = labels_.size();
     std::vector<float>& scores = score_buffer(n);
     cblas_sgemv(CblasRowMajor, CblasNoTrans, int(n), dim_, 1.0f, vectors_.data(), dim_, query, 1, 0.0f,
                 scores.data(), 1);
-    TopK top(std::min<size_t>(k, n));
+    TopK top(std::min(k, n));
     top.push_scores(scores.data(), n, labels_.data());
     return top.take_sorted();
+}
+
+void FlatIndex::score_half(const float* query, size_t begin, size_t end, float* scores) const {
+    static const HalfInnerProductFn inner_product = best_half_inner_product();
+    for (size_t r = begin; r < end; ++r) scores[r] = inner_product(query, &halves_[r * dim_], dim_);
+}
+
+std::vector<Neighbor> FlatIndex::search_half(const float* query, size_t k) const {
+    const size_t n = labels_.size();
+    std::vector<float>& scores = score_buffer(n);
+    const size_t threads = n >= kParallelScanRows ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t)
+        helpers.emplace_back(
+            [&, t] { score_half(query, n * t / threads, n * (t + 1) / threads, scores.data()); });
+    score_half(query, 0, n / threads, scores.data());
+    for (auto& h : helpers) h.join();
+
+    // Candidates by float16 score (rows as labels), re-scored exactly.
+    thread_local std::vector<uint64_t> row_ids;
+    if (row_ids.size() < n) {
+        const size_t old = row_ids.size();
+        row_ids.resize(n);
+        for (size_t r = old; r < n; ++r) row_ids[r] = r;
+    }
+    TopK candidates(k + kRescoreMargin);
+    candidates.push_scores(scores.data(), n, row_ids.data());
+    const std::vector<Neighbor> rough = candidates.take_sorted();
+    static const InnerProductFn exact_inner_product = best_inner_product();
+    TopK top(k);
+    for (const Neighbor& c : rough)
+        top.push(labels_[c.label], exact_inner_product(query, &vectors_[c.label * dim_], dim_));
+    std::vector<Neighbor> result = top.take_sorted();
+    // A row outside the candidates scored at most rough.back() in float16, so at most that plus the
+    // float16 error bound (plus float32 summation slack) exactly. If that could reach the k-th result,
+    // the float16 pass proved nothing: scan in float32.
+    const float bound = kHalfEpsilon * norm_of(query, dim_) * max_norm_ + 1e-5f;
+    if (result.back().similarity <= rough.back().similarity + bound) return search_float(query, k);
+    return result;
 }
 
 std::vector<std::vector<Neighbor>> FlatIndex::search_batch(const float* queries, int n, int k) const {
@@ -106,8 +200,9 @@ size_t FlatIndex::memory_bytes() const {
     std::shared_lock lock(mutex_);
     // Vectors and row labels, plus the hash map: its bucket array and one node (next pointer, key,
     // value, cached hash) per entry.
-    return vectors_.capacity() * sizeof(float) + labels_.capacity() * sizeof(uint64_t) +
-           rows_.bucket_count() * sizeof(void*) + rows_.size() * 4 * sizeof(uint64_t);
+    return vectors_.capacity() * sizeof(float) + halves_.capacity() * sizeof(uint16_t) +
+           labels_.capacity() * sizeof(uint64_t) + rows_.bucket_count() * sizeof(void*) +
+           rows_.size() * 4 * sizeof(uint64_t);
 }
 
 void FlatIndex::for_each(const std::function<void(uint64_t, const float*)>& visit) const {
@@ -149,10 +244,22 @@ void FlatIndex::load(const std::filesystem::path& path) {
     for (size_t r = 0; r < count; ++r)
         if (!rows.emplace(labels[r], r).second) file.fail("duplicate label");
 
+    std::vector<uint16_t> halves;
+    float max_norm = 0;
+    if (scan_ == FlatScan::kFloat16) {
+        for (float x : vectors)
+            if (!(std::fabs(x) <= kHalfMax)) file.fail("vector component outside the float16 range");
+        halves.resize(vectors.size());
+        float_to_half(vectors.data(), halves.data(), vectors.size());
+        for (size_t r = 0; r < count; ++r) max_norm = std::max(max_norm, norm_of(&vectors[r * dim_], dim_));
+    }
+
     std::unique_lock lock(mutex_);
     labels_ = std::move(labels);
     vectors_ = std::move(vectors);
     rows_ = std::move(rows);
+    halves_ = std::move(halves);
+    max_norm_ = max_norm;
 }
 
 }  // namespace faceid::index

@@ -2,11 +2,21 @@
 
 // hnswlib 0.6.2 defines non-inline globals in its headers: it can be included by this one source file
 // only (a second includer fails to link).
+// Its search loops prefetch the neighbour after the last one, reading up to 4 bytes past an upper-layer
+// link list: harmless (the value only forms a prefetch address, and the read stays in the malloc block
+// in practice) but reported by AddressSanitizer. Sanitizer builds compile the prefetches out; the
+// distance kernels are ours either way.
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MANUAL_VECTORIZATION
+#endif
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "repositories/index/index_file.h"
@@ -111,14 +121,13 @@ void HnswIndex::grow_if_full() {
     graph_->resizeIndex(capacity + std::max<size_t>(capacity / 8, 1024));
 }
 
-void HnswIndex::add(uint64_t label, const float* vector) {
-    std::unique_lock lock(mutex_);
+bool HnswIndex::update_or_reuse_locked(uint64_t label, const float* vector) {
     Graph& g = *graph_;
     if (auto it = g.label_lookup_.find(label); it != g.label_lookup_.end()) {
         // Known label (live or deleted and not yet reused): hnswlib updates the node in place.
         if (g.isMarkedDeleted(it->second)) ++live_;
         g.addPoint(vector, label);
-        return;
+        return true;
     }
     while (!deleted_slots_.empty()) {
         const tableint slot = deleted_slots_.back();
@@ -133,11 +142,56 @@ void HnswIndex::add(uint64_t label, const float* vector) {
         g.unmarkDeletedInternal(slot);
         g.updatePoint(vector, slot, 1.0f);
         ++live_;
-        return;
+        return true;
     }
+    return false;
+}
+
+void HnswIndex::add(uint64_t label, const float* vector) {
+    std::unique_lock lock(mutex_);
+    if (update_or_reuse_locked(label, vector)) return;
     grow_if_full();
-    g.addPoint(vector, label);
+    graph_->addPoint(vector, label);
     ++live_;
+}
+
+void HnswIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n) {
+    std::unique_lock lock(mutex_);
+    // The last occurrence of a label in the batch wins, as with add() one after another.
+    std::unordered_map<uint64_t, size_t> last;
+    last.reserve(n);
+    for (size_t i = 0; i < n; ++i) last[labels[i]] = i;
+    std::vector<size_t> fresh;  // rows that need a new node
+    for (size_t i = 0; i < n; ++i)
+        if (last[labels[i]] == i && !update_or_reuse_locked(labels[i], vectors + i * dim_))
+            fresh.push_back(i);
+    if (fresh.empty()) return;
+    Graph& g = *graph_;
+    if (g.cur_element_count + fresh.size() > g.max_elements_) {
+        const size_t needed = g.cur_element_count + fresh.size();
+        g.resizeIndex(needed + std::max<size_t>(needed / 32, 1024));  // a bulk load: little slack
+    }
+    const size_t threads =
+        std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), fresh.size() / 256 + 1);
+    std::atomic<size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&] {
+        try {
+            for (size_t j; (j = next.fetch_add(1)) < fresh.size();)
+                g.addPoint(vectors + fresh[j] * dim_, labels[fresh[j]]);
+        } catch (...) {
+            std::lock_guard guard(error_mutex);
+            error = std::current_exception();
+            next = fresh.size();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    live_ = g.cur_element_count - g.num_deleted_;
+    if (error) std::rethrow_exception(error);
 }
 
 bool HnswIndex::remove(uint64_t label) {
