@@ -36,7 +36,7 @@ struct ApiServices {
     PipelinePool& pipelines;
     std::string storage_description;
     RetentionService& retention;
-    double duplicate_threshold = 0.5;  // default of GET /admin/duplicates
+    double duplicate_threshold = 0.6;  // default of GET /admin/duplicates
 };
 
 class HttpServer {

@@ -26,7 +26,7 @@ struct AppConfig {
     std::string storage = "sqlite";
     int read_timeout_seconds = 15;
     // Registration of a new person whose face matches someone at or above this cosine is refused (409).
-    double duplicate_threshold = 0.5;
+    double duplicate_threshold = 0.6;
     // Liveness gate: refuse register/search faces whose live probability is below live_threshold.
     bool require_live = false;
     double live_threshold = 0.5;

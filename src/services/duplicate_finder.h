@@ -15,7 +15,7 @@ struct DuplicatePair {
 };
 
 struct DuplicateSearch {
-    double threshold = 0.5;  // cosine; the registration duplicate check's default
+    double threshold = 0.6;  // cosine; the registration duplicate check's default
     size_t limit = 100;      // most similar pairs first
 };
 

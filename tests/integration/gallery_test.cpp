@@ -156,7 +156,7 @@ TEST_F(GalleryTest, SameFaceAsANewPersonIsAPossibleDuplicate) {
         ASSERT_EQ(again.status, 409) << again.raw;
         EXPECT_EQ(again.body["error"]["code"], "possible_duplicate");
         EXPECT_EQ(again.body["error"]["details"]["person_id"], original);
-        EXPECT_GE(again.body["error"]["details"]["similarity"].get<double>(), 0.5);
+        EXPECT_GE(again.body["error"]["details"]["similarity"].get<double>(), 0.6);
     }
     EXPECT_EQ(get_json(http, "/persons?limit=10").body["persons"].size(), 1u);
 
