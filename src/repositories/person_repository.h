@@ -66,8 +66,12 @@ class PersonRepository {
     // ---- Bulk import, retention and duplicates (issue 8) ----
 
     // Faces of any person whose whole photo is stored under this PhotoStore key (the same bytes were
-    // registered before). Lets a re-run of an import skip what it already stored.
+    // registered before).
     virtual std::vector<FaceRecord> faces_with_photo(const std::string& photo_key) = 0;
+    // Ids of the persons that were ever given a face from this photo (create_person, add_template), even
+    // if that face was dropped or removed since; forgotten when the person is deleted. Lets a re-run of an
+    // import skip what it already handled.
+    virtual std::vector<std::string> persons_with_photo(const std::string& photo_key) = 0;
     // Notes that searches matched these persons at these times (person id, epoch ms); keeps the latest
     // time per person, ignores unknown ids. Read back as PersonRecord::last_matched_at_ms.
     virtual void record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) = 0;

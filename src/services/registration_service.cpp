@@ -191,16 +191,24 @@ std::optional<RegistrationResult> RegistrationService::already_stored(
     if (!header) return std::nullopt;  // not an image: the decoder will say so
     const auto format = format_name(header->format);
     const std::string key = photo_key_of(request.photo, format == "jpeg" ? "jpg" : format);
-    for (const auto& face : gallery_.persons().faces_with_photo(key)) {
-        if (target && face.person_id != target->id) continue;
-        auto person = target ? target : gallery_.persons().get_person(face.person_id);
+    auto& persons = gallery_.persons();
+    for (const auto& person_id : persons.persons_with_photo(key)) {
+        if (target && person_id != target->id) continue;
+        auto person = target ? target : persons.get_person(person_id);
         if (!person || (!target && person->name != request.name.value_or(""))) continue;
+        // The face of that photo if it is still a template, else (dropped for the template limit or removed
+        // by the retention policy) the person's primary: either way the photo was handled before.
+        std::optional<FaceRecord> face;
+        for (auto& f : persons.faces_with_photo(key))
+            if (f.person_id == person->id) face = std::move(f);
+        if (!face && person->primary_face_id) face = persons.get_face(*person->primary_face_id);
+        if (!face) continue;
         RegistrationResult result;
         result.person = *person;
-        result.face = face;
+        result.face = *face;
         result.skipped = true;
-        result.primary = person->primary_face_id == face.id;
-        result.box = {face.box[0], face.box[1], face.box[2], face.box[3], 0.f};
+        result.primary = person->primary_face_id == face->id;
+        result.box = {face->box[0], face->box[1], face->box[2], face->box[3], 0.f};
         return result;
     }
     return std::nullopt;

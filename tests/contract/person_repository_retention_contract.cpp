@@ -3,6 +3,7 @@
 // fixture as person_repository_contract.cpp, so every implementation that joins the suite runs these too.
 #include "contract/person_repository_contract.h"
 
+#include <algorithm>
 #include <set>
 
 namespace faceid::testing {
@@ -84,6 +85,23 @@ TEST_P(PersonRepositoryContract, FacesWithPhotoFindsEveryFaceOfThoseBytes) {
     EXPECT_TRUE(ids.count(fa.id));
     EXPECT_EQ(ids.count(fb.id), fb.photo_key == fa.photo_key ? 1u : 0u);
     EXPECT_TRUE(repo().faces_with_photo(std::string(64, '9') + ".png").empty());
+}
+
+TEST_P(PersonRepositoryContract, PersonsWithPhotoRemembersDroppedTemplatesUntilThePersonGoes) {
+    auto [person, primary] = add_person("Remembered");
+    FaceRecord dropped_later = add_face(person.id, 0.3);
+    add_face(person.id, 0.4, false, {dropped_later.id});  // drops it for the template limit
+    auto [other, other_face] = add_person("Other");
+    ASSERT_FALSE(repo().get_face(dropped_later.id));
+    auto ids = repo().persons_with_photo(dropped_later.photo_key);
+    EXPECT_NE(std::find(ids.begin(), ids.end(), person.id), ids.end());
+    ids = repo().persons_with_photo(primary.photo_key);
+    EXPECT_NE(std::find(ids.begin(), ids.end(), person.id), ids.end());
+    EXPECT_TRUE(repo().persons_with_photo(std::string(64, '9') + ".png").empty());
+
+    repo().delete_person(person.id);
+    ids = repo().persons_with_photo(dropped_later.photo_key);
+    EXPECT_EQ(std::find(ids.begin(), ids.end(), person.id), ids.end());
 }
 
 }  // namespace faceid::testing

@@ -100,7 +100,7 @@ TEST_F(GalleryTest, ImportThenSearchFindsEveryoneAndARerunAddsNothing) {
         EXPECT_TRUE(fs::exists(dir_ / "rejected.csv"));
     }
 
-    auto& server = start_server();
+    auto& server = start_server({"--config", config.string()});
     auto http = server.client();
     auto list = get_json(http, "/persons?limit=100");
     ASSERT_EQ(list.status, 200);
@@ -108,6 +108,8 @@ TEST_F(GalleryTest, ImportThenSearchFindsEveryoneAndARerunAddsNothing) {
     for (const auto& p : list.body["persons"]) person_of[p["name"]] = p["id"];
     ASSERT_EQ(person_of.size(), 13u);
     const auto faces_before = get_json(http, "/readyz").body["faces"].get<int>();
+    EXPECT_LE(faces_before, 13 * 3);
+    EXPECT_LT(faces_before, first["created"] + first["added"]) << "the limit dropped no template";
     for (const auto& [name, id] : person_of) {
         EXPECT_EQ(get_json(http, "/persons/" + id).body["external_id"], name);
         auto r = post_multipart(http, "/search", {photo_part(photos_of(source / name).back())});

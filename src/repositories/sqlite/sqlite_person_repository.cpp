@@ -200,6 +200,9 @@ void insert_face(SqliteConnection& connection, const FaceRecord& face, const std
         .bind(10, face.crop_key)
         .bind(11, face.created_at_ms ? face.created_at_ms : now_ms())
         .run();
+    SqliteStatement history(connection,
+                            "INSERT OR IGNORE INTO photo_history (photo_key, person_id) VALUES (?1, ?2)");
+    history.bind(1, face.photo_key).bind(2, person_id).run();
 }
 
 // After faces of a person were removed: deletes the person if none is left, otherwise makes sure the
@@ -487,6 +490,16 @@ std::vector<FaceRecord> SqlitePersonRepository::faces_with_photo(const std::stri
         SqliteStatement select(connection, kSelectFacesWithPhoto);
         select.bind(1, photo_key);
         return read_faces(select);
+    });
+}
+
+std::vector<std::string> SqlitePersonRepository::persons_with_photo(const std::string& photo_key) {
+    return database_->read([&](SqliteConnection& connection) {
+        SqliteStatement select(connection, "SELECT person_id FROM photo_history WHERE photo_key = ?1");
+        select.bind(1, photo_key);
+        std::vector<std::string> ids;
+        while (select.step()) ids.push_back(select.column_text(0));
+        return ids;
     });
 }
 

@@ -36,6 +36,7 @@ class SqlitePersonRepository : public PersonRepository {
     bool is_blob_referenced(const std::string& key) override;
 
     std::vector<FaceRecord> faces_with_photo(const std::string& photo_key) override;
+    std::vector<std::string> persons_with_photo(const std::string& photo_key) override;
     void record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) override;
     std::vector<std::string> persons_for_retention(int64_t created_before_ms, int max_faces) override;
     std::vector<std::string> inactive_persons(int64_t before_ms) override;

@@ -47,11 +47,19 @@ CREATE INDEX faces_by_photo_key ON faces (photo_key);
 CREATE INDEX faces_by_crop_key ON faces (crop_key);
 )sql";
 
-// Version 2 (bulk import, retention): when a search last matched a person, and an index for finding
-// templates by age.
+// Version 2 (bulk import, retention): when a search last matched a person, an index for finding
+// templates by age, and which photos each person was ever registered with (kept when a template is
+// dropped or removed, so that a re-run of an import does not bring it back).
 constexpr const char* kSchemaV2 = R"sql(
 ALTER TABLE persons ADD COLUMN last_matched_at INTEGER;
 CREATE INDEX faces_by_creation ON faces (created_at);
+CREATE TABLE photo_history (
+    photo_key TEXT NOT NULL,
+    person_id TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    PRIMARY KEY (photo_key, person_id)
+) WITHOUT ROWID;
+CREATE INDEX photo_history_by_person ON photo_history (person_id);
+INSERT OR IGNORE INTO photo_history (photo_key, person_id) SELECT photo_key, person_id FROM faces;
 )sql";
 
 constexpr std::array kMigrations = {
