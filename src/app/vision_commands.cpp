@@ -181,7 +181,8 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
         flipped.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.second)});
         mixed.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.first)});
     }
-    for (const auto& [name, list] : {std::pair{"plain", &plain}, {"flip", &flipped}, {"enrol_flip_probe_plain", &mixed}}) {
+    for (const auto& [name, list] :
+         {std::pair{"plain", &plain}, {"flip", &flipped}, {"enrol_flip_probe_plain", &mixed}}) {
         const auto k = k_fold_accuracy(*list);
         std::printf("variant %s: accuracy %.2f%% +- %.2f%%, TAR@FAR=1e-3 %.2f%%\n", name, k.accuracy * 100,
                     k.stddev * 100, tar_at_far(*list, 1e-3).tar * 100);
