@@ -15,6 +15,7 @@ constexpr uint8_t kNone = 0;
 constexpr std::array kRouteRules = {
     // Face pipeline.
     RouteRule{"POST", "/register", false, kAdmin | kOperator, "register"},
+    RouteRule{"POST", "/register/batch", false, kAdmin | kOperator, "register.batch"},
     RouteRule{"POST", "/search", false, kAdmin | kOperator | kSearcher, "search"},
     RouteRule{"POST", "/search/batch", false, kAdmin | kOperator | kSearcher, "search.batch"},
     RouteRule{"POST", "/verify", false, kAdmin | kOperator | kSearcher, "verify"},
@@ -33,6 +34,9 @@ constexpr std::array kRouteRules = {
     RouteRule{"POST", "/keys", false, kAdmin, "key.create"},
     RouteRule{"DELETE", "/keys/{id}", false, kAdmin, "key.revoke"},
     RouteRule{"GET", "/metrics", false, kAdmin | kAuditor, ""},
+    // Gallery maintenance.
+    RouteRule{"POST", "/admin/cleanup", false, kAdmin, "cleanup"},
+    RouteRule{"GET", "/admin/duplicates", false, kAdmin, ""},
     // Public: probes, documentation (the page's static files are public too, served before routing).
     RouteRule{"GET", "/healthz", true, kNone, ""},
     RouteRule{"GET", "/readyz", true, kNone, ""},

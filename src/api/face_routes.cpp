@@ -31,16 +31,47 @@ void collect_person_ids(const std::vector<FaceSearchResult>& results, nlohmann::
     }
 }
 
+RegistrationRequest read_registration(const RequestReader& in, std::string photo) {
+    RegistrationRequest request;
+    request.photo = std::move(photo);
+    if (request.photo.empty()) throw Error(ErrorCode::kEmptyInput, "", {{"field", "photo"}});
+    request.name = in.text("name", kNameMax);
+    request.external_id = in.text("external_id", kExternalIdMax);
+    if (request.external_id && request.external_id->empty()) request.external_id.reset();
+    request.metadata = in.object("metadata");
+    request.person_id = in.text("person_id", 64);
+    if (request.person_id && request.person_id->empty()) request.person_id.reset();
+    request.face_index = in.integer("face_index", 0, 1000);
+    request.allow_duplicate = in.boolean("allow_duplicate", false);
+    request.skip_known_photo = in.boolean("skip_known_photo", false);
+    return request;
+}
+
+nlohmann::json registration_json(const RegistrationResult& result, const FieldView& view) {
+    auto face = face_json(result.face, result.primary, view);
+    if (!result.skipped) face["quality"] = quality_to_json(result.quality);
+    return {{"person", person_json(result.person, view)},
+            {"face", face},
+            {"created", result.created},
+            {"primary", result.primary},
+            {"skipped", result.skipped},
+            {"faces_seen", result.faces_seen},
+            {"face_index", result.face_index},
+            {"dropped_face_ids", result.dropped_face_ids}};
+}
+
 nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
                                    const SimilarityCalibration& calibration, const FieldView& view) {
     auto out = nlohmann::json::array();
     for (const auto& r : results) {
         auto candidates = nlohmann::json::array();
         for (const auto& c : r.candidates) candidates.push_back(match_json(c, calibration, view));
-        out.push_back({{"box", box_to_json(r.box)},
-                       {"quality", {{"score", std::round(r.quality.score * 1000) / 1000}, {"reasons", r.quality.reasons}}},
-                       {"match", r.match ? match_json(*r.match, calibration, view) : nlohmann::json()},
-                       {"candidates", candidates}});
+        out.push_back(
+            {{"box", box_to_json(r.box)},
+             {"quality",
+              {{"score", std::round(r.quality.score * 1000) / 1000}, {"reasons", r.quality.reasons}}},
+             {"match", r.match ? match_json(*r.match, calibration, view) : nlohmann::json()},
+             {"candidates", candidates}});
     }
     return out;
 }
@@ -50,33 +81,114 @@ nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
 void HttpServer::add_face_routes() {
     add(Method::kPost, "/register", "/register", [this](const httplib::Request& req, httplib::Response& res) {
         RequestReader in(req);
-        RegistrationRequest request;
-        request.photo = in.required_photo("photo");
-        request.name = in.text("name", kNameMax);
-        request.external_id = in.text("external_id", kExternalIdMax);
-        if (request.external_id && request.external_id->empty()) request.external_id.reset();
-        request.metadata = in.object("metadata");
-        request.person_id = in.text("person_id", 64);
-        if (request.person_id && request.person_id->empty()) request.person_id.reset();
-        request.face_index = in.integer("face_index", 0, 1000);
         const FieldView view = view_for(req);
-        const auto subjects = request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
+        auto request = read_registration(in, in.required_photo("photo"));
+        const auto subjects =
+            request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
         audit_ids(req, subjects, nlohmann::json::array());
         const auto result = services_.registration.register_face(request);
-        auto changed = nlohmann::json::array({result.person.id, result.face.id});
+        auto changed = nlohmann::json::array();
+        if (!result.skipped) changed = {result.person.id, result.face.id};
         for (const auto& dropped : result.dropped_face_ids) changed.push_back(dropped);
         audit_ids(req, subjects, changed);
-        auto face = face_json(result.face, result.primary, view);
-        face["quality"] = quality_to_json(result.quality);
-        send_json(res, 201,
-                  {{"person", person_json(result.person, view)},
-                   {"face", face},
-                   {"created", result.created},
-                   {"primary", result.primary},
-                   {"faces_seen", result.faces_seen},
-                   {"face_index", result.face_index},
-                   {"dropped_face_ids", result.dropped_face_ids}});
+        // An import re-run that found the photo already stored gets 200 and "skipped": nothing was created.
+        send_json(res, result.skipped ? 200 : 201, registration_json(result, view));
     });
+
+    add(Method::kPost, "/register/batch", "/register/batch",
+        [this](const httplib::Request& req, httplib::Response& res) {
+            // JSON: {"items": [{"photo": base64, "name": ..., ...}, ...]}. Multipart: files named "photos"
+            // and an optional "items" field holding a JSON array with the other fields of each photo, in
+            // order.
+            RequestReader in(req);
+            std::vector<RegistrationRequest> requests;
+            std::vector<std::optional<Error>> refused;  // items that could not even be read
+            auto read_item = [&](nlohmann::json fields, std::optional<std::string> photo) {
+                try {
+                    RequestReader item(std::move(fields));
+                    requests.push_back(
+                        read_registration(item, photo ? std::move(*photo) : item.required_photo("photo")));
+                    refused.emplace_back();
+                } catch (const Error& e) {
+                    requests.emplace_back();
+                    refused.emplace_back(e);
+                }
+            };
+            nlohmann::json items = nlohmann::json::array();
+            if (req.is_multipart_form_data()) {
+                if (req.has_file("items")) {
+                    items = nlohmann::json::parse(req.get_file_value("items").content, nullptr, false);
+                    if (!items.is_array())
+                        throw Error(ErrorCode::kInvalidField, "items must be a JSON array.",
+                                    {{"field", "items"}});
+                }
+                auto range = req.files.equal_range("photos");
+                size_t i = 0;
+                for (auto it = range.first; it != range.second; ++it, ++i) {
+                    if (int(i) >= config_.max_batch) break;  // refused below
+                    read_item(i < items.size() ? items[i] : nlohmann::json::object(), it->second.content);
+                }
+                if (std::distance(range.first, range.second) > config_.max_batch)
+                    requests.resize(size_t(config_.max_batch) + 1);
+            } else {
+                const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
+                    throw Error(ErrorCode::kMissingField, "Send {\"items\": [...]}.", {{"field", "items"}});
+                if (int(body["items"].size()) > config_.max_batch)
+                    requests.resize(size_t(config_.max_batch) + 1);
+                else
+                    for (const auto& item : body["items"]) read_item(item, std::nullopt);
+            }
+            if (requests.empty())
+                throw Error(ErrorCode::kMissingField, "No photos in the batch.", {{"field", "photos"}});
+            if (int(requests.size()) > config_.max_batch)
+                throw Error(ErrorCode::kInvalidField,
+                            "At most " + std::to_string(config_.max_batch) + " registrations per batch.",
+                            {{"field", "items"}, {"max", config_.max_batch}});
+
+            std::vector<RegistrationRequest> valid;
+            for (size_t i = 0; i < requests.size(); ++i)
+                if (!refused[i]) valid.push_back(std::move(requests[i]));
+            auto entries = services_.registration.register_batch(valid, services_.pipelines.size());
+            const FieldView view = view_for(req);
+            auto out = nlohmann::json::array();
+            auto changed = nlohmann::json::array();
+            int created = 0, added = 0, skipped = 0, failed = 0;
+            size_t next = 0;
+            for (size_t i = 0; i < requests.size(); ++i) {
+                std::optional<Error> error = refused[i];
+                std::optional<RegistrationResult> result;
+                if (!error) {
+                    auto& entry = entries[next++];
+                    error = entry.error;
+                    result = std::move(entry.result);
+                }
+                if (error) {
+                    ++failed;
+                    const auto& info = error->info();
+                    auto item = error_json(std::string(info.name), error->what(), error->details());
+                    item["status"] = info.http_status;
+                    out.push_back(std::move(item));
+                    continue;
+                }
+                if (!result->skipped) {
+                    changed.push_back(result->person.id);
+                    changed.push_back(result->face.id);
+                }
+                for (const auto& dropped : result->dropped_face_ids) changed.push_back(dropped);
+                auto item = registration_json(*result, view);
+                item["status"] = result->skipped ? 200 : 201;
+                result->skipped ? ++skipped : result->created ? ++created : ++added;
+                out.push_back(std::move(item));
+            }
+            audit_ids(req, nlohmann::json::array(), changed);
+            send_json(res, 200,
+                      {{"results", out},
+                       {"created", created},
+                       {"added", added},
+                       {"skipped", skipped},
+                       {"failed", failed}});
+        });
 
     add(Method::kPost, "/search", "/search", [this](const httplib::Request& req, httplib::Response& res) {
         RequestReader in(req);
@@ -125,7 +237,8 @@ void HttpServer::add_face_routes() {
         RequestReader in(req);
         VerifyRequest request;
         request.photo_a = in.photo("photo_a").value_or(in.photo("photo").value_or(""));
-        if (request.photo_a.empty()) throw Error(ErrorCode::kMissingField, "photo_a is required.", {{"field", "photo_a"}});
+        if (request.photo_a.empty())
+            throw Error(ErrorCode::kMissingField, "photo_a is required.", {{"field", "photo_a"}});
         request.photo_b = in.photo("photo_b");
         request.person_id = in.text("person_id", 64);
         if (request.person_id && !is_well_formed_id(*request.person_id, 'p'))
@@ -135,10 +248,11 @@ void HttpServer::add_face_routes() {
         const auto result = services_.search.verify(request);
         audit_ids(req, subjects, result.face_id ? nlohmann::json::array({*result.face_id}) : nlohmann::json::array());
         const auto& calibration = services_.search.calibration();
-        nlohmann::json body = {{"same", result.same},
-                               {"similarity", std::round(result.similarity * 10000) / 10000},
-                               {"percentage", std::round(calibration.percentage(result.similarity) * 10) / 10},
-                               {"threshold", calibration.threshold}};
+        nlohmann::json body = {
+            {"same", result.same},
+            {"similarity", std::round(result.similarity * 10000) / 10000},
+            {"percentage", std::round(calibration.percentage(result.similarity) * 10) / 10},
+            {"threshold", calibration.threshold}};
         if (result.face_id) body["face_id"] = *result.face_id;
         send_json(res, 200, body);
     });
@@ -147,12 +261,18 @@ void HttpServer::add_face_routes() {
         RequestReader in(req);
         const auto detection = services_.search.detect(in.required_photo("photo"));
         auto faces = nlohmann::json::array();
-        for (const auto& f : detection.faces)
-            faces.push_back({{"box", box_to_json(f.box)},
-                             {"score", std::round(f.box.score * 1000) / 1000},
-                             {"landmarks", landmarks_to_json(f.points)},
-                             {"quality", quality_to_json(f.quality)}});
-        send_json(res, 200, {{"width", detection.size.width}, {"height", detection.size.height}, {"faces", faces}});
+        for (const auto& f : detection.faces) {
+            nlohmann::json face = {{"box", box_to_json(f.box)},
+                                   {"score", std::round(f.box.score * 1000) / 1000},
+                                   {"landmarks", landmarks_to_json(f.points)},
+                                   {"quality", quality_to_json(f.quality)}};
+            if (f.liveness)
+                face["liveness"] = liveness_to_json(*f.liveness, services_.search.options().live_threshold);
+            if (f.attributes) face["attributes"] = attributes_to_json(*f.attributes);
+            faces.push_back(std::move(face));
+        }
+        send_json(res, 200,
+                  {{"width", detection.size.width}, {"height", detection.size.height}, {"faces", faces}});
     });
 }
 

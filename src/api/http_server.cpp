@@ -94,6 +94,7 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
     add_person_routes();
     add_system_routes();
     add_admin_routes();
+    add_maintenance_routes();
 }
 
 HttpServer::~HttpServer() {

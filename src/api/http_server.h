@@ -9,6 +9,7 @@
 #include "repositories/audit_log.h"
 #include "services/api_key_service.h"
 #include "services/registration_service.h"
+#include "services/retention_service.h"
 #include "services/search_service.h"
 
 #include <httplib.h>
@@ -26,7 +27,7 @@ struct ApiConfig {
     int port = 8000;
     size_t max_upload_bytes = 10 * 1024 * 1024;
     int http_threads = 8;
-    int read_timeout_seconds = 15;   // also bounds slow-loris bodies
+    int read_timeout_seconds = 15;  // also bounds slow-loris bodies
     int write_timeout_seconds = 15;
     int max_batch = 64;
     std::filesystem::path web_dir;      // the page (index.html, app.js, ...)
@@ -45,10 +46,12 @@ struct ApiServices {
     std::string storage_description;
     ApiKeyService& keys;
     AuditLog& audit;
+    RetentionService& retention;
+    double duplicate_threshold = 0.6;  // default of GET /admin/duplicates
 };
 
 class HttpServer {
-public:
+  public:
     HttpServer(ApiServices services, ApiConfig config);
     ~HttpServer();
 
@@ -61,7 +64,7 @@ public:
     bool running() const { return server_->is_running(); }
     bool tls() const { return tls_; }
 
-private:
+  private:
     using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
     enum class Method { kGet, kPost, kPatch, kDelete };
     // Registers a route; `route` is the documented pattern used in metrics and logs.
@@ -70,6 +73,7 @@ private:
     void add_person_routes();
     void add_system_routes();
     void add_admin_routes();
+    void add_maintenance_routes();
     void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
     void send_blob(httplib::Response& res, const std::string& key) const;
     // What the caller's role may see of stored data; ?include=embeddings adds embeddings for an admin

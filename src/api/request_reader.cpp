@@ -58,6 +58,12 @@ int json_depth(const nlohmann::json& value) {
     return deepest + 1;
 }
 
+// The request behind a reader of a plain JSON object: never consulted, since such a reader is in JSON mode.
+const httplib::Request& empty_request() {
+    static const httplib::Request request;
+    return request;
+}
+
 }  // namespace
 
 RequestReader::RequestReader(const httplib::Request& request) : request_(request) {
@@ -71,6 +77,11 @@ RequestReader::RequestReader(const httplib::Request& request) : request_(request
         return;
     }
     throw Error(ErrorCode::kUnsupportedMediaType, "", {{"content_type", type.substr(0, 100)}});
+}
+
+RequestReader::RequestReader(nlohmann::json object)
+    : request_(empty_request()), json_(true), body_(std::move(object)) {
+    if (!body_.is_object()) throw Error(ErrorCode::kBadRequest, "Each batch item must be a JSON object.");
 }
 
 bool RequestReader::has(const std::string& name) const {
@@ -102,7 +113,8 @@ std::optional<std::string> RequestReader::text(const std::string& name, size_t m
 
 std::string RequestReader::required_text(const std::string& name, size_t max_length) const {
     auto value = text(name, max_length);
-    if (!value || value->empty()) throw Error(ErrorCode::kMissingField, name + " is required.", {{"field", name}});
+    if (!value || value->empty())
+        throw Error(ErrorCode::kMissingField, name + " is required.", {{"field", name}});
     return *value;
 }
 

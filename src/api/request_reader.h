@@ -10,9 +10,11 @@
 namespace faceid {
 
 class RequestReader {
-public:
+  public:
     // Throws Error(kUnsupportedMediaType) for other content types and Error(kBadRequest) for bad JSON.
     explicit RequestReader(const httplib::Request& request);
+    // Reads the fields of one JSON object (an item of a batch request) the same way.
+    explicit RequestReader(nlohmann::json object);
 
     bool has(const std::string& name) const;
     // Text field, trimmed of surrounding white space; control characters are refused.
@@ -27,7 +29,7 @@ public:
     std::optional<std::string> photo(const std::string& name) const;
     std::string required_photo(const std::string& name) const;
 
-private:
+  private:
     const httplib::Request& request_;
     bool json_ = false;
     nlohmann::json body_;

@@ -7,18 +7,25 @@
 
 namespace faceid {
 namespace {
-double round4(double v) { return std::round(v * 10000) / 10000; }
-double round1(double v) { return std::round(v * 10) / 10; }
+double round4(double v) {
+    return std::round(v * 10000) / 10000;
+}
+double round1(double v) {
+    return std::round(v * 10) / 10;
+}
 }  // namespace
 
 nlohmann::json person_json(const PersonRecord& person, const FieldView& view) {
     nlohmann::json out = {
         {"id", person.id},
         {"name", person.name},
-        {"primary_face_id", person.primary_face_id ? nlohmann::json(*person.primary_face_id) : nlohmann::json()},
+        {"primary_face_id",
+         person.primary_face_id ? nlohmann::json(*person.primary_face_id) : nlohmann::json()},
         {"face_count", person.face_count},
         {"created_at", to_rfc3339(person.created_at_ms)},
         {"updated_at", to_rfc3339(person.updated_at_ms)},
+        {"last_matched_at", person.last_matched_at_ms ? nlohmann::json(to_rfc3339(*person.last_matched_at_ms))
+                                                      : nlohmann::json()},
     };
     if (view.metadata) {
         out["external_id"] = person.external_id ? nlohmann::json(*person.external_id) : nlohmann::json();
@@ -45,7 +52,8 @@ nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& 
     return out;
 }
 
-nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration, const FieldView& view) {
+nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration,
+                          const FieldView& view) {
     nlohmann::json out = {
         {"person", person_json(match.person, view)},
         {"similarity", round4(match.similarity)},
@@ -56,7 +64,8 @@ nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration&
     return out;
 }
 
-nlohmann::json error_json(const std::string& code, const std::string& message, const nlohmann::json& details) {
+nlohmann::json error_json(const std::string& code, const std::string& message,
+                          const nlohmann::json& details) {
     return {{"error", {{"code", code}, {"message", message}, {"details", details}}}};
 }
 

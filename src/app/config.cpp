@@ -47,12 +47,14 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
                                   "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
                                   "index", "flip_average", "storage", "read_timeout_seconds",
                                   "rate_limit_per_second", "rate_limit_burst", "tls_cert", "tls_key",
-                                  "photos_dir", "change_poll_ms", "compact_minutes"};
+                                  "photos_dir", "change_poll_ms", "compact_minutes", "duplicate_threshold",
+                                  "require_live", "live_threshold", "retention"};
     // clang-format on
     for (const auto& [key, value] : json.items()) {
         bool known = false;
         for (const char* k : kKeys) known |= key == k;
-        if (!known) throw Error(ErrorCode::kInvalidField, "unknown config key " + key + " in " + file.string());
+        if (!known)
+            throw Error(ErrorCode::kInvalidField, "unknown config key " + key + " in " + file.string());
     }
     read_key(json, "host", config.host);
     read_key(json, "port", config.port);
@@ -91,6 +93,32 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "rate_limit_burst", config.rate_limit_burst);
     read_key(json, "tls_cert", config.tls_cert);
     read_key(json, "tls_key", config.tls_key);
+    read_key(json, "duplicate_threshold", config.duplicate_threshold);
+    read_key(json, "require_live", config.require_live);
+    read_key(json, "live_threshold", config.live_threshold);
+    if (json.contains("retention")) {
+        const auto& r = json["retention"];
+        if (!r.is_object()) throw Error(ErrorCode::kInvalidField, "config key retention must be an object");
+        static const char* kRetentionKeys[] = {"max_templates", "max_age_days", "keep_best", "inactive_days",
+                                               "interval_minutes"};
+        for (const auto& [key, value] : r.items()) {
+            bool known = false;
+            for (const char* k : kRetentionKeys) known |= key == k;
+            if (!known) throw Error(ErrorCode::kInvalidField, "unknown config key retention." + key);
+        }
+        read_key(r, "max_templates", config.retention.max_templates);
+        read_key(r, "max_age_days", config.retention.max_age_days);
+        read_key(r, "keep_best", config.retention.keep_best);
+        read_key(r, "inactive_days", config.retention.inactive_days);
+        read_key(r, "interval_minutes", config.retention.interval_minutes);
+    }
+}
+
+AppConfig load_config(const std::string& config_file) {
+    AppConfig config;
+    if (!config_file.empty()) apply_config_file(config, config_file);
+    apply_environment(config);
+    return config;
 }
 
 void apply_environment(AppConfig& config) {
@@ -120,6 +148,10 @@ void apply_environment(AppConfig& config) {
     if (auto v = env("FACEID_RATE_BURST")) config.rate_limit_burst = std::strtod(v, nullptr);
     if (auto v = env("FACEID_TLS_CERT")) config.tls_cert = v;
     if (auto v = env("FACEID_TLS_KEY")) config.tls_key = v;
+    if (auto v = env("FACEID_DUPLICATE_THRESHOLD")) config.duplicate_threshold = std::strtod(v, nullptr);
+    if (auto v = env("FACEID_REQUIRE_LIVE"))
+        config.require_live = std::string(v) == "true" || std::string(v) == "1";
+    if (auto v = env("FACEID_LIVE_THRESHOLD")) config.live_threshold = std::strtod(v, nullptr);
 }
 
 std::filesystem::path locate_asset_dir(const std::string& configured, const std::string& relative) {

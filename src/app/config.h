@@ -1,6 +1,8 @@
 #pragma once
 // Service settings: defaults, then a JSON config file, then FACEID_* environment variables, then flags
 // (each later source wins).
+#include "services/retention_service.h"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,7 +17,7 @@ struct AppConfig {
     std::string web_dir;      // empty: web/ beside the sources or the working directory
     std::string swagger_dir;  // empty: node_modules/swagger-ui-dist likewise
     int max_upload_mb = 10;
-    int workers = 0;  // face pipelines (model sessions); 0 = number of cores
+    int workers = 0;       // face pipelines (model sessions); 0 = number of cores
     int http_threads = 0;  // 0 = max(8, 2 x workers)
     int max_templates = 10;
     std::optional<double> threshold;  // cosine; default from the calibration
@@ -36,7 +38,17 @@ struct AppConfig {
     std::string photos_dir;
     int change_poll_ms = 1000;  // how often a replica looks for other replicas' changes
     int compact_minutes = 60;   // how often it runs OPTIMIZE on the ClickHouse tables (0 = never)
+    // Registration of a new person whose face matches someone at or above this cosine is refused (409).
+    double duplicate_threshold = 0.6;
+    // Liveness gate: refuse register/search faces whose live probability is below live_threshold.
+    bool require_live = false;
+    double live_threshold = 0.5;
+    // "retention": {"max_templates", "max_age_days", "keep_best", "inactive_days", "interval_minutes"}
+    RetentionPolicy retention;
 };
+
+// Defaults, then the config file (if given), then the environment.
+AppConfig load_config(const std::string& config_file);
 
 // Reads keys of the same names from a JSON object file. "storage" may also be an object:
 // {"backend": "clickhouse", "url": ..., "user": ..., "password": ..., "database": ..., "photos_dir": ...}.
@@ -47,8 +59,8 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file);
 // FACEID_INDEX, FACEID_FLIP_AVERAGE (0/1), FACEID_STORAGE, FACEID_READ_TIMEOUT, FACEID_RATE_LIMIT,
 // FACEID_RATE_BURST, FACEID_TLS_CERT, FACEID_TLS_KEY, FACEID_CLICKHOUSE_URL, FACEID_CLICKHOUSE_USER,
 // FACEID_CLICKHOUSE_PASSWORD, FACEID_CLICKHOUSE_DATABASE, FACEID_PHOTOS_DIR, FACEID_CHANGE_POLL_MS,
-// FACEID_COMPACT_MINUTES (docs/scaling-out.md). (Authentication can only be switched off by the
-// --no-auth flag, on purpose.)
+// FACEID_COMPACT_MINUTES (docs/scaling-out.md), FACEID_DUPLICATE_THRESHOLD, FACEID_REQUIRE_LIVE,
+// FACEID_LIVE_THRESHOLD. (Authentication can only be switched off by the --no-auth flag, on purpose.)
 void apply_environment(AppConfig& config);
 
 // A folder that exists among: the configured one, ./relative, or relative beside the source tree the binary

@@ -1,5 +1,6 @@
 // faceid: the Face ID Boom binary. Sub-commands: serve, detect, embed, compare, eval, bench, keys, import,
 // cleanup (see --help).
+#include "app/gallery_commands.h"
 #include "app/keys_command.h"
 #include "app/serve_command.h"
 #include "app/vision_commands.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     faceid::app::add_serve_command(app);
     faceid::app::add_keys_command(app);
     faceid::app::add_vision_commands(app);
+    faceid::app::add_gallery_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

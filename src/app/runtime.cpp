@@ -40,4 +40,19 @@ std::string read_file_bytes(const std::string& path) {
     return out.str();
 }
 
+PipelineOptions pipeline_options(const AppConfig& config) {
+    PipelineOptions options;
+    options.flip_average = config.flip_average;
+    return options;
+}
+
+RegistrationOptions registration_options(const AppConfig& config) {
+    RegistrationOptions options;
+    options.max_templates = config.max_templates;
+    options.duplicate_threshold = config.duplicate_threshold;
+    options.require_live = config.require_live;
+    options.live_threshold = config.live_threshold;
+    return options;
+}
+
 }  // namespace faceid::app

@@ -1,5 +1,7 @@
 #pragma once
 // Things every sub-command needs: where the models are and the pipeline settings.
+#include "app/config.h"
+#include "services/registration_service.h"
 #include "vision/face_pipeline.h"
 #include "vision/model_files.h"
 
@@ -12,5 +14,9 @@ namespace faceid::app {
 ModelFiles resolve_models(const std::string& flag);
 
 std::string read_file_bytes(const std::string& path);
+
+// Pipeline and registration settings from the configuration (shared by serve and import).
+PipelineOptions pipeline_options(const AppConfig& config);
+RegistrationOptions registration_options(const AppConfig& config);
 
 }  // namespace faceid::app

@@ -2,28 +2,27 @@
 
 #include "api/http_server.h"
 #include "app/config.h"
+#include "app/background_jobs.h"
+#include "app/gallery_storage.h"
 #include "app/runtime.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "repositories/clickhouse/clickhouse_person_repository.h"
-#include "repositories/files/file_photo_store.h"
-#include "repositories/index/index_factory.h"
 #include "repositories/sqlite/sqlite_api_key_repository.h"
 #include "repositories/sqlite/sqlite_audit_log.h"
-#include "repositories/sqlite/sqlite_database.h"
-#include "repositories/sqlite/sqlite_person_repository.h"
-#include "services/change_follower.h"
 
 #include <cblas.h>
-#include <opencv2/core.hpp>
 #include <spdlog/spdlog.h>
+#include <opencv2/core.hpp>
 
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 namespace faceid::app {
@@ -53,7 +52,9 @@ int wait_for_shutdown_signal() {
     return byte;
 }
 
-void wake_shutdown_waiter() { on_shutdown_signal(0); }
+void wake_shutdown_waiter() {
+    on_shutdown_signal(0);
+}
 
 struct ServeFlags {
     std::string config_file;
@@ -61,6 +62,7 @@ struct ServeFlags {
     std::optional<int> port, workers, max_templates, read_timeout;
     std::optional<double> rate_limit, rate_burst;
     bool no_auth = false;
+    bool require_live = false;
 };
 
 bool is_loopback(const std::string& host) {
@@ -68,15 +70,14 @@ bool is_loopback(const std::string& host) {
 }
 
 int run_serve(const ServeFlags& flags) {
-    AppConfig config;
-    if (!flags.config_file.empty()) apply_config_file(config, flags.config_file);
-    apply_environment(config);
+    AppConfig config = load_config(flags.config_file);
     if (flags.host) config.host = *flags.host;
     if (flags.port) config.port = *flags.port;
     if (flags.data) config.data_dir = *flags.data;
     if (flags.models) config.models_dir = *flags.models;
     if (flags.workers) config.workers = *flags.workers;
     if (flags.index) config.index = *flags.index;
+    if (flags.require_live) config.require_live = true;
     if (flags.max_templates) config.max_templates = *flags.max_templates;
     if (flags.read_timeout) config.read_timeout_seconds = *flags.read_timeout;
     if (flags.rate_limit) config.rate_limit_per_second = *flags.rate_limit;
@@ -104,37 +105,16 @@ int run_serve(const ServeFlags& flags) {
     // requests (two BLAS threads per request fight each other under load, as bench_index showed).
     cv::setNumThreads(1);
     openblas_set_num_threads(1);
-    PipelineOptions pipeline_options;
-    pipeline_options.flip_average = config.flip_average;
-    PipelinePool pipelines(models, pipeline_options, workers);
+    PipelinePool pipelines(models, pipeline_options(config), workers);
 
-    namespace fs = std::filesystem;
-    const fs::path data = config.data_dir;
-    fs::create_directories(data);
     // Storage: the embedded SQLite file, or a ClickHouse server shared with other replicas, which then also
     // share the photo folder (FACEID_PHOTOS_DIR) and follow each other's changes (docs/scaling-out.md).
-    // API keys and the audit log stay in the local SQLite file for now, also with ClickHouse (see
-    // docs/scaling-out.md: each replica has its own keys until they move to ClickHouse too).
-    auto database = std::make_shared<SqliteDatabase>(data / "faceid.db");
-    std::unique_ptr<PersonRepository> persons;
-    ClickHousePersonRepository* clickhouse = nullptr;
-    std::string storage;
-    if (config.storage == "clickhouse") {
-        ClickHouseSettings settings;
-        settings.url = config.clickhouse_url;
-        settings.user = config.clickhouse_user;
-        settings.password = config.clickhouse_password;
-        settings.database = config.clickhouse_database;
-        auto repository = std::make_unique<ClickHousePersonRepository>(settings);
-        clickhouse = repository.get();
-        persons = std::move(repository);
-        storage = "clickhouse:" + settings.url + "/" + settings.database;
-    } else {
-        persons = std::make_unique<SqlitePersonRepository>(database);
-        storage = "sqlite:" + (data / "faceid.db").string();
-    }
-    SqliteApiKeyRepository key_store(database);
-    SqliteAuditLog audit(database);
+    GalleryStorage storage(config);
+    Gallery& gallery = storage.gallery();
+    // API keys and the audit log stay in the local SQLite file, also with ClickHouse (docs/scaling-out.md:
+    // each replica has its own keys until they move to ClickHouse too).
+    SqliteApiKeyRepository key_store(storage.database());
+    SqliteAuditLog audit(storage.database());
     ApiKeyService keys(key_store);
     if (config.auth) {
         // First start: an admin key, printed once; only its salted hash is stored.
@@ -148,32 +128,15 @@ int run_serve(const ServeFlags& flags) {
     } else {
         spdlog::warn("--no-auth: API keys are OFF; every local caller is an admin. For development only.");
     }
-    const fs::path photos_dir = config.photos_dir.empty() ? data / "photos" : fs::path(config.photos_dir);
-    FilePhotoStore photos(photos_dir);
-    IndexConfig index_config;
-    index_config.kind = config.index;
-    auto index = make_vector_index(index_config);
-    Gallery gallery(*persons, photos, *index);
-    // A replica over ClickHouse opens its change stream before the load, so that what other replicas write
-    // meanwhile is not lost, and does not use the saved index: other replicas write while it is down, so
-    // the snapshot would be stale, and checking it would read every face twice.
-    std::unique_ptr<ChangeFollower> follower;
-    if (clickhouse)
-        follower =
-            std::make_unique<ChangeFollower>(gallery, clickhouse->open_change_stream(),
-                                             std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
-    const fs::path snapshot = clickhouse ? fs::path() : data / "index.snapshot";
-    const auto loaded = gallery.load_index(snapshot);
-    spdlog::info("index {}: {} faces {} in {:.2f} s", index->name(), loaded.faces,
-                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage", loaded.seconds);
-    if (follower) follower->start();
-    if (clickhouse && config.compact_minutes > 0)
-        clickhouse->start_background_compaction(std::chrono::minutes(config.compact_minutes));
+    storage.start_background_work(config);
 
-    RegistrationService registration(pipelines, gallery, RegistrationOptions{.max_templates = config.max_templates});
+    RegistrationService registration(pipelines, gallery, registration_options(config));
     SearchOptions search_options;
     if (config.threshold) search_options.calibration.threshold = *config.threshold;
+    search_options.require_live = config.require_live;
+    search_options.live_threshold = config.live_threshold;
     SearchService search(pipelines, gallery, search_options);
+    RetentionService retention(gallery, config.retention, log_cleanup_report);
 
     ApiConfig api;
     api.host = config.host;
@@ -187,8 +150,12 @@ int run_serve(const ServeFlags& flags) {
     api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage, keys, audit}, api);
-    if (!server.bind()) throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
+    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage.description(), keys, audit,
+                                  retention, config.duplicate_threshold},
+                      api);
+    if (!server.bind())
+        throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
+    BackgroundJobs jobs(gallery, retention, audit);
 
     std::thread signal_waiter([&] {
         const int received = wait_for_shutdown_signal();
@@ -197,19 +164,13 @@ int run_serve(const ServeFlags& flags) {
         server.stop();
     });
 
-    std::cout << "Face ID Boom listening on " << (server.tls() ? "https" : "http") << "://" << config.host << ":" << server.port() << "/ (storage "
-              << storage << ", " << workers << " pipelines, index " << index->name() << ")" << std::endl;
+    std::cout << "Face ID Boom listening on " << (server.tls() ? "https" : "http") << "://" << config.host << ":"
+              << server.port() << "/ (storage " << storage.description() << ", " << workers
+              << " pipelines, index " << gallery.index().name() << ")" << std::endl;
     server.listen();
     wake_shutdown_waiter();
     signal_waiter.join();
-    if (follower) follower->stop();
-    if (!snapshot.empty()) {
-        try {
-            gallery.save_index(snapshot);  // so the next start need not rebuild an approximate index
-        } catch (const std::exception& e) {
-            spdlog::warn("could not save the index: {}", e.what());
-        }
-    }
+    storage.shut_down();  // saves the index (SQLite), so the next start need not rebuild it
     spdlog::info("stopped; closing storage");
     return 0;
 }
@@ -226,6 +187,8 @@ void add_serve_command(CLI::App& app) {
     serve->add_option("--models", flags.models, "Folder with the ONNX models");
     serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
     serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
+    serve->add_flag("--require-live", flags.require_live,
+                    "Refuse faces that do not look live (register, search)");
     serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
     serve->add_flag("--no-auth", flags.no_auth, "Development only: no API keys (allowed on loopback only)");
     serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");

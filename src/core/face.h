@@ -3,6 +3,7 @@
 #include <opencv2/core.hpp>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@ struct Quality {
     double brightness = 0;                // mean grey level of the aligned crop, 0..255
     double overexposed = 0;               // fraction of aligned-crop pixels >= 250
     double score = 0;                     // overall 0..1, used to choose the best photo of a person
+    std::optional<double> liveness;       // probability that the face is live (fr_liveness.onnx), if assessed
     std::vector<std::string> reasons;     // failed gates: LOW_SHARPNESS, SMALL_FACE, ...
 
     bool passed() const { return reasons.empty(); }

@@ -1,5 +1,9 @@
 #include "repositories/photo_store.h"
 
+#include "core/sha256.h"
+
+#include <cctype>
+
 namespace faceid {
 
 bool is_valid_photo_key(std::string_view key) {
@@ -12,6 +16,18 @@ bool is_valid_photo_key(std::string_view key) {
     for (char c : key.substr(kHexLength + 1))
         if (c < 'a' || c > 'z') return false;
     return true;
+}
+
+std::optional<uint64_t> PhotoStore::size(const std::string& key) {
+    auto bytes = get(key);
+    if (!bytes) return std::nullopt;
+    return bytes->size();
+}
+
+std::string photo_key_of(std::string_view bytes, std::string_view extension) {
+    std::string key = sha256_hex(bytes) + ".";
+    for (char c : extension) key += char(std::tolower(static_cast<unsigned char>(c)));
+    return key;
 }
 
 }  // namespace faceid

@@ -21,7 +21,12 @@ class PhotoStore {
     virtual bool exists(const std::string& key) = 0;
     // Bytes used by all stored blobs.
     virtual uint64_t bytes_used() = 0;
+    // Size of one blob, nullopt when absent (the default reads it; stores override with something cheaper).
+    virtual std::optional<uint64_t> size(const std::string& key);
 };
+
+// The key put() returns for these bytes, without storing them (to look up whether a photo is stored).
+std::string photo_key_of(std::string_view bytes, std::string_view extension);
 
 // True for keys put() can return: 64 hex digits, a dot, 3-4 lower-case letters. Guards against traversal.
 bool is_valid_photo_key(std::string_view key);

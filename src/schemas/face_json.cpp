@@ -22,7 +22,7 @@ nlohmann::json landmarks_to_json(const Landmarks5& points) {
 }
 
 nlohmann::json quality_to_json(const Quality& q) {
-    return {
+    nlohmann::json out = {
         {"score", round_to(q.score, 0.001)},
         {"sharpness", round_to(q.sharpness, 0.1)},
         {"detection_score", round_to(q.detection_score, 0.001)},
@@ -37,12 +37,32 @@ nlohmann::json quality_to_json(const Quality& q) {
         {"passed", q.passed()},
         {"reasons", q.reasons},
     };
+    if (q.liveness) out["liveness"] = round_to(*q.liveness, 0.001);
+    return out;
 }
 
 nlohmann::json embedding_to_json(const Embedding& embedding) {
     auto out = nlohmann::json::array();
     for (float v : embedding) out.push_back(v);
     return out;
+}
+
+nlohmann::json liveness_to_json(const LivenessScore& liveness, double threshold) {
+    auto probabilities = nlohmann::json::array();
+    for (float p : liveness.probabilities) probabilities.push_back(round_to(p, 0.001));
+    return {{"score", round_to(liveness.live, 0.001)},
+            {"live", liveness.live >= threshold},
+            {"threshold", threshold},
+            {"probabilities", probabilities}};
+}
+
+nlohmann::json attributes_to_json(const FaceAttributes& a) {
+    return {{"age", round_to(a.age, 0.1)},
+            {"gender", a.gender >= 0.5 ? "male" : "female"},
+            {"gender_score", round_to(a.gender, 0.001)},
+            {"eyes_open", a.left_eye_open >= 0.5 && a.right_eye_open >= 0.5},
+            {"left_eye_open", round_to(a.left_eye_open, 0.001)},
+            {"right_eye_open", round_to(a.right_eye_open, 0.001)}};
 }
 
 }  // namespace faceid

@@ -51,7 +51,8 @@ IndexLoadStats Gallery::load_index(const std::filesystem::path& snapshot) {
                 stats.faces = int64_t(count);
                 stats.from_snapshot = true;
             } catch (const std::exception& e) {
-                spdlog::warn("index snapshot {} unusable ({}); rebuilding from storage", snapshot.string(), e.what());
+                spdlog::warn("index snapshot {} unusable ({}); rebuilding from storage", snapshot.string(),
+                             e.what());
             }
         } else {
             spdlog::info("index snapshot {} is stale; rebuilding from storage", snapshot.string());
@@ -178,25 +179,76 @@ bool Gallery::delete_face(const std::string& face_id) {
     return true;
 }
 
-void Gallery::reclaim_blobs(const std::vector<FaceRecord>& removed) {
+Removal Gallery::remove_templates(const std::string& person_id, const std::vector<std::string>& face_ids) {
+    Removal removal;
+    removal.faces = persons_.remove_templates(person_id, face_ids);
+    for (const auto& face : removal.faces) unindex_face(face);
+    removal.bytes_reclaimed = reclaim_blobs(removal.faces);
+    return removal;
+}
+
+Removal Gallery::remove_person(const std::string& person_id) {
+    Removal removal;
+    removal.faces = persons_.delete_person(person_id);
+    for (const auto& face : removal.faces) unindex_face(face);
+    removal.bytes_reclaimed = reclaim_blobs(removal.faces);
+    return removal;
+}
+
+std::optional<std::string> Gallery::owner_of(uint64_t label) const {
+    std::shared_lock lock(owners_mutex_);
+    auto owner = owners_.find(label);
+    if (owner == owners_.end()) return std::nullopt;
+    return owner->second;
+}
+
+void Gallery::note_matched(const std::vector<std::string>& person_ids) {
+    if (person_ids.empty()) return;
+    const int64_t now = now_ms();
+    std::lock_guard lock(matched_mutex_);
+    for (const auto& id : person_ids) matched_[id] = now;
+}
+
+size_t Gallery::flush_matches() {
+    std::unordered_map<std::string, int64_t> pending;
+    {
+        std::lock_guard lock(matched_mutex_);
+        pending.swap(matched_);
+    }
+    if (pending.empty()) return 0;
+    try {
+        persons_.record_matches({pending.begin(), pending.end()});
+    } catch (...) {
+        // Put them back so that the next flush tries again (newer notes win).
+        std::lock_guard lock(matched_mutex_);
+        for (const auto& [id, at] : pending) matched_.try_emplace(id, at);
+        throw;
+    }
+    return pending.size();
+}
+
+uint64_t Gallery::reclaim_blobs(const std::vector<FaceRecord>& removed) {
     // Photos are content-addressed and may be shared (the same photo registered twice), so a file is
     // deleted only when no stored face refers to it any more. A crash before this point leaves an orphan
     // file, never a dangling reference.
-    if (removed.empty()) return;
+    if (removed.empty()) return 0;
     std::unique_lock guard(blobs_mutex_);
     std::unordered_set<std::string> keys;
     for (const auto& face : removed) {
         keys.insert(face.photo_key);
         keys.insert(face.crop_key);
     }
+    uint64_t bytes = 0;
     for (const auto& key : keys) {
         if (key.empty() || persons_.is_blob_referenced(key)) continue;
         try {
-            photos_.remove(key);
+            const auto size = photos_.size(key);
+            if (photos_.remove(key) && size) bytes += *size;
         } catch (const std::exception& e) {
             spdlog::warn("could not remove photo {}: {}", key, e.what());
         }
     }
+    return bytes;
 }
 
 std::vector<PersonMatch> Gallery::group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
@@ -228,7 +280,9 @@ std::vector<PersonMatch> Gallery::group_by_person(const std::vector<Neighbor>& n
 
 namespace {
 // Templates to fetch so that top_k distinct persons survive grouping (a person has several templates).
-int templates_to_fetch(int top_k) { return std::max(top_k * 8, 32); }
+int templates_to_fetch(int top_k) {
+    return std::max(top_k * 8, 32);
+}
 }  // namespace
 
 std::vector<PersonMatch> Gallery::search(const Embedding& query, int top_k, double min_similarity) const {
@@ -244,7 +298,8 @@ std::vector<std::vector<PersonMatch>> Gallery::search_batch(const std::vector<Em
     matrix.reserve(queries.size() * kEmbeddingDim);
     for (const auto& q : queries) matrix.insert(matrix.end(), q.begin(), q.end());
     const auto neighbors = index_.search_batch(matrix.data(), int(queries.size()), templates_to_fetch(top_k));
-    for (size_t i = 0; i < queries.size(); ++i) results[i] = group_by_person(neighbors[i], top_k, min_similarity);
+    for (size_t i = 0; i < queries.size(); ++i)
+        results[i] = group_by_person(neighbors[i], top_k, min_similarity);
     return results;
 }
 

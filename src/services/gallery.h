@@ -8,6 +8,8 @@
 #include "repositories/vector_index.h"
 
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -21,6 +23,12 @@ struct PersonMatch {
     double similarity = 0;
 };
 
+// What a removal took away: the faces (templates) and the bytes of photo and crop files reclaimed.
+struct Removal {
+    std::vector<FaceRecord> faces;
+    uint64_t bytes_reclaimed = 0;
+};
+
 struct IndexLoadStats {
     int64_t faces = 0;
     double seconds = 0;
@@ -28,7 +36,7 @@ struct IndexLoadStats {
 };
 
 class Gallery {
-public:
+  public:
     Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index);
 
     // Loads every stored template into the index. With a snapshot path, a saved index (save_index) is used
@@ -52,25 +60,39 @@ public:
     // Commits the change and updates the index; returns the dropped templates, whose files the caller
     // reclaims with reclaim_blobs() once it no longer holds guard_new_blobs().
     std::vector<FaceRecord> add_template(const TemplateChange& change);
-    void reclaim_blobs(const std::vector<FaceRecord>& removed);
+    // Returns the bytes of the files deleted.
+    uint64_t reclaim_blobs(const std::vector<FaceRecord>& removed);
     // Removes a person, its templates and their photo files (unless another face still uses them).
     // Returns false when the person is unknown.
     bool delete_person(const std::string& person_id);
     // Removes one template; see PersonRepository::delete_face. Returns false when the face is unknown.
     bool delete_face(const std::string& face_id);
+    // Removes templates of one person, never its primary (PersonRepository::remove_templates), and the
+    // files no other face uses.
+    Removal remove_templates(const std::string& person_id, const std::vector<std::string>& face_ids);
+    // delete_person, reporting what was removed.
+    Removal remove_person(const std::string& person_id);
+
+    // Search matches are noted in memory (cheap on the search path) and written to storage in one
+    // transaction by flush_matches(), which the retention job calls before it looks for inactive persons.
+    void note_matched(const std::vector<std::string>& person_ids);
+    size_t flush_matches();
 
     // The best template per person for each query, best persons first, at most top_k persons, all with a
     // similarity >= min_similarity.
     std::vector<PersonMatch> search(const Embedding& query, int top_k, double min_similarity) const;
     std::vector<std::vector<PersonMatch>> search_batch(const std::vector<Embedding>& queries, int top_k,
-                                                        double min_similarity) const;
+                                                       double min_similarity) const;
+
+    // The person a template label belongs to, if it is in the index.
+    std::optional<std::string> owner_of(uint64_t label) const;
 
     PersonRepository& persons() { return persons_; }
     PhotoStore& photos() { return photos_; }
     const VectorIndex& index() const { return index_; }
     size_t size() const { return index_.size(); }
 
-private:
+  private:
     void index_face(const FaceRecord& face);
     // A fingerprint of a set of labels (count and an order-independent hash), to tell a stale snapshot.
     static std::string label_stamp(size_t count, uint64_t hash);
@@ -86,6 +108,8 @@ private:
     std::shared_mutex blobs_mutex_;
     mutable std::shared_mutex owners_mutex_;
     std::unordered_map<uint64_t, std::string> owners_;
+    std::mutex matched_mutex_;
+    std::unordered_map<std::string, int64_t> matched_;  // person id -> last match time, not yet stored
 };
 
 }  // namespace faceid

@@ -5,13 +5,20 @@
 #include "core/ids.h"
 #include "schemas/face_json.h"
 #include "services/photo_faces.h"
+#include "vision/image_decoder.h"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <functional>
+#include <thread>
 
 namespace faceid {
 
-RegistrationService::RegistrationService(PipelinePool& pipelines, Gallery& gallery, RegistrationOptions options)
+RegistrationService::RegistrationService(PipelinePool& pipelines, Gallery& gallery,
+                                         RegistrationOptions options)
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
 std::mutex& RegistrationService::person_lock(const std::string& person_id) {
@@ -50,6 +57,12 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                      {"quality", quality_to_json(chosen.face.quality)},
                      {"face_index", chosen.index},
                      {"faces_seen", chosen.faces_seen}});
+    pipeline->assess_liveness(photo.image, chosen.face);
+    if (options_.require_live && *chosen.face.quality.liveness < options_.live_threshold)
+        throw Error(ErrorCode::kNotLive, "",
+                    {{"liveness", std::round(*chosen.face.quality.liveness * 1000) / 1000},
+                     {"threshold", options_.live_threshold},
+                     {"face_index", chosen.index}});
     std::vector<AnalyzedFace*> to_embed{&chosen.face};
     pipeline->embed(to_embed, pipeline->options().flip_average);
     return chosen;
@@ -85,14 +98,23 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     std::optional<PersonRecord> existing;
     if (request.person_id) {
         existing = gallery_.persons().get_person(*request.person_id);
-        if (!existing) throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
+        if (!existing)
+            throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
     } else if (request.external_id) {
         existing = gallery_.persons().find_by_external_id(*request.external_id);
     }
     if (!existing && (!request.name || request.name->empty()))
-        throw Error(ErrorCode::kMissingField, "A name is required to register a new person.", {{"field", "name"}});
+        throw Error(ErrorCode::kMissingField, "A name is required to register a new person.",
+                    {{"field", "name"}});
+    if (request.skip_known_photo)
+        if (auto stored = already_stored(request, existing)) return *stored;
 
-    const ChosenFace chosen = choose_face(request);
+    ChosenFace chosen = choose_face(request);
+    if (!existing) {
+        // The analysis took a while: a concurrent registration may have created this external_id meanwhile.
+        if (request.external_id) existing = gallery_.persons().find_by_external_id(*request.external_id);
+        if (!existing) existing = check_duplicate(request, chosen.face.embedding);
+    }
     std::vector<FaceRecord> dropped;
     RegistrationResult result;
     {
@@ -139,8 +161,79 @@ RegistrationResult RegistrationService::commit(const RegistrationRequest& reques
     return result;
 }
 
+std::vector<RegistrationService::BatchEntry> RegistrationService::register_batch(
+    const std::vector<RegistrationRequest>& requests, int parallelism) {
+    std::vector<BatchEntry> entries(requests.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+        for (size_t i = next++; i < requests.size(); i = next++) {
+            try {
+                entries[i].result = register_face(requests[i]);
+            } catch (const Error& e) {
+                entries[i].error = e;
+            } catch (const std::exception& e) {
+                spdlog::error("batch registration {}: {}", i, e.what());
+                entries[i].error = Error(ErrorCode::kInternal);
+            }
+        }
+    };
+    const size_t threads = std::clamp<size_t>(size_t(std::max(1, parallelism)), 1, requests.size());
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    return entries;
+}
+
+std::optional<RegistrationResult> RegistrationService::already_stored(
+    const RegistrationRequest& request, const std::optional<PersonRecord>& target) {
+    const auto header = read_image_header(request.photo);
+    if (!header) return std::nullopt;  // not an image: the decoder will say so
+    const auto format = format_name(header->format);
+    const std::string key = photo_key_of(request.photo, format == "jpeg" ? "jpg" : format);
+    auto& persons = gallery_.persons();
+    for (const auto& person_id : persons.persons_with_photo(key)) {
+        if (target && person_id != target->id) continue;
+        auto person = target ? target : persons.get_person(person_id);
+        if (!person || (!target && person->name != request.name.value_or(""))) continue;
+        // The face of that photo if it is still a template, else (dropped for the template limit or removed
+        // by the retention policy) the person's primary: either way the photo was handled before.
+        std::optional<FaceRecord> face;
+        for (auto& f : persons.faces_with_photo(key))
+            if (f.person_id == person->id) face = std::move(f);
+        if (!face && person->primary_face_id) face = persons.get_face(*person->primary_face_id);
+        if (!face) continue;
+        RegistrationResult result;
+        result.person = *person;
+        result.face = *face;
+        result.skipped = true;
+        result.primary = person->primary_face_id == face->id;
+        result.box = {face->box[0], face->box[1], face->box[2], face->box[3], 0.f};
+        return result;
+    }
+    return std::nullopt;
+}
+
+std::optional<PersonRecord> RegistrationService::check_duplicate(const RegistrationRequest& request,
+                                                                 const Embedding& embedding) {
+    const auto matches = gallery_.search(embedding, 4, options_.duplicate_threshold);
+    for (const auto& match : matches)
+        if (request.external_id && match.person.external_id == request.external_id) return match.person;
+    if (matches.empty() || request.allow_duplicate) return std::nullopt;
+    const auto& best = matches.front();
+    throw Error(ErrorCode::kPossibleDuplicate,
+                "This face already belongs to " + best.person.name + " (similarity " +
+                    std::to_string(std::lround(best.similarity * 100)) +
+                    "%); send allow_duplicate=true to register a new person anyway.",
+                {{"person_id", best.person.id},
+                 {"name", best.person.name},
+                 {"face_id", best.face_id},
+                 {"similarity", std::round(best.similarity * 10000) / 10000},
+                 {"threshold", options_.duplicate_threshold}});
+}
+
 RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face,
-                                                     std::vector<FaceRecord>& dropped) {
+                                                      std::vector<FaceRecord>& dropped) {
     std::lock_guard lock(person_lock(person.id));
     auto faces = gallery_.persons().faces_of(person.id);
     if (faces.empty() && !gallery_.persons().get_person(person.id))

@@ -4,6 +4,7 @@
 #include "services/photo_faces.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace faceid {
 
@@ -16,11 +17,25 @@ std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, b
     const size_t count = all_faces ? std::min<size_t>(detected.boxes.size(), options_.max_faces) : 1;
     std::vector<AnalyzedFace> faces;
     faces.reserve(count);
-    for (size_t i = 0; i < count; ++i) faces.push_back(pipeline->analyze(detected.image, detected.boxes[i], false));
+    for (size_t i = 0; i < count; ++i) {
+        faces.push_back(pipeline->analyze(detected.image, detected.boxes[i], false));
+        if (options_.require_live) pipeline->assess_liveness(detected.image, faces.back());
+    }
     std::vector<AnalyzedFace*> pointers;
     for (auto& f : faces) pointers.push_back(&f);
     pipeline->embed(pointers, pipeline->options().flip_average);  // one forward pass for all faces
     return faces;
+}
+
+bool SearchService::passes_live_gate(AnalyzedFace& face, bool all_faces) const {
+    if (!options_.require_live || !face.quality.liveness || *face.quality.liveness >= options_.live_threshold)
+        return true;
+    if (!all_faces)
+        throw Error(ErrorCode::kNotLive, "",
+                    {{"liveness", std::round(*face.quality.liveness * 1000) / 1000},
+                     {"threshold", options_.live_threshold}});
+    face.quality.reasons.push_back("NOT_LIVE");
+    return false;
 }
 
 namespace {
@@ -37,24 +52,37 @@ FaceSearchResult make_result(const AnalyzedFace& face, std::vector<PersonMatch> 
 }  // namespace
 
 std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request) {
-    const auto faces = embed_faces(request.photo, request.all_faces);
+    auto faces = embed_faces(request.photo, request.all_faces);
     const double threshold = request.threshold.value_or(options_.calibration.threshold);
     std::vector<FaceSearchResult> results;
-    for (const auto& face : faces)
+    std::vector<std::string> matched;
+    for (auto& face : faces) {
+        if (!passes_live_gate(face, request.all_faces)) {
+            results.push_back(make_result(face, {}));
+            continue;
+        }
         results.push_back(make_result(face, gallery_.search(face.embedding, request.top_k, threshold)));
+        if (results.back().match) matched.push_back(results.back().match->person.id);
+    }
+    gallery_.note_matched(matched);
     return results;
 }
 
-std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::vector<SearchRequest>& requests) {
+std::vector<SearchService::BatchEntry> SearchService::search_batch(
+    const std::vector<SearchRequest>& requests) {
     std::vector<BatchEntry> entries(requests.size());
     std::vector<std::vector<AnalyzedFace>> faces(requests.size());
     std::vector<Embedding> queries;
     for (size_t i = 0; i < requests.size(); ++i) {
         try {
             faces[i] = embed_faces(requests[i].photo, requests[i].all_faces);
-            for (const auto& f : faces[i]) queries.push_back(f.embedding);
+            for (auto& f : faces[i]) {
+                passes_live_gate(f, requests[i].all_faces);
+                queries.push_back(f.embedding);
+            }
         } catch (const Error& e) {
             entries[i].error = e;
+            faces[i].clear();  // the gate throws before this photo's face is queued
         }
     }
     // One matrix product for every face of every photo; top_k and threshold are applied per photo below.
@@ -62,16 +90,23 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
     for (const auto& r : requests) max_k = std::max(max_k, r.top_k);
     const auto matches = gallery_.search_batch(queries, max_k, -1.0);
     size_t next = 0;
+    std::vector<std::string> matched;
     for (size_t i = 0; i < requests.size(); ++i) {
         const double threshold = requests[i].threshold.value_or(options_.calibration.threshold);
         for (const auto& face : faces[i]) {
             std::vector<PersonMatch> kept;
+            const bool live = std::find(face.quality.reasons.begin(), face.quality.reasons.end(),
+                                        "NOT_LIVE") == face.quality.reasons.end();
             for (const auto& m : matches[next])
-                if (m.similarity >= threshold && int(kept.size()) < requests[i].top_k) kept.push_back(m);
+                if (live && m.similarity >= threshold && int(kept.size()) < requests[i].top_k)
+                    kept.push_back(m);
             ++next;
             entries[i].results.push_back(make_result(face, std::move(kept)));
+            if (entries[i].results.back().match)
+                matched.push_back(entries[i].results.back().match->person.id);
         }
     }
+    gallery_.note_matched(matched);
     return entries;
 }
 
@@ -83,7 +118,8 @@ VerifyResult SearchService::verify(const VerifyRequest& request) {
         result.similarity = cosine_similarity(a.embedding, b.embedding);
     } else if (request.person_id) {
         const auto faces = gallery_.persons().faces_of(*request.person_id);
-        if (faces.empty()) throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
+        if (faces.empty())
+            throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
         result.similarity = -1;
         for (const auto& f : faces) {
             const double s = cosine_similarity(a.embedding, f.embedding);
@@ -104,7 +140,11 @@ SearchService::Detection SearchService::detect(const std::string& photo) {
     Detection detection;
     const cv::Mat image = pipeline->decode(photo);
     detection.size = image.size();
-    for (const auto& box : pipeline->detect(image)) detection.faces.push_back(pipeline->analyze(image, box, false));
+    for (const auto& box : pipeline->detect(image)) {
+        auto& face = detection.faces.emplace_back(pipeline->analyze(image, box, false));
+        pipeline->assess_liveness(image, face);
+        pipeline->estimate_attributes(image, face);
+    }
     return detection;
 }
 

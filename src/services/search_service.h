@@ -13,21 +13,25 @@ namespace faceid {
 
 struct SearchRequest {
     std::string photo;
-    int top_k = 5;                     // 1..100
-    std::optional<double> threshold;   // cosine; default: the calibration's threshold
-    bool all_faces = false;            // every face (up to max_faces) instead of the largest only
+    int top_k = 5;                    // 1..100
+    std::optional<double> threshold;  // cosine; default: the calibration's threshold
+    bool all_faces = false;           // every face (up to max_faces) instead of the largest only
 };
 
 struct FaceSearchResult {
     FaceBox box;
     Quality quality;
-    std::optional<PersonMatch> match;      // the best candidate, when it passes the threshold
-    std::vector<PersonMatch> candidates;   // persons passing the threshold, best first, at most top_k
+    std::optional<PersonMatch> match;     // the best candidate, when it passes the threshold
+    std::vector<PersonMatch> candidates;  // persons passing the threshold, best first, at most top_k
 };
 
 struct SearchOptions {
     int max_faces = 20;  // faces searched per photo with all_faces
     SimilarityCalibration calibration;
+    // Liveness gate: faces below live_threshold are not searched (one face: Error(kNotLive); all faces:
+    // that face gets the reason NOT_LIVE and no candidates).
+    bool require_live = false;
+    double live_threshold = 0.5;
 };
 
 struct VerifyRequest {
@@ -43,7 +47,7 @@ struct VerifyResult {
 };
 
 class SearchService {
-public:
+  public:
     SearchService(PipelinePool& pipelines, Gallery& gallery, SearchOptions options);
 
     // Throws Error(kNoFace) and the decoder's errors.
@@ -57,7 +61,7 @@ public:
     std::vector<BatchEntry> search_batch(const std::vector<SearchRequest>& requests);
 
     VerifyResult verify(const VerifyRequest& request);
-    // Faces with quality figures and gate results, no embedding and no search.
+    // Faces with quality figures, gate results, liveness and attributes; no embedding and no search.
     struct Detection {
         cv::Size size;
         std::vector<AnalyzedFace> faces;
@@ -67,9 +71,11 @@ public:
     const SimilarityCalibration& calibration() const { return options_.calibration; }
     const SearchOptions& options() const { return options_; }
 
-private:
+  private:
     // The embedded faces of one photo: the largest only, or all up to max_faces.
     std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces);
+    // With require_live: false (and NOT_LIVE among the reasons) for a face that fails the gate.
+    bool passes_live_gate(AnalyzedFace& face, bool all_faces) const;
 
     PipelinePool& pipelines_;
     Gallery& gallery_;

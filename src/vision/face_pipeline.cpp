@@ -19,7 +19,8 @@ class StageTimer {
 }  // namespace
 
 FacePipeline::FacePipeline(const ModelFiles& models, PipelineOptions options)
-    : options_(options),
+    : models_(models),
+      options_(options),
       detector_(models.path("fr_detect.onnx"), options.detector),
       landmarker_(models.path("fr_landmark.onnx"), options.second_landmark_pass),
       embedder_(models.path("fr_feature.onnx"), options.flip_average) {}
@@ -79,6 +80,21 @@ void FacePipeline::embed(std::vector<AnalyzedFace*>& faces, bool flip_average) {
     for (auto* f : faces) crops.push_back(f->aligned);
     auto embeddings = embedder_.embed_batch(crops, flip_average);
     for (size_t i = 0; i < faces.size(); ++i) faces[i]->embedding = std::move(embeddings[i]);
+}
+
+void FacePipeline::assess_liveness(const cv::Mat& image, AnalyzedFace& face) {
+    StageTimer timer(times_.liveness);
+    if (!liveness_) liveness_ = std::make_unique<LivenessDetector>(models_.path("fr_liveness.onnx"));
+    face.liveness = liveness_->score(image, face.box);
+    face.quality.liveness = face.liveness->live;
+}
+
+void FacePipeline::estimate_attributes(const cv::Mat& image, AnalyzedFace& face) {
+    StageTimer timer(times_.attributes);
+    if (!attributes_)
+        attributes_ = std::make_unique<AttributeEstimator>(
+            models_.path("fr_age.onnx"), models_.path("fr_gender.onnx"), models_.path("fr_eye.onnx"));
+    face.attributes = attributes_->estimate(image, face.box, face.points68);
 }
 
 }  // namespace faceid

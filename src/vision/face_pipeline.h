@@ -4,14 +4,18 @@
 #include "core/face.h"
 #include "vision/aligner.h"
 #include "vision/embedder.h"
+#include "vision/face_attributes.h"
 #include "vision/face_detector.h"
 #include "vision/image_decoder.h"
 #include "vision/landmarker.h"
+#include "vision/liveness.h"
 #include "vision/model_files.h"
 #include "vision/quality.h"
 
 #include <opencv2/core.hpp>
 
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -30,8 +34,11 @@ struct PipelineOptions {
 
 // Milliseconds spent in each stage by the last call(s) since reset().
 struct StageTimes {
-    double decode = 0, detect = 0, landmarks = 0, align = 0, quality = 0, embed = 0;
-    double total() const { return decode + detect + landmarks + align + quality + embed; }
+    double decode = 0, detect = 0, landmarks = 0, align = 0, quality = 0, embed = 0, liveness = 0,
+           attributes = 0;
+    double total() const {
+        return decode + detect + landmarks + align + quality + embed + liveness + attributes;
+    }
 };
 
 struct AnalyzedFace {
@@ -40,7 +47,9 @@ struct AnalyzedFace {
     Landmarks5 points;
     cv::Mat aligned;  // 112x112 BGR
     Quality quality;
-    Embedding embedding;  // empty unless embedded
+    Embedding embedding;                       // empty unless embedded
+    std::optional<LivenessScore> liveness;     // set by assess_liveness (also copied to quality.liveness)
+    std::optional<FaceAttributes> attributes;  // set by estimate_attributes
 };
 
 class FacePipeline {
@@ -57,16 +66,23 @@ class FacePipeline {
     void embed(std::vector<AnalyzedFace*>& faces, bool flip_average);
     // Plain and flip-averaged embeddings of one analysed face (one forward pass), for evaluation.
     std::pair<Embedding, Embedding> embed_variants(const AnalyzedFace& face);
+    // Liveness score of an analysed face (fr_liveness.onnx, loaded on first use).
+    void assess_liveness(const cv::Mat& image, AnalyzedFace& face);
+    // Age, gender and eye state of an analysed face (loaded on first use).
+    void estimate_attributes(const cv::Mat& image, AnalyzedFace& face);
 
     const PipelineOptions& options() const { return options_; }
     const StageTimes& times() const { return times_; }
     void reset_times() { times_ = {}; }
 
   private:
+    ModelFiles models_;
     PipelineOptions options_;
     FaceDetector detector_;
     Landmarker landmarker_;
     Embedder embedder_;
+    std::unique_ptr<LivenessDetector> liveness_;
+    std::unique_ptr<AttributeEstimator> attributes_;
     StageTimes times_;
 };
 

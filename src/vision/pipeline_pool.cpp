@@ -30,6 +30,8 @@ void PipelinePool::release(std::unique_ptr<FacePipeline> pipeline) {
         totals_.align += t.align;
         totals_.quality += t.quality;
         totals_.embed += t.embed;
+        totals_.liveness += t.liveness;
+        totals_.attributes += t.attributes;
         ++leases_;
         pipeline->reset_times();
         idle_.push_back(std::move(pipeline));

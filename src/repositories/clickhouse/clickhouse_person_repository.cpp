@@ -103,7 +103,7 @@ std::vector<ClickHousePersonRepository::StoredPerson> ClickHousePersonRepository
         stored.version = reader.u64();
         clock_.observe(stored.version);
     }
-    if (counts == FaceCounts::kFill) fill_face_counts(persons);
+    if (counts == FaceCounts::kFill) fill_derived_fields(persons);
     return persons;
 }
 
@@ -114,7 +114,7 @@ std::optional<ClickHousePersonRepository::StoredPerson> ClickHousePersonReposito
     return std::move(persons.front());
 }
 
-void ClickHousePersonRepository::fill_face_counts(std::vector<StoredPerson>& persons) {
+void ClickHousePersonRepository::fill_derived_fields(std::vector<StoredPerson>& persons) {
     if (persons.empty()) return;
     std::vector<std::string> ids;
     for (const auto& p : persons) ids.push_back(p.record.id);
@@ -128,6 +128,23 @@ void ClickHousePersonRepository::fill_face_counts(std::vector<StoredPerson>& per
         counts[id] = int64_t(reader.u64());
     }
     for (auto& p : persons) p.record.face_count = counts.count(p.record.id) ? counts[p.record.id] : 0;
+
+    const std::string matches_body = client_.query("SELECT person_id, max(matched_at) FROM person_matches WHERE " +
+                                                   in + " GROUP BY person_id FORMAT RowBinary");
+    RowBinaryReader matches(matches_body);  // reads from matches_body, which must outlive it
+    std::unordered_map<std::string, int64_t> matched_at;
+    while (!matches.at_end()) {
+        std::string id = matches.string();
+        matched_at[id] = matches.i64();
+    }
+    for (auto& p : persons)
+        if (auto it = matched_at.find(p.record.id); it != matched_at.end()) p.record.last_matched_at_ms = it->second;
+}
+
+std::vector<std::string> ClickHousePersonRepository::live_person_ids(const std::string& key_filter) {
+    std::vector<std::string> ids;
+    for (auto& stored : select_persons(key_filter, "", "", FaceCounts::kSkip)) ids.push_back(stored.record.id);
+    return ids;
 }
 
 std::vector<ClickHousePersonRepository::StoredFace> ClickHousePersonRepository::select_faces(
@@ -314,6 +331,7 @@ void ClickHousePersonRepository::create_person(const PersonRecord& person, const
     RowBinaryWriter faces;
     write_face_row(faces, face, clock_.next(), /*deleted=*/false);
     client_.insert(kFaceTable, faces.bytes());
+    remember_photo(face.photo_key, person.id);
     write_person(stored, clock_.next(), /*deleted=*/false);
 }
 
@@ -354,6 +372,7 @@ void ClickHousePersonRepository::add_template(const TemplateChange& change) {
     write_face_row(faces, added, clock_.next(), false);
     for (const auto& face : dropped) write_face_row(faces, face.record, clock_.next(face.version + 1), true);
     client_.insert(kFaceTable, faces.bytes());
+    remember_photo(added.photo_key, person_id);
     if (person->record.primary_face_id != primary) {
         PersonRecord updated = person->record;
         updated.primary_face_id = primary;
@@ -420,6 +439,109 @@ std::optional<FaceRecord> ClickHousePersonRepository::delete_face(const std::str
     return std::move(face.record);
 }
 
+void ClickHousePersonRepository::remember_photo(const std::string& photo_key, const std::string& person_id) {
+    RowBinaryWriter row;
+    row.string(photo_key).string(person_id);
+    client_.insert("photo_history (photo_key, person_id)", row.bytes());
+}
+
+// ---- bulk import and retention ----
+
+std::vector<FaceRecord> ClickHousePersonRepository::faces_with_photo(const std::string& photo_key) {
+    auto faces = select_faces("photo_key = " + quote_string(photo_key));
+    if (faces.empty()) return {};
+    // Only faces of live persons (a crash between the face and the person row leaves an orphan face).
+    std::vector<std::string> person_ids;
+    for (const auto& face : faces) person_ids.push_back(face.record.person_id);
+    const auto live = live_person_ids("id IN " + quoted_list(person_ids));
+    const std::unordered_set<std::string> live_set(live.begin(), live.end());
+    std::vector<FaceRecord> out;
+    for (auto& face : faces)
+        if (live_set.count(face.record.person_id)) out.push_back(std::move(face.record));
+    return out;
+}
+
+std::vector<std::string> ClickHousePersonRepository::persons_with_photo(const std::string& photo_key) {
+    return live_person_ids("id IN (SELECT person_id FROM photo_history WHERE photo_key = " +
+                           quote_string(photo_key) + ")");
+}
+
+void ClickHousePersonRepository::record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) {
+    if (matched_at.empty()) return;
+    // Rows for unknown ids are harmless: every read joins them to live persons.
+    RowBinaryWriter rows;
+    for (const auto& [person_id, at] : matched_at) rows.string(person_id).i64(at);
+    client_.insert("person_matches (person_id, matched_at)", rows.bytes());
+}
+
+std::vector<std::string> ClickHousePersonRepository::persons_for_retention(int64_t created_before_ms,
+                                                                           int max_faces) {
+    std::unordered_set<std::string> found;
+    if (created_before_ms > 0) {
+        // Persons with a face older than the cutoff, then those of them whose old face is not the primary.
+        const std::string old_faces =
+            live_faces_filter("created_at < " + std::to_string(created_before_ms));
+        const std::string body =
+            client_.query("SELECT person_id, label FROM faces WHERE " + old_faces + " FORMAT RowBinary");
+        RowBinaryReader reader(body);
+        std::unordered_map<std::string, std::vector<std::string>> old_face_ids;
+        while (!reader.at_end()) {
+            std::string person_id = reader.string();
+            old_face_ids[person_id].push_back(face_id_from_label(reader.u64()));
+        }
+        std::vector<std::string> ids;
+        for (const auto& [id, faces] : old_face_ids) ids.push_back(id);
+        for (size_t begin = 0; begin < ids.size(); begin += 1000) {
+            const std::vector<std::string> chunk(ids.begin() + begin,
+                                                 ids.begin() + std::min(ids.size(), begin + 1000));
+            for (const auto& stored : select_persons("id IN " + quoted_list(chunk), "", "", FaceCounts::kSkip))
+                for (const auto& face_id : old_face_ids[stored.record.id])
+                    if (face_id != stored.record.primary_face_id) found.insert(stored.record.id);
+        }
+    }
+    if (max_faces > 0)
+        for (auto& id : live_person_ids("id IN (SELECT person_id FROM faces WHERE " + live_faces_filter("1") +
+                                        " GROUP BY person_id HAVING count() > " + std::to_string(max_faces) +
+                                        ")"))
+            found.insert(std::move(id));
+    return {found.begin(), found.end()};
+}
+
+std::vector<std::string> ClickHousePersonRepository::inactive_persons(int64_t before_ms) {
+    const std::string before = std::to_string(before_ms);
+    std::vector<std::string> ids;
+    for (auto& stored : select_persons(
+             "created_at < " + before,
+             "updated_at < " + before + " AND id NOT IN (SELECT person_id FROM faces WHERE " +
+                 live_faces_filter("created_at >= " + before) +
+                 ") AND id NOT IN (SELECT person_id FROM person_matches WHERE matched_at >= " + before + ")",
+             "", FaceCounts::kSkip))
+        ids.push_back(std::move(stored.record.id));
+    return ids;
+}
+
+std::vector<FaceRecord> ClickHousePersonRepository::remove_templates(const std::string& person_id,
+                                                                     const std::vector<std::string>& face_ids) {
+    if (face_ids.empty()) return {};
+    std::lock_guard lock(write_mutex_);
+    auto person = stored_person(person_id);
+    if (!person) return {};
+    const std::unordered_set<std::string> removing(face_ids.begin(), face_ids.end());
+    std::vector<StoredFace> removed;
+    for (auto& stored : live_faces_of(person_id))
+        if (removing.count(stored.record.id) && stored.record.id != person->record.primary_face_id)
+            removed.push_back(std::move(stored));
+    if (removed.empty()) return {};
+    // All tombstones in one INSERT: visible at once. The primary stays, so the person row is unchanged.
+    RowBinaryWriter tombstones;
+    for (const auto& face : removed)
+        write_face_row(tombstones, face.record, clock_.next(face.version + 1), /*deleted=*/true);
+    client_.insert(kFaceTable, tombstones.bytes());
+    std::vector<FaceRecord> out;
+    for (auto& face : removed) out.push_back(std::move(face.record));
+    return out;
+}
+
 // ---- change feed and upkeep ----
 
 std::unique_ptr<FaceChangeStream> ClickHousePersonRepository::open_change_stream() {
@@ -427,8 +549,9 @@ std::unique_ptr<FaceChangeStream> ClickHousePersonRepository::open_change_stream
 }
 
 void ClickHousePersonRepository::compact() {
-    for (const char* statement : {"OPTIMIZE TABLE persons FINAL", "OPTIMIZE TABLE api_keys FINAL",
-                                  "OPTIMIZE TABLE photos FINAL", "OPTIMIZE TABLE faces"})
+    for (const char* statement :
+         {"OPTIMIZE TABLE persons FINAL", "OPTIMIZE TABLE api_keys FINAL", "OPTIMIZE TABLE photos FINAL",
+          "OPTIMIZE TABLE person_matches FINAL", "OPTIMIZE TABLE photo_history FINAL", "OPTIMIZE TABLE faces"})
         client_.query(statement);
 }
 

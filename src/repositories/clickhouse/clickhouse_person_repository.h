@@ -56,6 +56,14 @@ class ClickHousePersonRepository : public PersonRepository, public FaceChangeFee
     int64_t count_faces() override;
     bool is_blob_referenced(const std::string& key) override;
 
+    std::vector<FaceRecord> faces_with_photo(const std::string& photo_key) override;
+    std::vector<std::string> persons_with_photo(const std::string& photo_key) override;
+    void record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) override;
+    std::vector<std::string> persons_for_retention(int64_t created_before_ms, int max_faces) override;
+    std::vector<std::string> inactive_persons(int64_t before_ms) override;
+    std::vector<FaceRecord> remove_templates(const std::string& person_id,
+                                             const std::vector<std::string>& face_ids) override;
+
     std::unique_ptr<FaceChangeStream> open_change_stream() override;
 
     // Folds old row versions together: OPTIMIZE ... FINAL on the small tables, a plain OPTIMIZE (one
@@ -83,7 +91,10 @@ class ClickHousePersonRepository : public PersonRepository, public FaceChangeFee
     std::optional<StoredPerson> stored_person(const std::string& id, FaceCounts counts = FaceCounts::kSkip);
     std::vector<StoredFace> select_faces(const std::string& filter);
     std::vector<StoredFace> live_faces_of(const std::string& person_id);
-    void fill_face_counts(std::vector<StoredPerson>& persons);
+    // face_count and last_matched_at_ms, which live in other tables.
+    void fill_derived_fields(std::vector<StoredPerson>& persons);
+    std::vector<std::string> live_person_ids(const std::string& key_filter);
+    void remember_photo(const std::string& photo_key, const std::string& person_id);
     void check_external_id_free(const std::optional<std::string>& external_id, const std::string& person_id);
     void write_person(const PersonRecord& person, uint64_t version, bool deleted);
 

@@ -87,6 +87,20 @@ const std::vector<Migration>& migrations() {
     result_ids  String,
     day         Date MATERIALIZED toDate(intDiv(at, 1000))
 ) ENGINE = MergeTree PARTITION BY toYYYYMM(day) ORDER BY seq)sql"}},
+        // Bulk import and retention: when a search last matched a person (a row per match batch; reads take
+        // the max, merges keep the latest), and which photos each person was ever registered with (kept
+        // when a template goes, so that a re-run of an import does not bring it back; reads keep only
+        // live persons, so a deleted person's rows are forgotten without a delete).
+        {2,
+         {R"sql(CREATE TABLE IF NOT EXISTS person_matches (
+    person_id  String,
+    matched_at Int64
+) ENGINE = ReplacingMergeTree(matched_at) ORDER BY person_id)sql",
+          R"sql(CREATE TABLE IF NOT EXISTS photo_history (
+    photo_key String,
+    person_id String
+) ENGINE = ReplacingMergeTree ORDER BY (photo_key, person_id))sql",
+          "INSERT INTO photo_history SELECT DISTINCT photo_key, person_id FROM faces WHERE deleted = 0"}},
     };
     return all;
 }

@@ -36,6 +36,8 @@ class RowBinaryWriter {
 class RowBinaryReader {
   public:
     explicit RowBinaryReader(std::string_view bytes) : bytes_(bytes) {}
+    // The reader keeps a view: a temporary response would be gone before the first read.
+    explicit RowBinaryReader(std::string&&) = delete;
 
     bool at_end() const { return position_ == bytes_.size(); }
     uint8_t u8();

@@ -170,6 +170,13 @@ bool FilePhotoStore::exists(const std::string& key) {
     return ::stat(path_of(key).c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
+std::optional<uint64_t> FilePhotoStore::size(const std::string& key) {
+    require_valid_key(key);
+    struct stat info {};
+    if (::stat(path_of(key).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+    return uint64_t(info.st_size);
+}
+
 uint64_t FilePhotoStore::bytes_used() {
     uint64_t total = 0;
     std::error_code ec;

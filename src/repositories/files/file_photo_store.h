@@ -24,6 +24,7 @@ class FilePhotoStore : public PhotoStore {
     bool exists(const std::string& key) override;
     // Walks the folders and adds up the sizes of the stored blobs (cost grows with the number of blobs).
     uint64_t bytes_used() override;
+    std::optional<uint64_t> size(const std::string& key) override;
 
     const std::filesystem::path& root() const { return root_; }
 

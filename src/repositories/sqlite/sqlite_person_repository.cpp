@@ -18,7 +18,7 @@ namespace {
 // Column lists shared by the queries below; the SQL is assembled from literals only.
 #define FACEID_PERSON_COLUMNS                                                                  \
     "p.id, p.name, p.external_id, p.metadata, p.primary_face_id, p.created_at, p.updated_at, " \
-    "(SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id)"
+    "(SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id), p.last_matched_at"
 #define FACEID_FACE_COLUMNS                                                                          \
     "id, label, person_id, embedding, quality, quality_score, box, landmarks, photo_key, crop_key, " \
     "created_at"
@@ -43,6 +43,12 @@ constexpr const char* kSelectFacesOfPerson =
     "SELECT " FACEID_FACE_COLUMNS " FROM faces WHERE person_id = ?1 ORDER BY created_at, id";
 // Storage (rowid) order: a straight scan of the table, no index lookups.
 constexpr const char* kSelectAllFaces = "SELECT " FACEID_FACE_COLUMNS " FROM faces";
+constexpr const char* kSelectFacesWithPhoto =
+    "SELECT " FACEID_FACE_COLUMNS " FROM faces WHERE photo_key = ?1 ORDER BY created_at, id";
+// A face of person ?2 that is not its primary (the retention policy never removes the primary).
+constexpr const char* kSelectRemovableTemplate = "SELECT " FACEID_FACE_COLUMNS
+                                                 " FROM faces WHERE id = ?1 AND person_id = ?2 AND id IS NOT "
+                                                 "(SELECT primary_face_id FROM persons WHERE id = ?2)";
 
 #undef FACEID_PERSON_COLUMNS
 #undef FACEID_FACE_COLUMNS
@@ -110,6 +116,7 @@ PersonRecord read_person(const SqliteStatement& row) {
     person.created_at_ms = row.column_int64(5);
     person.updated_at_ms = row.column_int64(6);
     person.face_count = row.column_int64(7);
+    if (!row.is_null(8)) person.last_matched_at_ms = row.column_int64(8);
     return person;
 }
 
@@ -177,6 +184,9 @@ void insert_face(SqliteConnection& connection, const FaceRecord& face, const std
         .bind(10, face.crop_key)
         .bind(11, face.created_at_ms ? face.created_at_ms : now_ms())
         .run();
+    SqliteStatement history(connection,
+                            "INSERT OR IGNORE INTO photo_history (photo_key, person_id) VALUES (?1, ?2)");
+    history.bind(1, face.photo_key).bind(2, person_id).run();
 }
 
 // After faces of a person were removed: deletes the person if none is left, otherwise makes sure the
@@ -420,6 +430,83 @@ bool SqlitePersonRepository::is_blob_referenced(const std::string& key) {
         exists.bind(1, key);
         exists.step();
         return exists.column_int64(0) != 0;
+    });
+}
+
+std::vector<FaceRecord> SqlitePersonRepository::faces_with_photo(const std::string& photo_key) {
+    return database_->read([&](SqliteConnection& connection) {
+        SqliteStatement select(connection, kSelectFacesWithPhoto);
+        select.bind(1, photo_key);
+        return read_faces(select);
+    });
+}
+
+std::vector<std::string> SqlitePersonRepository::persons_with_photo(const std::string& photo_key) {
+    return database_->read([&](SqliteConnection& connection) {
+        SqliteStatement select(connection, "SELECT person_id FROM photo_history WHERE photo_key = ?1");
+        select.bind(1, photo_key);
+        std::vector<std::string> ids;
+        while (select.step()) ids.push_back(select.column_text(0));
+        return ids;
+    });
+}
+
+void SqlitePersonRepository::record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) {
+    if (matched_at.empty()) return;
+    database_->write([&](SqliteConnection& connection) {
+        for (const auto& [person_id, at] : matched_at) {
+            SqliteStatement update(connection,
+                                   "UPDATE persons SET last_matched_at = ?2 WHERE id = ?1 "
+                                   "AND (last_matched_at IS NULL OR last_matched_at < ?2)");
+            update.bind(1, person_id).bind(2, at).run();
+        }
+    });
+}
+
+std::vector<std::string> SqlitePersonRepository::persons_for_retention(int64_t created_before_ms,
+                                                                       int max_faces) {
+    return database_->read([&](SqliteConnection& connection) {
+        // Old templates through the faces_by_creation index; large persons through faces_by_person.
+        SqliteStatement select(connection,
+                               "SELECT f.person_id FROM faces f JOIN persons p ON p.id = f.person_id "
+                               "WHERE f.created_at < ?1 AND f.id IS NOT p.primary_face_id "
+                               "UNION SELECT person_id FROM faces WHERE ?2 > 0 "
+                               "GROUP BY person_id HAVING COUNT(*) > ?2");
+        select.bind(1, created_before_ms).bind(2, int64_t(max_faces));
+        std::vector<std::string> ids;
+        while (select.step()) ids.push_back(select.column_text(0));
+        return ids;
+    });
+}
+
+std::vector<std::string> SqlitePersonRepository::inactive_persons(int64_t before_ms) {
+    return database_->read([&](SqliteConnection& connection) {
+        SqliteStatement select(connection,
+                               "SELECT p.id FROM persons p WHERE p.created_at < ?1 AND p.updated_at < ?1 "
+                               "AND COALESCE(p.last_matched_at, 0) < ?1 AND NOT EXISTS "
+                               "(SELECT 1 FROM faces f WHERE f.person_id = p.id AND f.created_at >= ?1)");
+        select.bind(1, before_ms);
+        std::vector<std::string> ids;
+        while (select.step()) ids.push_back(select.column_text(0));
+        return ids;
+    });
+}
+
+std::vector<FaceRecord> SqlitePersonRepository::remove_templates(const std::string& person_id,
+                                                                 const std::vector<std::string>& face_ids) {
+    if (face_ids.empty()) return {};
+    return database_->write([&](SqliteConnection& connection) {
+        std::vector<FaceRecord> removed;
+        for (const std::string& face_id : face_ids) {
+            SqliteStatement select(connection, kSelectRemovableTemplate);
+            select.bind(1, face_id).bind(2, person_id);
+            if (!select.step()) continue;
+            read_face(select, removed.emplace_back());
+            SqliteStatement remove(connection, "DELETE FROM faces WHERE id = ?1");
+            remove.bind(1, face_id).run();
+        }
+        if (!removed.empty()) settle_primary(connection, person_id);
+        return removed;
     });
 }
 

@@ -35,6 +35,14 @@ class SqlitePersonRepository : public PersonRepository {
     int64_t count_faces() override;
     bool is_blob_referenced(const std::string& key) override;
 
+    std::vector<FaceRecord> faces_with_photo(const std::string& photo_key) override;
+    std::vector<std::string> persons_with_photo(const std::string& photo_key) override;
+    void record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) override;
+    std::vector<std::string> persons_for_retention(int64_t created_before_ms, int max_faces) override;
+    std::vector<std::string> inactive_persons(int64_t before_ms) override;
+    std::vector<FaceRecord> remove_templates(const std::string& person_id,
+                                             const std::vector<std::string>& face_ids) override;
+
   private:
     std::shared_ptr<SqliteDatabase> database_;
 };

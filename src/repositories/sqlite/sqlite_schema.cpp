@@ -75,9 +75,25 @@ CREATE INDEX audit_by_action ON audit_log (action, seq);
 CREATE INDEX audit_by_key ON audit_log (key_id, seq);
 )sql";
 
+// Version 3 (bulk import, retention): when a search last matched a person, an index for finding
+// templates by age, and which photos each person was ever registered with (kept when a template is
+// dropped or removed, so that a re-run of an import does not bring it back).
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE persons ADD COLUMN last_matched_at INTEGER;
+CREATE INDEX faces_by_creation ON faces (created_at);
+CREATE TABLE photo_history (
+    photo_key TEXT NOT NULL,
+    person_id TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    PRIMARY KEY (photo_key, person_id)
+) WITHOUT ROWID;
+CREATE INDEX photo_history_by_person ON photo_history (person_id);
+INSERT OR IGNORE INTO photo_history (photo_key, person_id) SELECT photo_key, person_id FROM faces;
+)sql";
+
 constexpr std::array kMigrations = {
     SqliteMigration{1, kSchemaV1},
     SqliteMigration{2, kSchemaV2},
+    SqliteMigration{3, kSchemaV3},
 };
 
 constexpr const char* kCreateVersionTable =

@@ -1,0 +1,100 @@
+#include "app/gallery_storage.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "repositories/clickhouse/clickhouse_person_repository.h"
+#include "repositories/index/index_factory.h"
+#include "repositories/sqlite/sqlite_person_repository.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace faceid::app {
+
+namespace fs = std::filesystem;
+
+GalleryStorage::GalleryStorage(const AppConfig& config) {
+    if (config.storage != "sqlite" && config.storage != "clickhouse")
+        throw Error(ErrorCode::kInvalidField,
+                    "storage must be sqlite or clickhouse, not '" + config.storage + "'", {{"field", "storage"}});
+    const fs::path data = config.data_dir;
+    fs::create_directories(data);
+    database_ = std::make_shared<SqliteDatabase>(data / "faceid.db");
+    if (config.storage == "clickhouse") {
+        ClickHouseSettings settings;
+        settings.url = config.clickhouse_url;
+        settings.user = config.clickhouse_user;
+        settings.password = config.clickhouse_password;
+        settings.database = config.clickhouse_database;
+        auto repository = std::make_unique<ClickHousePersonRepository>(settings);
+        clickhouse_ = repository.get();
+        persons_ = std::move(repository);
+        description_ = "clickhouse:" + settings.url + "/" + settings.database;
+    } else {
+        persons_ = std::make_unique<SqlitePersonRepository>(database_);
+        description_ = "sqlite:" + (data / "faceid.db").string();
+        snapshot_ = data / "index.snapshot";
+    }
+    photos_ = std::make_unique<FilePhotoStore>(config.photos_dir.empty() ? data / "photos"
+                                                                         : fs::path(config.photos_dir));
+    IndexConfig index_config;
+    index_config.kind = config.index;
+    index_ = make_vector_index(index_config);
+    gallery_ = std::make_unique<Gallery>(*persons_, *photos_, *index_);
+    // A replica over ClickHouse opens its change stream before the load, so that what other replicas write
+    // meanwhile is not lost, and does not use a saved index: the others write while it is down, so a
+    // snapshot would be stale, and checking it would read every face twice.
+    if (clickhouse_)
+        follower_ = std::make_unique<ChangeFollower>(*gallery_, clickhouse_->open_change_stream(),
+                                                     std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
+    const auto loaded = gallery_->load_index(snapshot_);
+    spdlog::info("index {}: {} faces {} in {:.2f} s", index_->name(), loaded.faces,
+                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage", loaded.seconds);
+}
+
+GalleryStorage::~GalleryStorage() {
+    if (follower_) follower_->stop();
+}
+
+void GalleryStorage::start_background_work(const AppConfig& config) {
+    if (follower_) follower_->start();
+    if (clickhouse_ && config.compact_minutes > 0)
+        clickhouse_->start_background_compaction(std::chrono::minutes(config.compact_minutes));
+}
+
+void GalleryStorage::shut_down() {
+    if (follower_) follower_->stop();
+    if (snapshot_.empty()) return;
+    try {
+        gallery_->save_index(snapshot_);
+    } catch (const std::exception& e) {
+        spdlog::warn("could not save the index: {}", e.what());
+    }
+}
+
+void log_cleanup_report(const CleanupReport& report) {
+    spdlog::info("retention{}: {} templates and {} persons ({} templates) removed, {} bytes reclaimed: {}",
+                 report.dry_run ? " (dry run)" : "", report.templates.size(), report.persons.size(),
+                 report.person_templates_removed, report.bytes_reclaimed, cleanup_report_json(report).dump());
+}
+
+void audit_cleanup(const CleanupReport& report, AuditLog& audit, const std::string& actor) {
+    if (report.dry_run || (report.templates.empty() && report.persons.empty())) return;
+    AuditEntry entry;
+    entry.at_ms = now_ms();
+    entry.key_id = actor;
+    entry.key_name = actor;
+    entry.role = "admin";
+    entry.action = "retention.cleanup";
+    entry.status = 0;  // not an HTTP request
+    entry.result_ids = cleanup_removed_ids(report);
+    try {
+        audit.append(entry);
+    } catch (const std::exception& e) {
+        spdlog::error("audit log write failed for retention.cleanup by {}: {}", actor, e.what());
+    }
+}
+
+}  // namespace faceid::app
