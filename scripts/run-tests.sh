@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Release build's test binaries through CTest, then the unit and contract tests
-# again under AddressSanitizer + UBSan, then each libFuzzer target briefly (scripts/run-fuzz.sh, FUZZ_SECONDS,
-# default 20 here), then the web page's end-to-end tests in Chromium (scripts/run-e2e.sh).
+# again under AddressSanitizer + UBSan, then each libFuzzer target on a fixed sequence of inputs
+# (scripts/run-fuzz.sh: FUZZ_RUNS inputs from FUZZ_SEED, so that CI is repeatable; `make fuzz` explores
+# with random seeds), then the web page's end-to-end tests in Chromium (scripts/run-e2e.sh).
 # Prints CTest's summary lines; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +27,8 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan
 
-echo "== Fuzz targets, ${FUZZ_SECONDS:-20} s each (libFuzzer, clang, ASan + UBSan)"
-FUZZ_SECONDS=${FUZZ_SECONDS:-20} JOBS=$jobs scripts/run-fuzz.sh
+echo "== Fuzz targets, ${FUZZ_RUNS:-150000} inputs each from seed ${FUZZ_SEED:-1} (libFuzzer, clang, ASan + UBSan)"
+FUZZ_RUNS=${FUZZ_RUNS:-150000} FUZZ_SEED=${FUZZ_SEED:-1} JOBS=$jobs scripts/run-fuzz.sh
 
 echo "== End-to-end tests of the web page (Chromium, real server)"
 scripts/run-e2e.sh

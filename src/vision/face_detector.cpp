@@ -21,9 +21,10 @@ float overlap_ratio(const FaceBox& a, const FaceBox& b, bool of_smaller) {
 
 std::vector<cv::Rect> tile_grid(const cv::Size& size, int cells) {
     // Tiles of 1/cells of each side plus 30% overlap, so every face smaller than the overlap lies wholly
-    // inside at least one tile.
+    // inside at least one tile. At least a pixel each way: a photo 801 x 1 must not make empty tiles.
     std::vector<cv::Rect> tiles;
-    const int tw = int(size.width / double(cells) * 1.3), th = int(size.height / double(cells) * 1.3);
+    const int tw = std::max(1, int(size.width / double(cells) * 1.3));
+    const int th = std::max(1, int(size.height / double(cells) * 1.3));
     for (int row = 0; row < cells; ++row)
         for (int col = 0; col < cells; ++col) {
             const int x = cells == 1 ? 0 : int(double(size.width - tw) * col / (cells - 1));
@@ -56,6 +57,7 @@ FaceDetector::FaceDetector(const std::filesystem::path& model, DetectorOptions o
 
 void FaceDetector::run_on_region(const cv::Mat& bgr, const cv::Rect& region, bool drop_cut_faces,
                                  std::vector<FaceBox>& out) {
+    if (region.width < 1 || region.height < 1) return;
     cv::Mat blob = cv::dnn::blobFromImage(bgr(region), 1.0 / 128, cv::Size(kNetWidth, kNetHeight),
                                           cv::Scalar(127, 127, 127), /*swapRB=*/true, /*crop=*/false);
     net_.setInput(blob);

@@ -142,11 +142,13 @@ cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits) {
     if (header->format == ImageFormat::kGif || header->format == ImageFormat::kTiff)
         throw Error(ErrorCode::kUnsupportedFormat, "", {{"format", format_name(header->format)}});
     if (header->width <= 0 || header->height <= 0) corrupt("the image header gives no size");
-    if (header->width * header->height > limits.max_pixels)
+    // Each side first: PNG sides go up to 2^32 - 1, and their product would overflow.
+    if (header->width > limits.max_pixels || header->height > limits.max_pixels ||
+        header->width * header->height > limits.max_pixels)
         throw Error(
             ErrorCode::kImageTooLarge,
-            "The image has " + std::to_string(header->width * header->height) + " pixels; at most " +
-                std::to_string(limits.max_pixels) + " are allowed.",
+            "The image is " + std::to_string(header->width) + " x " + std::to_string(header->height) +
+                " pixels; at most " + std::to_string(limits.max_pixels) + " pixels are allowed.",
             {{"width", header->width}, {"height", header->height}, {"max_pixels", limits.max_pixels}});
     if (!has_end_marker(bytes, header->format)) corrupt("the image is truncated");
 

@@ -107,6 +107,11 @@ TEST(ImageDecoder, RefusesHugeImagesFromTheHeaderAlone) {
         EXPECT_EQ(e.code(), ErrorCode::kImageTooLarge);
         EXPECT_EQ(e.details()["width"], 100000);
     }
+    // Sides near 2^32 (whose product overflows 64 bits; found by the image fuzzer under UBSan).
+    std::string wide = png;
+    wide.replace(16, 8, std::string("\xF7\xE0\x00\x00\xFC\x80\x00\x00", 8));
+    ASSERT_EQ(read_image_header(wide)->width, 0xF7E00000LL);
+    EXPECT_EQ(decode_error(wide), ErrorCode::kImageTooLarge);
     // The limit is configurable.
     const std::string small = encode(gradient(100, 100), ".png");
     EXPECT_NO_THROW(decode_image(small, {.max_pixels = 10000}));

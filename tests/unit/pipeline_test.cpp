@@ -61,6 +61,18 @@ TEST_F(PipelineTest, FindsEveryFaceOfTheGroupPhotos) {
     EXPECT_GE(found_total, single_pass_total);
 }
 
+TEST_F(PipelineTest, ThinAndTinyImagesFindNoFaceWithoutFailing) {
+    // Tiling starts above 800 px on the longer side; a 801 x 1 photo once made empty tiles (found by the
+    // image fuzzer). Every odd shape must come back as "no face", not as an OpenCV exception.
+    for (const cv::Size size : {cv::Size(801, 1), cv::Size(1, 801), cv::Size(2401, 2), cv::Size(3, 2401),
+                                cv::Size(1, 1), cv::Size(900, 3)}) {
+        const cv::Mat image(size, CV_8UC3, cv::Scalar(90, 120, 200));
+        std::vector<FaceBox> boxes;
+        EXPECT_NO_THROW(boxes = pipeline_->detect(image)) << size;
+        EXPECT_TRUE(boxes.empty()) << size;
+    }
+}
+
 TEST_F(PipelineTest, AlignsEyesOntoTheReferencePoints) {
     FACEID_REQUIRE_TEST_DATA(data);
     const cv::Mat image = load(data / "lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg");
