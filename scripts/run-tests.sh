@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the Release build's test binaries through CTest, then the unit and contract tests
-# again under AddressSanitizer + UBSan, then each libFuzzer target on a fixed sequence of inputs
-# (scripts/run-fuzz.sh: FUZZ_RUNS inputs from FUZZ_SEED, so that CI is repeatable; `make fuzz` explores
-# with random seeds), then the web page's end-to-end tests in Chromium (scripts/run-e2e.sh).
-# Prints CTest's summary lines; exits non-zero on any failure.
+# Runs every test: a clang-format check of every C++ file, the Release build's test binaries through
+# CTest, then the unit and contract tests again under AddressSanitizer + UBSan, then each libFuzzer target
+# on a fixed sequence of inputs (scripts/run-fuzz.sh: FUZZ_RUNS inputs from FUZZ_SEED, so that CI is
+# repeatable; `make fuzz` explores with random seeds), then the web page's end-to-end tests in Chromium
+# (scripts/run-e2e.sh). Prints CTest's summary lines; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,6 +17,13 @@ if line=$(scripts/clickhouse-test-server.sh start "$clickhouse_state"); then
     echo "== ClickHouse test server at $FACEID_TEST_CLICKHOUSE_URL"
 else
     echo "!!! No ClickHouse test server: the ClickHouse tests will be SKIPPED !!!"
+fi
+
+echo "== Formatting (clang-format, the repository's .clang-format)"
+if ! git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run -Werror 2>build/clang-format.log; then
+    head -40 build/clang-format.log
+    echo "Some files are not clang-formatted: run 'make format' and commit." >&2
+    exit 1
 fi
 
 echo "== Release tests"

@@ -19,7 +19,8 @@ constexpr auto kTable = make_table();
 std::optional<std::string> base64_decode(std::string_view text) {
     if (text.starts_with("data:")) {
         const auto comma = text.find(',');
-        if (comma == std::string_view::npos || text.substr(0, comma).find(";base64") == std::string_view::npos)
+        if (comma == std::string_view::npos ||
+            text.substr(0, comma).find(";base64") == std::string_view::npos)
             return std::nullopt;
         text.remove_prefix(comma + 1);
     }

@@ -203,35 +203,42 @@ void HttpServer::add_face_routes() {
                    {"threshold", request.threshold.value_or(services_.search.calibration().threshold)}});
     });
 
-    add(Method::kPost, "/search/batch", "/search/batch", [this](const httplib::Request& req, httplib::Response& res) {
-        RequestReader in(req);
-        std::vector<SearchRequest> requests;
-        if (req.is_multipart_form_data()) {
-            auto range = req.files.equal_range("photos");
-            for (auto it = range.first; it != range.second; ++it) requests.push_back(read_search_options(in, it->second.content));
-        } else {
-            throw Error(ErrorCode::kUnsupportedMediaType, "Send the photos as multipart/form-data fields named photos.");
-        }
-        if (requests.empty()) throw Error(ErrorCode::kMissingField, "photos is required.", {{"field", "photos"}});
-        if (int(requests.size()) > config_.max_batch)
-            throw Error(ErrorCode::kInvalidField, "At most " + std::to_string(config_.max_batch) + " photos per batch.",
-                        {{"field", "photos"}, {"max", config_.max_batch}});
-        const FieldView view = view_for(req);
-        const auto entries = services_.search.search_batch(requests);
-        auto out = nlohmann::json::array();
-        auto found = nlohmann::json::array();
-        for (const auto& entry : entries) {
-            if (!entry.error) collect_person_ids(entry.results, found);
-            if (entry.error) {
-                const auto& info = entry.error->info();
-                out.push_back(error_json(std::string(info.name), entry.error->what(), entry.error->details()));
+    add(Method::kPost, "/search/batch", "/search/batch",
+        [this](const httplib::Request& req, httplib::Response& res) {
+            RequestReader in(req);
+            std::vector<SearchRequest> requests;
+            if (req.is_multipart_form_data()) {
+                auto range = req.files.equal_range("photos");
+                for (auto it = range.first; it != range.second; ++it)
+                    requests.push_back(read_search_options(in, it->second.content));
             } else {
-                out.push_back({{"results", search_results_json(entry.results, services_.search.calibration(), view)}});
+                throw Error(ErrorCode::kUnsupportedMediaType,
+                            "Send the photos as multipart/form-data fields named photos.");
             }
-        }
-        audit_ids(req, nlohmann::json::array(), found);
-        send_json(res, 200, {{"batch", out}});
-    });
+            if (requests.empty())
+                throw Error(ErrorCode::kMissingField, "photos is required.", {{"field", "photos"}});
+            if (int(requests.size()) > config_.max_batch)
+                throw Error(ErrorCode::kInvalidField,
+                            "At most " + std::to_string(config_.max_batch) + " photos per batch.",
+                            {{"field", "photos"}, {"max", config_.max_batch}});
+            const FieldView view = view_for(req);
+            const auto entries = services_.search.search_batch(requests);
+            auto out = nlohmann::json::array();
+            auto found = nlohmann::json::array();
+            for (const auto& entry : entries) {
+                if (!entry.error) collect_person_ids(entry.results, found);
+                if (entry.error) {
+                    const auto& info = entry.error->info();
+                    out.push_back(
+                        error_json(std::string(info.name), entry.error->what(), entry.error->details()));
+                } else {
+                    out.push_back({{"results", search_results_json(entry.results,
+                                                                   services_.search.calibration(), view)}});
+                }
+            }
+            audit_ids(req, nlohmann::json::array(), found);
+            send_json(res, 200, {{"batch", out}});
+        });
 
     add(Method::kPost, "/verify", "/verify", [this](const httplib::Request& req, httplib::Response& res) {
         RequestReader in(req);
@@ -243,10 +250,12 @@ void HttpServer::add_face_routes() {
         request.person_id = in.text("person_id", 64);
         if (request.person_id && !is_well_formed_id(*request.person_id, 'p'))
             throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", *request.person_id}});
-        const auto subjects = request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
+        const auto subjects =
+            request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
         audit_ids(req, subjects, nlohmann::json::array());
         const auto result = services_.search.verify(request);
-        audit_ids(req, subjects, result.face_id ? nlohmann::json::array({*result.face_id}) : nlohmann::json::array());
+        audit_ids(req, subjects,
+                  result.face_id ? nlohmann::json::array({*result.face_id}) : nlohmann::json::array());
         const auto& calibration = services_.search.calibration();
         nlohmann::json body = {
             {"same", result.same},

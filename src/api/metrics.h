@@ -10,17 +10,17 @@
 namespace faceid {
 
 class Metrics {
-public:
+  public:
     // route is the route pattern (e.g. "/persons/{id}"), not the raw path, to keep cardinality bounded.
     void observe(const std::string& method, const std::string& route, int status, double seconds);
 
     struct Gauge {
-        std::string name, help, type;  // type: gauge or counter
+        std::string name, help, type;                         // type: gauge or counter
         std::vector<std::pair<std::string, double>> samples;  // label set ("" for none) -> value
     };
     std::string render(const std::vector<Gauge>& extra) const;
 
-private:
+  private:
     static constexpr double kBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     struct Histogram {
         std::vector<uint64_t> buckets = std::vector<uint64_t>(std::size(kBuckets), 0);

@@ -10,15 +10,16 @@
 namespace faceid {
 
 struct FieldView {
-    bool photos = true;      // photo_url, crop_url
-    bool metadata = true;    // metadata, external_id
-    bool quality = true;     // quality figures of stored faces
-    bool embeddings = false; // only when an admin asks explicitly
+    bool photos = true;       // photo_url, crop_url
+    bool metadata = true;     // metadata, external_id
+    bool quality = true;      // quality figures of stored faces
+    bool embeddings = false;  // only when an admin asks explicitly
 };
 
 nlohmann::json person_json(const PersonRecord& person, const FieldView& view);
 nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& view);
-nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration, const FieldView& view);
+nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration,
+                          const FieldView& view);
 nlohmann::json error_json(const std::string& code, const std::string& message, const nlohmann::json& details);
 
 }  // namespace faceid

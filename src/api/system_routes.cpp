@@ -49,20 +49,31 @@ void HttpServer::add_system_routes() {
     add(Method::kGet, "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
         const auto [stages, leases] = services_.pipelines.totals();
         std::vector<Metrics::Gauge> extra = {
-            {"faceid_gallery_faces", "Face templates in the search index.", "gauge",
+            {"faceid_gallery_faces",
+             "Face templates in the search index.",
+             "gauge",
              {{"", double(services_.gallery.size())}}},
-            {"faceid_gallery_persons", "Registered persons.", "gauge",
+            {"faceid_gallery_persons",
+             "Registered persons.",
+             "gauge",
              {{"", double(services_.gallery.persons().count_persons())}}},
-            {"faceid_index_memory_bytes", "Memory used by the vector index.", "gauge",
+            {"faceid_index_memory_bytes",
+             "Memory used by the vector index.",
+             "gauge",
              {{"", double(services_.gallery.index().memory_bytes())}}},
-            {"faceid_pipeline_stage_seconds_total", "Time spent in each pipeline stage.", "counter",
+            {"faceid_pipeline_stage_seconds_total",
+             "Time spent in each pipeline stage.",
+             "counter",
              {{"stage=\"decode\"", stages.decode / 1000},
               {"stage=\"detect\"", stages.detect / 1000},
               {"stage=\"landmarks\"", stages.landmarks / 1000},
               {"stage=\"align\"", stages.align / 1000},
               {"stage=\"quality\"", stages.quality / 1000},
               {"stage=\"embed\"", stages.embed / 1000}}},
-            {"faceid_pipeline_runs_total", "Requests that used the face pipeline.", "counter", {{"", double(leases)}}},
+            {"faceid_pipeline_runs_total",
+             "Requests that used the face pipeline.",
+             "counter",
+             {{"", double(leases)}}},
         };
         res.set_content(metrics_.render(extra), "text/plain; version=0.0.4");
     });
@@ -73,11 +84,13 @@ void HttpServer::add_system_routes() {
     add(Method::kGet, "/docs", "/docs", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(kSwaggerPage, "text/html; charset=utf-8");
     });
-    add(Method::kGet, "/docs/swagger-init.js", "/docs/swagger-init.js", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content(kSwaggerInit, "application/javascript");
-    });
+    add(Method::kGet, "/docs/swagger-init.js", "/docs/swagger-init.js",
+        [](const httplib::Request&, httplib::Response& res) {
+            res.set_content(kSwaggerInit, "application/javascript");
+        });
 
-    if (!config_.swagger_dir.empty() && !server_->set_mount_point("/docs/assets", config_.swagger_dir.string()))
+    if (!config_.swagger_dir.empty() &&
+        !server_->set_mount_point("/docs/assets", config_.swagger_dir.string()))
         spdlog::warn("Swagger UI files not found in {}: /docs will not render", config_.swagger_dir.string());
     if (!config_.web_dir.empty() && !server_->set_mount_point("/", config_.web_dir.string()))
         spdlog::warn("web page files not found in {}", config_.web_dir.string());

@@ -28,7 +28,7 @@ struct AppConfig {
     bool auth = true;                   // false: --no-auth, loopback only
     double rate_limit_per_second = 20;  // per API key; 0 = off
     double rate_limit_burst = 40;
-    std::string tls_cert, tls_key;      // both set: HTTPS
+    std::string tls_cert, tls_key;  // both set: HTTPS
     // storage = clickhouse (docs/scaling-out.md): the shared server, and the photo folder every replica
     // mounts (default: <data_dir>/photos).
     std::string clickhouse_url = "http://127.0.0.1:8123";

@@ -1,8 +1,8 @@
 #include "app/gallery_commands.h"
 
 #include "app/config.h"
-#include "app/http_registration_sink.h"
 #include "app/gallery_storage.h"
+#include "app/http_registration_sink.h"
 #include "app/runtime.h"
 #include "core/error.h"
 #include "repositories/sqlite/sqlite_audit_log.h"

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 GalleryStorage::GalleryStorage(const AppConfig& config) {
     if (config.storage != "sqlite" && config.storage != "clickhouse")
         throw Error(ErrorCode::kInvalidField,
-                    "storage must be sqlite or clickhouse, not '" + config.storage + "'", {{"field", "storage"}});
+                    "storage must be sqlite or clickhouse, not '" + config.storage + "'",
+                    {{"field", "storage"}});
     const fs::path data = config.data_dir;
     fs::create_directories(data);
     database_ = std::make_shared<SqliteDatabase>(data / "faceid.db");
@@ -47,11 +48,13 @@ GalleryStorage::GalleryStorage(const AppConfig& config) {
     // meanwhile is not lost, and does not use a saved index: the others write while it is down, so a
     // snapshot would be stale, and checking it would read every face twice.
     if (clickhouse_)
-        follower_ = std::make_unique<ChangeFollower>(*gallery_, clickhouse_->open_change_stream(),
-                                                     std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
+        follower_ =
+            std::make_unique<ChangeFollower>(*gallery_, clickhouse_->open_change_stream(),
+                                             std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
     const auto loaded = gallery_->load_index(snapshot_);
     spdlog::info("index {}: {} faces {} in {:.2f} s", index_->name(), loaded.faces,
-                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage", loaded.seconds);
+                 loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage",
+                 loaded.seconds);
 }
 
 GalleryStorage::~GalleryStorage() {

@@ -61,5 +61,4 @@ void log_cleanup_report(const CleanupReport& report);
 // wrapper under the caller's key instead.
 void audit_cleanup(const CleanupReport& report, AuditLog& audit, const std::string& actor);
 
-
 }  // namespace faceid::app

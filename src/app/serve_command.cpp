@@ -1,8 +1,8 @@
 #include "app/serve_command.h"
 
 #include "api/http_server.h"
-#include "app/config.h"
 #include "app/background_jobs.h"
+#include "app/config.h"
 #include "app/gallery_storage.h"
 #include "app/runtime.h"
 #include "core/clock.h"
@@ -86,8 +86,10 @@ int run_serve(const ServeFlags& flags) {
     if (flags.tls_key) config.tls_key = *flags.tls_key;
     if (flags.no_auth) config.auth = false;
     if (!config.auth && !is_loopback(config.host))
-        throw Error(ErrorCode::kInvalidField, "--no-auth is only allowed when listening on loopback (127.0.0.1, "
-                                              "::1, localhost), not on " + config.host);
+        throw Error(ErrorCode::kInvalidField,
+                    "--no-auth is only allowed when listening on loopback (127.0.0.1, "
+                    "::1, localhost), not on " +
+                        config.host);
     if (config.storage != "sqlite" && config.storage != "clickhouse")
         throw Error(ErrorCode::kInvalidField,
                     "storage must be sqlite or clickhouse, not '" + config.storage + "'",
@@ -119,8 +121,12 @@ int run_serve(const ServeFlags& flags) {
     if (config.auth) {
         // First start: an admin key, printed once; only its salted hash is stored.
         if (auto first = keys.bootstrap_admin()) {
-            audit.append(AuditEntry{.at_ms = now_ms(), .key_id = "server", .key_name = "first start", .role = "admin",
-                                    .action = "key.create", .result_ids = nlohmann::json::array({first->record.id})});
+            audit.append(AuditEntry{.at_ms = now_ms(),
+                                    .key_id = "server",
+                                    .key_name = "first start",
+                                    .role = "admin",
+                                    .action = "key.create",
+                                    .result_ids = nlohmann::json::array({first->record.id})});
             std::cout << "No API keys yet: created the first admin key " << first->record.id
                       << ". It is shown only this once; keep it safe:\n"
                       << first->key << std::endl;
@@ -150,11 +156,12 @@ int run_serve(const ServeFlags& flags) {
     api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage.description(), keys, audit,
-                                  retention, config.duplicate_threshold},
+    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage.description(), keys,
+                                  audit, retention, config.duplicate_threshold},
                       api);
     if (!server.bind())
-        throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" + std::to_string(config.port));
+        throw Error(ErrorCode::kUnavailable,
+                    "cannot listen on " + config.host + ":" + std::to_string(config.port));
     BackgroundJobs jobs(gallery, retention, audit);
 
     std::thread signal_waiter([&] {
@@ -164,8 +171,8 @@ int run_serve(const ServeFlags& flags) {
         server.stop();
     });
 
-    std::cout << "Face ID Boom listening on " << (server.tls() ? "https" : "http") << "://" << config.host << ":"
-              << server.port() << "/ (storage " << storage.description() << ", " << workers
+    std::cout << "Face ID Boom listening on " << (server.tls() ? "https" : "http") << "://" << config.host
+              << ":" << server.port() << "/ (storage " << storage.description() << ", " << workers
               << " pipelines, index " << gallery.index().name() << ")" << std::endl;
     server.listen();
     wake_shutdown_waiter();
@@ -193,9 +200,11 @@ void add_serve_command(CLI::App& app) {
     serve->add_flag("--no-auth", flags.no_auth, "Development only: no API keys (allowed on loopback only)");
     serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
     serve->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
-    serve->add_option("--rate-limit", flags.rate_limit, "Requests per second per API key (default 20; 0 = off)");
+    serve->add_option("--rate-limit", flags.rate_limit,
+                      "Requests per second per API key (default 20; 0 = off)");
     serve->add_option("--rate-burst", flags.rate_burst, "Burst size of the per-key rate limit (default 40)");
-    serve->add_option("--read-timeout", flags.read_timeout, "Seconds to wait for a request's bytes (default 15)");
+    serve->add_option("--read-timeout", flags.read_timeout,
+                      "Seconds to wait for a request's bytes (default 15)");
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 

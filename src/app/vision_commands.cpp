@@ -1,9 +1,9 @@
 #include "app/vision_commands.h"
 
 #include "app/runtime.h"
-#include "index_bench_cli.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "index_bench_cli.h"
 #include "schemas/face_json.h"
 #include "services/evaluation.h"
 #include "vision/calibration.h"

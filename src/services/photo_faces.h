@@ -12,8 +12,8 @@ namespace faceid {
 
 struct PhotoFaces {
     cv::Mat image;
-    std::string format;               // "jpeg", "png", ... of the upload
-    std::vector<FaceBox> boxes;       // every detected face, largest first
+    std::string format;          // "jpeg", "png", ... of the upload
+    std::vector<FaceBox> boxes;  // every detected face, largest first
 };
 
 // Decodes and detects. Throws Error(kNoFace) when there is no face.

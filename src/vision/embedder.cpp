@@ -30,8 +30,8 @@ Embedding sum_rows(const cv::Mat& out, int first, int count) {
 std::pair<Embedding, Embedding> Embedder::embed_variants(const cv::Mat& aligned_bgr) {
     cv::Mat flipped;
     cv::flip(aligned_bgr, flipped, 1);
-    cv::Mat blob = cv::dnn::blobFromImages(std::vector<cv::Mat>{aligned_bgr, flipped}, 1.0 / 128, cv::Size(112, 112),
-                                           cv::Scalar(127, 127, 127), true, false);
+    cv::Mat blob = cv::dnn::blobFromImages(std::vector<cv::Mat>{aligned_bgr, flipped}, 1.0 / 128,
+                                           cv::Size(112, 112), cv::Scalar(127, 127, 127), true, false);
     net_.setInput(blob);
     cv::Mat out = net_.forward();
     return {sum_rows(out, 0, 1), sum_rows(out, 0, 2)};
@@ -57,7 +57,8 @@ std::vector<Embedding> Embedder::embed_batch(const std::vector<cv::Mat>& aligned
     const int per_face = flip_average ? 2 : 1;
     std::vector<Embedding> result;
     result.reserve(aligned_bgr.size());
-    for (size_t i = 0; i < aligned_bgr.size(); ++i) result.push_back(sum_rows(out, int(i) * per_face, per_face));
+    for (size_t i = 0; i < aligned_bgr.size(); ++i)
+        result.push_back(sum_rows(out, int(i) * per_face, per_face));
     return result;
 }
 

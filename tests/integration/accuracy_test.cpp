@@ -21,7 +21,8 @@ std::map<std::string, std::string> last_key_values(const std::string& output) {
     std::istringstream fields(last);
     std::string field;
     while (fields >> field)
-        if (auto eq = field.find('='); eq != std::string::npos) values[field.substr(0, eq)] = field.substr(eq + 1);
+        if (auto eq = field.find('='); eq != std::string::npos)
+            values[field.substr(0, eq)] = field.substr(eq + 1);
     return values;
 }
 

@@ -28,7 +28,8 @@ std::vector<fs::path> photos_of(const fs::path& dir) {
 }
 
 // Runs the faceid binary with arguments, its output going to out_file; returns the exit status and output.
-std::pair<int, std::string> run_faceid_logged(const std::vector<std::string>& args, const fs::path& out_file) {
+std::pair<int, std::string> run_faceid_logged(const std::vector<std::string>& args,
+                                              const fs::path& out_file) {
     std::string command = FACEID_BINARY;
     for (const auto& a : args) command += " '" + a + "'";
     command += " > '" + out_file.string() + "' 2>&1";
@@ -91,8 +92,8 @@ TEST_F(GalleryTest, ImportThenSearchFindsEveryoneAndARerunAddsNothing) {
     const fs::path config = dir_ / "config.json";
     std::ofstream(config) << R"({"max_templates": 3})";
     const auto [status, output] = run_faceid_logged(
-        {"import", source.string(), "--data", (dir_ / "data").string(), "--config", config.string(), "--models",
-         models_dir().string(), "--quiet", "--rejects", (dir_ / "rejected.csv").string()},
+        {"import", source.string(), "--data", (dir_ / "data").string(), "--config", config.string(),
+         "--models", models_dir().string(), "--quiet", "--rejects", (dir_ / "rejected.csv").string()},
         dir_ / "import1.txt");
     ASSERT_EQ(status, 0) << output;
     auto first = import_figures(output);
@@ -121,10 +122,10 @@ TEST_F(GalleryTest, ImportThenSearchFindsEveryoneAndARerunAddsNothing) {
         EXPECT_EQ(r.body["results"][0]["match"]["person"]["id"], id) << name;
     }
 
-    const auto [status2, output2] =
-        run_faceid_logged({"import", source.string(), "--url", "http://127.0.0.1:" + std::to_string(server.port()),
-                    "--quiet", "--rejects", (dir_ / "rejected2.csv").string()},
-                   dir_ / "import2.txt");
+    const auto [status2, output2] = run_faceid_logged(
+        {"import", source.string(), "--url", "http://127.0.0.1:" + std::to_string(server.port()), "--quiet",
+         "--rejects", (dir_ / "rejected2.csv").string()},
+        dir_ / "import2.txt");
     ASSERT_EQ(status2, 0) << output2;
     auto second = import_figures(output2);
     EXPECT_EQ(second["done"], first["done"]) << output2;

@@ -19,7 +19,10 @@ namespace faceid::testing {
 
 ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args, bool auth,
                              std::map<std::string, std::string> env)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)), auth_(auth), env_(std::move(env)),
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
+      auth_(auth),
+      env_(std::move(env)),
       log_file_(data_dir_.string() + ".log") {}
 
 ServerProcess::~ServerProcess() {
@@ -27,8 +30,9 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::start() {
-    std::vector<std::string> args = {FACEID_BINARY, "serve", "--host", "127.0.0.1", "--port", "0",
-                                     "--data", data_dir_.string(), "--models", models_dir().string()};
+    std::vector<std::string> args = {
+        FACEID_BINARY, "serve",  "--host",           "127.0.0.1", "--port",
+        "0",           "--data", data_dir_.string(), "--models",  models_dir().string()};
     if (!auth_) args.push_back("--no-auth");
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = fork();
@@ -141,13 +145,16 @@ JsonResponse to_json(const httplib::Result& res) {
 }
 }  // namespace
 
-JsonResponse post_multipart(httplib::Client& client, const std::string& path, const std::vector<Part>& parts) {
+JsonResponse post_multipart(httplib::Client& client, const std::string& path,
+                            const std::vector<Part>& parts) {
     httplib::MultipartFormDataItems items;
     for (const auto& p : parts) items.push_back({p.name, p.content, p.filename, p.content_type});
     return to_json(client.Post(path.c_str(), items));
 }
 
-JsonResponse get_json(httplib::Client& client, const std::string& path) { return to_json(client.Get(path.c_str())); }
+JsonResponse get_json(httplib::Client& client, const std::string& path) {
+    return to_json(client.Get(path.c_str()));
+}
 JsonResponse delete_json(httplib::Client& client, const std::string& path) {
     return to_json(client.Delete(path.c_str()));
 }
@@ -155,6 +162,8 @@ JsonResponse delete_json(httplib::Client& client, const std::string& path) {
 Part photo_part(const std::filesystem::path& file, const std::string& field) {
     return {field, read_file(file), file.filename().string(), "image/jpeg"};
 }
-Part text_part(const std::string& name, const std::string& value) { return {name, value, "", ""}; }
+Part text_part(const std::string& name, const std::string& value) {
+    return {name, value, "", ""};
+}
 
 }  // namespace faceid::testing

@@ -13,7 +13,7 @@
 namespace faceid::testing {
 
 class ServerProcess {
-public:
+  public:
     // env: variables set for the server on top of the test's own environment (e.g. FACEID_STORAGE).
     ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {}, bool auth = false,
                   std::map<std::string, std::string> env = {});
@@ -34,7 +34,7 @@ public:
     // The first admin key the server printed on a fresh start with auth (empty if none).
     std::string bootstrap_key() const;
 
-private:
+  private:
     std::filesystem::path data_dir_;
     std::vector<std::string> extra_args_;
     bool auth_ = false;

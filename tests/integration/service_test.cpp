@@ -3,9 +3,9 @@
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,7 +35,7 @@ std::string blurred_jpeg(const fs::path& photo) {
 }
 
 class ServiceTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { data_ = make_temp_dir("faceid-it"); }
     void TearDown() override {
         server_.reset();
@@ -96,7 +96,8 @@ TEST_F(ServiceTest, RegistersAndFindsPeopleAcrossRestartsAndDeletes) {
     EXPECT_GE(right, 12) << "right person first for " << right << " of 13";
 
     // Never registered: explicit unknown.
-    auto stranger = post_multipart(http, "/search", {photo_part(shared / "lfw/Colin_Powell/Colin_Powell_0001.jpg")});
+    auto stranger =
+        post_multipart(http, "/search", {photo_part(shared / "lfw/Colin_Powell/Colin_Powell_0001.jpg")});
     ASSERT_EQ(stranger.status, 200);
     EXPECT_TRUE(stranger.body["results"][0]["match"].is_null()) << stranger.raw;
     EXPECT_TRUE(stranger.body["results"][0]["candidates"].empty());
@@ -135,17 +136,19 @@ TEST_F(ServiceTest, ReRegistrationKeepsTheBestPhotoPrimary) {
     auto& server = start_server({});
     auto http = server.client();
     const auto photos = photos_of(shared / "photos-multi/p01");
-    auto first = post_multipart(http, "/register", {photo_part(photos[0]), text_part("name", "Angelina"),
-                                                   text_part("external_id", "emp-1"),
-                                                   text_part("metadata", R"({"team":"film"})")});
+    auto first =
+        post_multipart(http, "/register",
+                       {photo_part(photos[0]), text_part("name", "Angelina"),
+                        text_part("external_id", "emp-1"), text_part("metadata", R"({"team":"film"})")});
     ASSERT_EQ(first.status, 201) << first.raw;
     const std::string person = first.body["person"]["id"];
     const std::string primary_face = first.body["face"]["id"];
     EXPECT_EQ(first.body["person"]["metadata"]["team"], "film");
 
     // The blurred copy is refused by the sharpness gate, with the reason named.
-    auto blurred = post_multipart(http, "/register", {{"photo", blurred_jpeg(photos[0]), "b.jpg", "image/jpeg"},
-                                                      text_part("person_id", person)});
+    auto blurred = post_multipart(
+        http, "/register",
+        {{"photo", blurred_jpeg(photos[0]), "b.jpg", "image/jpeg"}, text_part("person_id", person)});
     ASSERT_EQ(blurred.status, 422) << blurred.raw;
     EXPECT_EQ(blurred.body["error"]["code"], "quality_gate_failed");
     EXPECT_NE(blurred.raw.find("LOW_SHARPNESS"), std::string::npos);
@@ -155,8 +158,9 @@ TEST_F(ServiceTest, ReRegistrationKeepsTheBestPhotoPrimary) {
     cv::GaussianBlur(image, image, cv::Size(0, 0), 2.0);
     std::vector<uchar> soft;
     cv::imencode(".jpg", image, soft, {cv::IMWRITE_JPEG_QUALITY, 60});
-    auto second = post_multipart(http, "/register", {{"photo", std::string(soft.begin(), soft.end()), "s.jpg", "image/jpeg"},
-                                                     text_part("external_id", "emp-1")});
+    auto second = post_multipart(http, "/register",
+                                 {{"photo", std::string(soft.begin(), soft.end()), "s.jpg", "image/jpeg"},
+                                  text_part("external_id", "emp-1")});
     ASSERT_EQ(second.status, 201) << second.raw;
     EXPECT_EQ(second.body["person"]["id"], person);  // external_id routes to the same person
     EXPECT_FALSE(second.body["created"].get<bool>());
@@ -172,8 +176,13 @@ TEST_F(ServiceTest, ReRegistrationKeepsTheBestPhotoPrimary) {
     view = get_json(http, "/persons/" + person);
     EXPECT_EQ(view.body["primary_face_id"], second.body["face"]["id"]);
     // Unknown person id -> 404, malformed id -> 404, missing name for a new person -> 400.
-    EXPECT_EQ(post_multipart(http, "/register", {photo_part(photos[1]), text_part("person_id", "p0000000000000000")}).status, 404);
-    EXPECT_EQ(post_multipart(http, "/register", {photo_part(photos[1]), text_part("person_id", "../../etc")}).status, 404);
+    EXPECT_EQ(post_multipart(http, "/register",
+                             {photo_part(photos[1]), text_part("person_id", "p0000000000000000")})
+                  .status,
+              404);
+    EXPECT_EQ(post_multipart(http, "/register", {photo_part(photos[1]), text_part("person_id", "../../etc")})
+                  .status,
+              404);
     auto nameless = post_multipart(http, "/register", {photo_part(photos[1])});
     EXPECT_EQ(nameless.status, 400);
     EXPECT_EQ(nameless.body["error"]["code"], "missing_field");

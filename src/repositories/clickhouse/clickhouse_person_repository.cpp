@@ -129,8 +129,9 @@ void ClickHousePersonRepository::fill_derived_fields(std::vector<StoredPerson>& 
     }
     for (auto& p : persons) p.record.face_count = counts.count(p.record.id) ? counts[p.record.id] : 0;
 
-    const std::string matches_body = client_.query("SELECT person_id, max(matched_at) FROM person_matches WHERE " +
-                                                   in + " GROUP BY person_id FORMAT RowBinary");
+    const std::string matches_body =
+        client_.query("SELECT person_id, max(matched_at) FROM person_matches WHERE " + in +
+                      " GROUP BY person_id FORMAT RowBinary");
     RowBinaryReader matches(matches_body);  // reads from matches_body, which must outlive it
     std::unordered_map<std::string, int64_t> matched_at;
     while (!matches.at_end()) {
@@ -138,12 +139,14 @@ void ClickHousePersonRepository::fill_derived_fields(std::vector<StoredPerson>& 
         matched_at[id] = matches.i64();
     }
     for (auto& p : persons)
-        if (auto it = matched_at.find(p.record.id); it != matched_at.end()) p.record.last_matched_at_ms = it->second;
+        if (auto it = matched_at.find(p.record.id); it != matched_at.end())
+            p.record.last_matched_at_ms = it->second;
 }
 
 std::vector<std::string> ClickHousePersonRepository::live_person_ids(const std::string& key_filter) {
     std::vector<std::string> ids;
-    for (auto& stored : select_persons(key_filter, "", "", FaceCounts::kSkip)) ids.push_back(stored.record.id);
+    for (auto& stored : select_persons(key_filter, "", "", FaceCounts::kSkip))
+        ids.push_back(stored.record.id);
     return ids;
 }
 
@@ -462,11 +465,12 @@ std::vector<FaceRecord> ClickHousePersonRepository::faces_with_photo(const std::
 }
 
 std::vector<std::string> ClickHousePersonRepository::persons_with_photo(const std::string& photo_key) {
-    return live_person_ids("id IN (SELECT person_id FROM photo_history WHERE photo_key = " +
-                           quote_string(photo_key) + ")");
+    return live_person_ids(
+        "id IN (SELECT person_id FROM photo_history WHERE photo_key = " + quote_string(photo_key) + ")");
 }
 
-void ClickHousePersonRepository::record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) {
+void ClickHousePersonRepository::record_matches(
+    const std::vector<std::pair<std::string, int64_t>>& matched_at) {
     if (matched_at.empty()) return;
     // Rows for unknown ids are harmless: every read joins them to live persons.
     RowBinaryWriter rows;
@@ -479,8 +483,7 @@ std::vector<std::string> ClickHousePersonRepository::persons_for_retention(int64
     std::unordered_set<std::string> found;
     if (created_before_ms > 0) {
         // Persons with a face older than the cutoff, then those of them whose old face is not the primary.
-        const std::string old_faces =
-            live_faces_filter("created_at < " + std::to_string(created_before_ms));
+        const std::string old_faces = live_faces_filter("created_at < " + std::to_string(created_before_ms));
         const std::string body =
             client_.query("SELECT person_id, label FROM faces WHERE " + old_faces + " FORMAT RowBinary");
         RowBinaryReader reader(body);
@@ -494,15 +497,16 @@ std::vector<std::string> ClickHousePersonRepository::persons_for_retention(int64
         for (size_t begin = 0; begin < ids.size(); begin += 1000) {
             const std::vector<std::string> chunk(ids.begin() + begin,
                                                  ids.begin() + std::min(ids.size(), begin + 1000));
-            for (const auto& stored : select_persons("id IN " + quoted_list(chunk), "", "", FaceCounts::kSkip))
+            for (const auto& stored :
+                 select_persons("id IN " + quoted_list(chunk), "", "", FaceCounts::kSkip))
                 for (const auto& face_id : old_face_ids[stored.record.id])
                     if (face_id != stored.record.primary_face_id) found.insert(stored.record.id);
         }
     }
     if (max_faces > 0)
-        for (auto& id : live_person_ids("id IN (SELECT person_id FROM faces WHERE " + live_faces_filter("1") +
-                                        " GROUP BY person_id HAVING count() > " + std::to_string(max_faces) +
-                                        ")"))
+        for (auto& id :
+             live_person_ids("id IN (SELECT person_id FROM faces WHERE " + live_faces_filter("1") +
+                             " GROUP BY person_id HAVING count() > " + std::to_string(max_faces) + ")"))
             found.insert(std::move(id));
     return {found.begin(), found.end()};
 }
@@ -520,8 +524,8 @@ std::vector<std::string> ClickHousePersonRepository::inactive_persons(int64_t be
     return ids;
 }
 
-std::vector<FaceRecord> ClickHousePersonRepository::remove_templates(const std::string& person_id,
-                                                                     const std::vector<std::string>& face_ids) {
+std::vector<FaceRecord> ClickHousePersonRepository::remove_templates(
+    const std::string& person_id, const std::vector<std::string>& face_ids) {
     if (face_ids.empty()) return {};
     std::lock_guard lock(write_mutex_);
     auto person = stored_person(person_id);
@@ -549,9 +553,9 @@ std::unique_ptr<FaceChangeStream> ClickHousePersonRepository::open_change_stream
 }
 
 void ClickHousePersonRepository::compact() {
-    for (const char* statement :
-         {"OPTIMIZE TABLE persons FINAL", "OPTIMIZE TABLE api_keys FINAL", "OPTIMIZE TABLE photos FINAL",
-          "OPTIMIZE TABLE person_matches FINAL", "OPTIMIZE TABLE photo_history FINAL", "OPTIMIZE TABLE faces"})
+    for (const char* statement : {"OPTIMIZE TABLE persons FINAL", "OPTIMIZE TABLE api_keys FINAL",
+                                  "OPTIMIZE TABLE photos FINAL", "OPTIMIZE TABLE person_matches FINAL",
+                                  "OPTIMIZE TABLE photo_history FINAL", "OPTIMIZE TABLE faces"})
         client_.query(statement);
 }
 
