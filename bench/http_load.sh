@@ -3,16 +3,20 @@
 # face each), on the real `faceid serve` over loopback, with wrk. Also measures registrations per second
 # while filling the gallery. Prints figures; never fails on time.
 #
-#   bench/http_load.sh [--faces 10000] [--duration 30] [--connections 4] [--index auto]
+#   bench/http_load.sh [--faces 10000] [--synthetic 0] [--duration 30] [--connections 4] [--index auto]
 #
 # The gallery is filled through POST /register (so registrations/s is measured on the way); a filled
-# data folder is kept in build/bench-gallery-N and reused by later runs.
+# data folder is kept in build/bench-gallery-N and reused by later runs. --synthetic M first adds M
+# synthetic persons (random unit embeddings, no photos; build/release/bench/bench_gallery_fill) to the
+# store, to measure searches against a gallery larger than LFW (e.g. --faces 10000 --synthetic 90000).
+# Copying a filled build/bench-gallery-N to build/bench-gallery-N+M saves registering the LFW part again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-faces=10000 duration=30 connections=4 index=auto
+faces=10000 synthetic=0 duration=30 connections=4 index=auto
 while (($#)); do
     case $1 in
         --faces) faces=$2; shift 2 ;;
+        --synthetic) synthetic=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --index) index=$2; shift 2 ;;
@@ -24,17 +28,23 @@ bin=build/release/faceid
 [[ -x $bin ]] || { echo "build first: make build" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk is missing: scripts/setup.sh installs it" >&2; exit 2; }
 data=build/bench-gallery-$faces
+((synthetic > 0)) && data=build/bench-gallery-$faces+$synthetic
 mkdir -p "$data" build/bench
+if ((synthetic > 0)) && [[ ! -e $data/synthetic-$synthetic ]]; then
+    [[ -x build/release/bench/bench_gallery_fill ]] || { echo "build first: make build" >&2; exit 2; }
+    build/release/bench/bench_gallery_fill "$data" "$synthetic" >&2
+    touch "$data/synthetic-$synthetic"
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 auth=()
 "$bin" serve --help 2>/dev/null | grep -q -- --no-auth && auth=(--no-auth)
 "$bin" serve --host 127.0.0.1 --port "$port" --data "$data" --index "$index" "${auth[@]}" >build/bench/http_load_server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
-for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 3000); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 url=http://127.0.0.1:$port
 
-have=$(curl -sf "$url/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["faces"])')
+have=$(($(curl -sf "$url/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["faces"])') - synthetic))
 register_rate=na
 if ((have < faces)); then
     need=$((faces - have))
@@ -81,4 +91,4 @@ p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$line")
 p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
 errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")
 index_name=$(curl -sf "$url/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["index"])')
-echo "http_load faces=$gallery index=$index_name connections=$connections searches_per_s=$rps p50_ms=$p50 p99_ms=$p99 errors=$errors registrations_per_s=$register_rate"
+echo "http_load faces=$gallery synthetic=$synthetic index=$index_name connections=$connections searches_per_s=$rps p50_ms=$p50 p99_ms=$p99 errors=$errors registrations_per_s=$register_rate"

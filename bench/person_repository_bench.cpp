@@ -2,6 +2,8 @@
 // for_each_face at start), and what a durable registration costs. Prints figures; never fails on time.
 //
 //   build/release/bench/bench_person_repository [faces=100000] [folder=<temp>]
+#include "synthetic_records.h"
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "repositories/sqlite/sqlite_database.h"
@@ -16,43 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace {
-
 using namespace faceid;
-
-PersonRecord bench_person(int64_t index) {
-    PersonRecord person;
-    person.id = new_person_id();
-    person.name = "Bench person " + std::to_string(index);
-    person.external_id = "bench-" + std::to_string(index);
-    person.metadata = {{"department", "bench"}, {"index", index}};
-    person.created_at_ms = 1'700'000'000'000 + index;
-    return person;
-}
-
-FaceRecord bench_face(const std::string& person_id, std::mt19937& rng) {
-    std::normal_distribution<float> normal;
-    FaceRecord face;
-    face.label = random_label();
-    face.person_id = person_id;
-    face.embedding.resize(kEmbeddingDim);
-    for (float& x : face.embedding) x = normal(rng);
-    l2_normalize(face.embedding);
-    face.quality = {{"sharpness", 250.5},   {"detection_score", 0.98},
-                    {"face_width_px", 180}, {"face_height_px", 220},
-                    {"yaw", 4.5},           {"pitch", -2.0},
-                    {"roll", 1.0},          {"brightness", 120},
-                    {"score", 0.87},        {"reasons", nlohmann::json::array()}};
-    face.quality_score = 0.87;
-    face.box = {100, 120, 280, 340};
-    face.landmarks = {150, 200, 230, 200, 190, 250, 160, 300, 220, 300};
-    face.photo_key = std::string(64, 'a') + ".jpg";
-    face.crop_key = std::string(64, 'b') + ".png";
-    face.created_at_ms = now_ms();
-    return face;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     const int64_t count = argc > 1 ? std::atoll(argv[1]) : 100'000;
@@ -70,8 +36,8 @@ int main(int argc, char** argv) {
         SqlitePersonRepository repository(std::make_shared<SqliteDatabase>(file, bulk));
         double start = monotonic_seconds();
         for (int64_t i = 0; i < count; ++i) {
-            PersonRecord person = bench_person(i);
-            repository.create_person(person, bench_face(person.id, rng));
+            PersonRecord person = bench::synthetic_person(i);
+            repository.create_person(person, bench::synthetic_face(person.id, rng));
         }
         double seconds = monotonic_seconds() - start;
         std::printf("load:          %lld persons+faces in %.2f s (%.0f registrations/s, synchronous=OFF)\n",
@@ -120,8 +86,8 @@ int main(int argc, char** argv) {
 
     std::vector<double> latencies;
     for (int i = 0; i < 200; ++i) {
-        PersonRecord person = bench_person(count + i);
-        FaceRecord face = bench_face(person.id, rng);
+        PersonRecord person = bench::synthetic_person(count + i);
+        FaceRecord face = bench::synthetic_face(person.id, rng);
         double start = monotonic_seconds();
         repository.create_person(person, face);
         latencies.push_back((monotonic_seconds() - start) * 1e3);
