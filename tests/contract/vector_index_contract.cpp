@@ -496,6 +496,33 @@ TEST(HnswDefaults, AgreeWithFlatOnFaceShapedVectors) {
     expect_agrees(false, *index, reference, queries, 10);
 }
 
+// From 50,000 rows the fast scans split a single query over all cores; small vectors keep this cheap
+// (and dim 16 leaves most of flat8's 64-byte code rows as padding).
+TEST(FlatIndexFastScans, ParallelScansAgreeWithFloat32) {
+    constexpr int dim = 16;
+    std::mt19937_64 rng(14);
+    std::normal_distribution<float> gauss;
+    const size_t n = 60000;
+    std::vector<float> data(n * dim), queries(20 * dim);
+    for (auto& x : data) x = gauss(rng);
+    for (auto& x : queries) x = gauss(rng);
+    index::FlatIndex reference(dim), half(dim, index::FlatScan::kFloat16), int8(dim, index::FlatScan::kInt8);
+    std::vector<uint64_t> labels(n);
+    for (size_t i = 0; i < n; ++i) labels[i] = 3 * i + 1;
+    for (auto* index : {&reference, &half, &int8}) index->add_batch(labels.data(), data.data(), n);
+    for (size_t q = 0; q < 20; ++q) {
+        const auto want = reference.search(&queries[q * dim], 10);
+        for (const auto* index : {&half, &int8}) {
+            const auto got = index->search(&queries[q * dim], 10);
+            ASSERT_EQ(got.size(), want.size());
+            for (size_t i = 0; i < got.size(); ++i) {
+                EXPECT_EQ(got[i].label, want[i].label) << index->name() << " query " << q << " rank " << i;
+                EXPECT_NEAR(got[i].similarity, want[i].similarity, 1e-4) << index->name();
+            }
+        }
+    }
+}
+
 TEST(IndexFactory, RejectsUnknownKindsAndBadParameters) {
     EXPECT_THROW(make_vector_index(config_of("ivf")), Error);
     IndexConfig bad = config_of("hnsw");

@@ -253,19 +253,21 @@ void FlatIndex::scan_int8(const int8_t* query_codes, const Int8Query& query, siz
 
 std::vector<Neighbor> FlatIndex::search_int8(const float* query, size_t k) const {
     const size_t n = labels_.size();
-    thread_local std::vector<int8_t> query_codes;
-    query_codes.resize(code_stride_);
-    const Int8Query quantized = quantize_int8_query(query, dim_, query_codes.data());
+    thread_local std::vector<int8_t> query_buffer;
+    query_buffer.resize(code_stride_);
+    // A plain pointer for the helper threads: inside their lambdas the name query_buffer would mean
+    // their own (empty) thread_local.
+    const int8_t* query_codes = query_buffer.data();
+    const Int8Query quantized = quantize_int8_query(query, dim_, query_buffer.data());
 
     const size_t threads = n >= kParallelScanRows ? std::max(1u, std::thread::hardware_concurrency()) : 1;
     std::vector<Int8Scan> scans(threads, Int8Scan(k));
     std::vector<std::thread> helpers;
     // Thread t scans rows [n * t / threads, n * (t + 1) / threads).
     for (size_t t = 1; t < threads; ++t)
-        helpers.emplace_back([&, t] {
-            scan_int8(query_codes.data(), quantized, n * t / threads, n * (t + 1) / threads, scans[t]);
-        });
-    scan_int8(query_codes.data(), quantized, 0, n / threads, scans[0]);
+        helpers.emplace_back(
+            [&, t] { scan_int8(query_codes, quantized, n * t / threads, n * (t + 1) / threads, scans[t]); });
+    scan_int8(query_codes, quantized, 0, n / threads, scans[0]);
     for (auto& h : helpers) h.join();
 
     // At least k rows score >= the k-th best lower bound, so a row whose upper bound is below it cannot
