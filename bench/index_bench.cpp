@@ -85,6 +85,8 @@ struct Candidate {
     std::function<void(const float* queries, int n)> search_batch;
     std::function<size_t()> memory_bytes;
     std::function<void(int)> set_ef_search;  // hnsw kinds only
+    // flat16 / flat8: single queries answered by the float32 scan because the fast scan proved nothing.
+    std::function<uint64_t()> fallbacks = [] { return uint64_t(0); };
 };
 
 Candidate our_index(const std::string& kind, const IndexBenchOptions& opt) {
@@ -105,6 +107,10 @@ Candidate our_index(const std::string& kind, const IndexBenchOptions& opt) {
             [index] { return index->memory_bytes(); },
             [index](int ef) {
                 if (auto* hnsw = dynamic_cast<index::HnswIndex*>(index.get())) hnsw->set_ef_search(ef);
+            },
+            [index] {
+                auto* flat = dynamic_cast<index::FlatIndex*>(index.get());
+                return flat ? flat->exact_scan_fallbacks() : uint64_t(0);
             }};
 }
 
@@ -189,7 +195,7 @@ int run_index_bench(const IndexBenchOptions& opt, std::ostream& out) {
 
     for (const std::string& kind : opt.kinds) {
         Candidate candidate;
-        if (kind == "flat" || kind == "flat16" || kind == "hnsw" || kind == "auto") {
+        if (kind == "flat" || kind == "flat16" || kind == "flat8" || kind == "hnsw" || kind == "auto") {
             candidate = our_index(kind, opt);
         } else if (kind == "faiss_flat" || kind == "faiss_hnsw") {
 #ifdef FACEID_HAVE_FAISS
@@ -263,6 +269,7 @@ int run_index_bench(const IndexBenchOptions& opt, std::ostream& out) {
                 << " mem_mb=" << memory / 1048576.0 << " bytes_per_vector=" << std::setprecision(0)
                 << double(memory) / opt.n << std::setprecision(2) << " build_s=" << build_s
                 << " single_queries=" << timed;
+            if (kind == "flat16" || kind == "flat8") out << " fallbacks=" << candidate.fallbacks();
             if (kind == "hnsw" || kind == "faiss_hnsw")
                 out << " M=" << opt.hnsw.m << " ef_construction=" << opt.hnsw.ef_construction
                     << " ef_search=" << ef;

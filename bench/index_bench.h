@@ -18,8 +18,8 @@ struct IndexBenchOptions {
     size_t queries = 1000;  // single queries timed (stops early after ~30 s per index) and batch queries
     int batch = 64;         // batch size for the throughput figure
     int k = 10;
-    // Any of flat, flat16, hnsw, auto, faiss_flat, faiss_hnsw.
-    std::vector<std::string> kinds = {"flat", "flat16", "hnsw", "faiss_flat", "faiss_hnsw"};
+    // Any of flat, flat16, flat8, hnsw, auto, faiss_flat, faiss_hnsw.
+    std::vector<std::string> kinds = {"flat", "flat16", "flat8", "hnsw", "faiss_flat", "faiss_hnsw"};
     uint64_t seed = 42;
     // "faces": identities of per_identity photos (random centre + noise, cosine ~0.6 within a person,
     // sd ~0.07 across people), queries are new photos of registered people. "random": uniform on the sphere,

@@ -12,7 +12,8 @@ inline void add_index_bench_options(CLI::App& app, IndexBenchOptions& opt) {
     app.add_option("--queries", opt.queries, "number of queries");
     app.add_option("--batch", opt.batch, "batch size for the throughput figure");
     app.add_option("--k", opt.k, "neighbours per query");
-    app.add_option("--kinds", opt.kinds, "flat, flat16, hnsw, auto, faiss_flat, faiss_hnsw")->delimiter(',');
+    app.add_option("--kinds", opt.kinds, "flat, flat16, flat8, hnsw, auto, faiss_flat, faiss_hnsw")
+        ->delimiter(',');
     app.add_option("--seed", opt.seed, "random seed");
     app.add_option("--data", opt.data, "faces or random")->check(CLI::IsMember({"faces", "random"}));
     app.add_option("--per-identity", opt.per_identity, "photos per identity (faces data)");

@@ -60,22 +60,6 @@ nlohmann::json registration_json(const RegistrationResult& result, const FieldVi
             {"dropped_face_ids", result.dropped_face_ids}};
 }
 
-nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
-                                   const SimilarityCalibration& calibration, const FieldView& view) {
-    auto out = nlohmann::json::array();
-    for (const auto& r : results) {
-        auto candidates = nlohmann::json::array();
-        for (const auto& c : r.candidates) candidates.push_back(match_json(c, calibration, view));
-        out.push_back(
-            {{"box", box_to_json(r.box)},
-             {"quality",
-              {{"score", std::round(r.quality.score * 1000) / 1000}, {"reasons", r.quality.reasons}}},
-             {"match", r.match ? match_json(*r.match, calibration, view) : nlohmann::json()},
-             {"candidates", candidates}});
-    }
-    return out;
-}
-
 }  // namespace
 
 void HttpServer::add_face_routes() {
@@ -222,7 +206,7 @@ void HttpServer::add_face_routes() {
                             "At most " + std::to_string(config_.max_batch) + " photos per batch.",
                             {{"field", "photos"}, {"max", config_.max_batch}});
             const FieldView view = view_for(req);
-            const auto entries = services_.search.search_batch(requests);
+            const auto entries = services_.search.search_batch(requests, services_.pipelines.size());
             auto out = nlohmann::json::array();
             auto found = nlohmann::json::array();
             for (const auto& entry : entries) {

@@ -69,4 +69,20 @@ nlohmann::json error_json(const std::string& code, const std::string& message,
     return {{"error", {{"code", code}, {"message", message}, {"details", details}}}};
 }
 
+nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
+                                   const SimilarityCalibration& calibration, const FieldView& view) {
+    auto out = nlohmann::json::array();
+    for (const auto& r : results) {
+        auto candidates = nlohmann::json::array();
+        for (const auto& c : r.candidates) candidates.push_back(match_json(c, calibration, view));
+        out.push_back(
+            {{"box", box_to_json(r.box)},
+             {"quality",
+              {{"score", std::round(r.quality.score * 1000) / 1000}, {"reasons", r.quality.reasons}}},
+             {"match", r.match ? match_json(*r.match, calibration, view) : nlohmann::json()},
+             {"candidates", candidates}});
+    }
+    return out;
+}
+
 }  // namespace faceid

@@ -3,6 +3,7 @@
 // photos, crops, metadata and embeddings are left out in one place for callers not allowed them.
 #include "core/records.h"
 #include "services/gallery.h"
+#include "services/search_service.h"
 #include "vision/calibration.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@ nlohmann::json person_json(const PersonRecord& person, const FieldView& view);
 nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& view);
 nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration,
                           const FieldView& view);
+// The "results" of POST /search (and of each photo of /search/batch and `faceid search --batch`).
+nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
+                                   const SimilarityCalibration& calibration, const FieldView& view);
 nlohmann::json error_json(const std::string& code, const std::string& message, const nlohmann::json& details);
 
 }  // namespace faceid

@@ -1,7 +1,8 @@
 // faceid: the Face ID Boom binary. Sub-commands: serve, detect, embed, compare, eval, bench, keys, import,
-// cleanup (see --help).
+// cleanup, search (see --help).
 #include "app/gallery_commands.h"
 #include "app/keys_command.h"
+#include "app/search_command.h"
 #include "app/serve_command.h"
 #include "app/vision_commands.h"
 #include "core/error.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
     faceid::app::add_keys_command(app);
     faceid::app::add_vision_commands(app);
     faceid::app::add_gallery_commands(app);
+    faceid::app::add_search_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -55,4 +55,12 @@ RegistrationOptions registration_options(const AppConfig& config) {
     return options;
 }
 
+SearchOptions search_options(const AppConfig& config) {
+    SearchOptions options;
+    if (config.threshold) options.calibration.threshold = *config.threshold;
+    options.require_live = config.require_live;
+    options.live_threshold = config.live_threshold;
+    return options;
+}
+
 }  // namespace faceid::app

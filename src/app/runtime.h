@@ -2,6 +2,7 @@
 // Things every sub-command needs: where the models are and the pipeline settings.
 #include "app/config.h"
 #include "services/registration_service.h"
+#include "services/search_service.h"
 #include "vision/face_pipeline.h"
 #include "vision/model_files.h"
 
@@ -15,8 +16,9 @@ ModelFiles resolve_models(const std::string& flag);
 
 std::string read_file_bytes(const std::string& path);
 
-// Pipeline and registration settings from the configuration (shared by serve and import).
+// Pipeline, registration and search settings from the configuration (shared by serve, import and search).
 PipelineOptions pipeline_options(const AppConfig& config);
 RegistrationOptions registration_options(const AppConfig& config);
+SearchOptions search_options(const AppConfig& config);
 
 }  // namespace faceid::app

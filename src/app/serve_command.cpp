@@ -137,11 +137,7 @@ int run_serve(const ServeFlags& flags) {
     storage.start_background_work(config);
 
     RegistrationService registration(pipelines, gallery, registration_options(config));
-    SearchOptions search_options;
-    if (config.threshold) search_options.calibration.threshold = *config.threshold;
-    search_options.require_live = config.require_live;
-    search_options.live_threshold = config.live_threshold;
-    SearchService search(pipelines, gallery, search_options);
+    SearchService search(pipelines, gallery, search_options(config));
     RetentionService retention(gallery, config.retention, log_cleanup_report);
 
     ApiConfig api;

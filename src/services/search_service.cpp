@@ -5,22 +5,31 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 namespace faceid {
 
 SearchService::SearchService(PipelinePool& pipelines, Gallery& gallery, SearchOptions options)
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
-std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, bool all_faces) {
-    auto pipeline = pipelines_.acquire();
-    auto detected = detect_faces(*pipeline, photo);
+std::vector<AnalyzedFace> SearchService::analyze_faces(FacePipeline& pipeline, const std::string& photo,
+                                                       bool all_faces) {
+    auto detected = detect_faces(pipeline, photo);
     const size_t count = all_faces ? std::min<size_t>(detected.boxes.size(), options_.max_faces) : 1;
     std::vector<AnalyzedFace> faces;
     faces.reserve(count);
     for (size_t i = 0; i < count; ++i) {
-        faces.push_back(pipeline->analyze(detected.image, detected.boxes[i], false));
-        if (options_.require_live) pipeline->assess_liveness(detected.image, faces.back());
+        faces.push_back(pipeline.analyze(detected.image, detected.boxes[i], false));
+        if (options_.require_live) pipeline.assess_liveness(detected.image, faces.back());
     }
+    return faces;
+}
+
+std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, bool all_faces) {
+    auto pipeline = pipelines_.acquire();
+    auto faces = analyze_faces(*pipeline, photo, all_faces);
     std::vector<AnalyzedFace*> pointers;
     for (auto& f : faces) pointers.push_back(&f);
     pipeline->embed(pointers, pipeline->options().flip_average);  // one forward pass for all faces
@@ -68,21 +77,56 @@ std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request
     return results;
 }
 
-std::vector<SearchService::BatchEntry> SearchService::search_batch(
-    const std::vector<SearchRequest>& requests) {
+std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::vector<SearchRequest>& requests,
+                                                                   int parallelism) {
     std::vector<BatchEntry> entries(requests.size());
     std::vector<std::vector<AnalyzedFace>> faces(requests.size());
+    // Photos [begin, end) on one pipeline: detection photo by photo, then a single embedder forward pass
+    // for all their faces.
+    auto run_share = [&](size_t begin, size_t end) {
+        auto pipeline = pipelines_.acquire();
+        std::vector<AnalyzedFace*> pointers;
+        for (size_t i = begin; i < end; ++i) {
+            try {
+                faces[i] = analyze_faces(*pipeline, requests[i].photo, requests[i].all_faces);
+            } catch (const Error& e) {
+                entries[i].error = e;
+            }
+            for (auto& f : faces[i]) pointers.push_back(&f);
+        }
+        if (!pointers.empty()) pipeline->embed(pointers, pipeline->options().flip_average);
+    };
+    const size_t shares =
+        std::clamp<size_t>(size_t(std::max(1, parallelism)), 1, std::max<size_t>(requests.size(), 1));
+    std::vector<std::thread> helpers;
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    for (size_t t = 1; t < shares; ++t)
+        helpers.emplace_back([&, t] {
+            try {
+                run_share(requests.size() * t / shares, requests.size() * (t + 1) / shares);
+            } catch (...) {  // not a photo's own error (those are caught per photo): rethrown below
+                std::lock_guard lock(failure_mutex);
+                failure = std::current_exception();
+            }
+        });
+    try {
+        run_share(0, requests.size() / shares);
+    } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        failure = std::current_exception();
+    }
+    for (auto& h : helpers) h.join();
+    if (failure) std::rethrow_exception(failure);
+
     std::vector<Embedding> queries;
     for (size_t i = 0; i < requests.size(); ++i) {
         try {
-            faces[i] = embed_faces(requests[i].photo, requests[i].all_faces);
-            for (auto& f : faces[i]) {
-                passes_live_gate(f, requests[i].all_faces);
-                queries.push_back(f.embedding);
-            }
+            for (auto& f : faces[i]) passes_live_gate(f, requests[i].all_faces);
+            for (auto& f : faces[i]) queries.push_back(f.embedding);
         } catch (const Error& e) {
             entries[i].error = e;
-            faces[i].clear();  // the gate throws before this photo's face is queued
+            faces[i].clear();  // the gate refused this photo's only face
         }
     }
     // One matrix product for every face of every photo; top_k and threshold are applied per photo below.

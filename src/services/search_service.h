@@ -52,13 +52,15 @@ class SearchService {
 
     // Throws Error(kNoFace) and the decoder's errors.
     std::vector<FaceSearchResult> search(const SearchRequest& request);
-    // Several photos; inference per photo, one batched index search for all faces. Each entry is either a
-    // result list or the Error that photo raised.
+    // Several photos. The photos are split into `parallelism` contiguous shares, each run by one pipeline:
+    // detection per photo, then one embedder forward pass for every face of the share (batched
+    // inference); then one batched index search (one matrix product) for every face of every photo. Each
+    // entry is either a result list or the Error that photo raised.
     struct BatchEntry {
         std::vector<FaceSearchResult> results;
         std::optional<Error> error;
     };
-    std::vector<BatchEntry> search_batch(const std::vector<SearchRequest>& requests);
+    std::vector<BatchEntry> search_batch(const std::vector<SearchRequest>& requests, int parallelism = 1);
 
     VerifyResult verify(const VerifyRequest& request);
     // Faces with quality figures, gate results, liveness and attributes; no embedding and no search.
@@ -74,6 +76,8 @@ class SearchService {
   private:
     // The embedded faces of one photo: the largest only, or all up to max_faces.
     std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces);
+    // Decoded, detected and analysed (liveness included when required), not embedded yet.
+    std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces);
     // With require_live: false (and NOT_LIVE among the reasons) for a face that fails the gate.
     bool passes_live_gate(AnalyzedFace& face, bool all_faces) const;
 

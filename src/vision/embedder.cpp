@@ -38,27 +38,27 @@ std::pair<Embedding, Embedding> Embedder::embed_variants(const cv::Mat& aligned_
 }
 
 std::vector<Embedding> Embedder::embed_batch(const std::vector<cv::Mat>& aligned_bgr, bool flip_average) {
-    if (aligned_bgr.empty()) return {};
-    std::vector<cv::Mat> inputs;
-    inputs.reserve(aligned_bgr.size() * 2);
+    // One forward pass per face (with its flipped copy): with more than one face in the blob this model
+    // under OpenCV DNN returns a correct embedding for the first face only (measured with
+    // `faceid search --batch --batch-size 2..6 --compare-single`: every face after the first of a pass
+    // stopped matching its person), so faces are not batched across a pass until that is understood.
+    std::vector<Embedding> result;
+    result.reserve(aligned_bgr.size());
     for (const auto& crop : aligned_bgr) {
-        inputs.push_back(crop);
+        std::vector<cv::Mat> inputs = {crop};
         if (flip_average) {
             cv::Mat flipped;
             cv::flip(crop, flipped, 1);
             inputs.push_back(flipped);
         }
+        // RGB, (x - 127) / 128.
+        cv::Mat blob =
+            cv::dnn::blobFromImages(inputs, 1.0 / 128, cv::Size(112, 112), cv::Scalar(127, 127, 127),
+                                    /*swapRB=*/true, /*crop=*/false);
+        net_.setInput(blob);
+        cv::Mat out = net_.forward();  // (1 or 2) x 512
+        result.push_back(sum_rows(out, 0, int(inputs.size())));
     }
-    // RGB, (x - 127) / 128.
-    cv::Mat blob = cv::dnn::blobFromImages(inputs, 1.0 / 128, cv::Size(112, 112), cv::Scalar(127, 127, 127),
-                                           /*swapRB=*/true, /*crop=*/false);
-    net_.setInput(blob);
-    cv::Mat out = net_.forward();  // (n) x 512
-    const int per_face = flip_average ? 2 : 1;
-    std::vector<Embedding> result;
-    result.reserve(aligned_bgr.size());
-    for (size_t i = 0; i < aligned_bgr.size(); ++i)
-        result.push_back(sum_rows(out, int(i) * per_face, per_face));
     return result;
 }
 

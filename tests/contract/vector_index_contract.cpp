@@ -393,6 +393,64 @@ TEST_P(VectorIndexContract, SaveAndLoadGiveIdenticalResults) {
     std::filesystem::remove_all(dir);
 }
 
+// Near-ties, the adversarial case for the exact kinds' fast scans (flat16, flat8): rows whose scores
+// differ by far less than float16 or int8 rounding. Two clusters around two directions b: row i of a
+// cluster scores exactly 1 - step * i against b (b plus a fresh orthogonal offset, normalised). The small
+// cluster (40 rows, 1e-4 apart) is within float16's resolution and small enough for flat8 to re-score in
+// float32; the large one (400 rows, 2e-6 apart) defeats both, which must then fall back to the float32
+// scan. Either way the results must be the reference's, in order.
+TEST_P(VectorIndexContract, NearTiesStayExact) {
+    if (!exact()) GTEST_SKIP() << "approximate kinds are checked on recall, not on near-ties";
+    std::mt19937_64 rng(13);
+    std::normal_distribution<float> gauss;
+    Vectors background = random_vectors(2000, rng), directions = random_vectors(2, rng);
+    auto cluster = [&](const float* b, size_t count, double step) {
+        Vectors rows(count * kDim);
+        for (size_t i = 0; i < count; ++i) {
+            float* v = &rows[i * kDim];
+            double along = 0;
+            for (int d = 0; d < kDim; ++d) v[d] = gauss(rng);
+            for (int d = 0; d < kDim; ++d) along += double(v[d]) * b[d];
+            for (int d = 0; d < kDim; ++d) v[d] -= float(along) * b[d];
+            normalize(v);  // unit offset orthogonal to b
+            const double score = 1 - step * double(i);
+            const double offset = std::sqrt(1 / (score * score) - 1);  // <b, b + o w> / |b + o w| = score
+            for (int d = 0; d < kDim; ++d) v[d] = float(b[d] + offset * v[d]);
+            normalize(v);
+        }
+        return rows;
+    };
+    const Vectors small = cluster(&directions[0], 40, 1e-4), large = cluster(&directions[kDim], 400, 2e-6);
+    auto index = make();
+    index::FlatIndex reference(kDim);
+    uint64_t label = 1;
+    for (const Vectors* rows : std::initializer_list<const Vectors*>{&background, &small, &large})
+        for (size_t i = 0; i < rows->size() / kDim; ++i, ++label) {
+            index->add(label * 7919, &(*rows)[i * kDim]);  // labels not in score order
+            reference.add(label * 7919, &(*rows)[i * kDim]);
+        }
+    // The two directions themselves, and queries near them.
+    Vectors queries = directions;
+    for (size_t q = 0; q < 6; ++q) {
+        Vectors near(directions.begin() + (q % 2) * kDim, directions.begin() + (q % 2 + 1) * kDim);
+        for (auto& x : near) x += 0.002f * gauss(rng);
+        normalize(near.data());
+        queries.insert(queries.end(), near.begin(), near.end());
+    }
+    expect_agrees(true, *index, reference, queries, 10);
+    expect_agrees(true, *index, reference, queries, 50);
+
+    // The fast scans answer the small cluster themselves and hand the large one to the float32 scan.
+    if (const auto* flat = dynamic_cast<const index::FlatIndex*>(index.get());
+        flat && flat->name() != "flat") {
+        const uint64_t before = flat->exact_scan_fallbacks();
+        index->search(&directions[0], 10);
+        EXPECT_EQ(flat->exact_scan_fallbacks(), before) << "small cluster";
+        index->search(&directions[kDim], 10);
+        EXPECT_EQ(flat->exact_scan_fallbacks(), before + 1) << "large cluster";
+    }
+}
+
 // Uniform random 512-d vectors are the adversarial case for a graph index: all similarities are
 // 0 +- 0.04, and at 2000 vectors hnsw with m=16 needs ef_search ~512 for recall@10 >= 0.99 (0.78 at the
 // default 64, 0.99 at 256; measured with a scratch program on this file's random data). The suite
@@ -407,6 +465,7 @@ IndexConfig approximate_config(std::string kind) {
 INSTANTIATE_TEST_SUITE_P(AllKinds, VectorIndexContract,
                          ::testing::Values(Kind{"flat", config_of("flat"), true},
                                            Kind{"flat16", config_of("flat16"), true},
+                                           Kind{"flat8", config_of("flat8"), true},
                                            Kind{"hnsw", approximate_config("hnsw"), false},
                                            Kind{"auto", approximate_config("auto"), false}),
                          kind_name);
@@ -435,6 +494,33 @@ TEST(HnswDefaults, AgreeWithFlatOnFaceShapedVectors) {
         queries.insert(queries.end(), photo.begin(), photo.end());
     }
     expect_agrees(false, *index, reference, queries, 10);
+}
+
+// From 50,000 rows the fast scans split a single query over all cores; small vectors keep this cheap
+// (and dim 16 leaves most of flat8's 64-byte code rows as padding).
+TEST(FlatIndexFastScans, ParallelScansAgreeWithFloat32) {
+    constexpr int dim = 16;
+    std::mt19937_64 rng(14);
+    std::normal_distribution<float> gauss;
+    const size_t n = 60000;
+    std::vector<float> data(n * dim), queries(20 * dim);
+    for (auto& x : data) x = gauss(rng);
+    for (auto& x : queries) x = gauss(rng);
+    index::FlatIndex reference(dim), half(dim, index::FlatScan::kFloat16), int8(dim, index::FlatScan::kInt8);
+    std::vector<uint64_t> labels(n);
+    for (size_t i = 0; i < n; ++i) labels[i] = 3 * i + 1;
+    for (auto* index : {&reference, &half, &int8}) index->add_batch(labels.data(), data.data(), n);
+    for (size_t q = 0; q < 20; ++q) {
+        const auto want = reference.search(&queries[q * dim], 10);
+        for (const auto* index : {&half, &int8}) {
+            const auto got = index->search(&queries[q * dim], 10);
+            ASSERT_EQ(got.size(), want.size());
+            for (size_t i = 0; i < got.size(); ++i) {
+                EXPECT_EQ(got[i].label, want[i].label) << index->name() << " query " << q << " rank " << i;
+                EXPECT_NEAR(got[i].similarity, want[i].similarity, 1e-4) << index->name();
+            }
+        }
+    }
 }
 
 TEST(IndexFactory, RejectsUnknownKindsAndBadParameters) {

@@ -12,7 +12,7 @@ AutoIndex::AutoIndex(int dim, size_t threshold, HnswParams hnsw_params)
     : dim_(dim),
       threshold_(threshold),
       hnsw_params_(hnsw_params),
-      active_(std::make_unique<FlatIndex>(dim)) {}
+      active_(std::make_unique<FlatIndex>(dim, FlatScan::kInt8)) {}
 
 void AutoIndex::add(uint64_t label, const float* vector) {
     bool large;
@@ -100,7 +100,7 @@ void AutoIndex::load(const std::filesystem::path& path) {
     if (approximate)
         loaded = std::make_unique<HnswIndex>(dim_, hnsw_params_);
     else
-        loaded = std::make_unique<FlatIndex>(dim_);
+        loaded = std::make_unique<FlatIndex>(dim_, FlatScan::kInt8);
     loaded->load(path);
     {
         std::unique_lock lock(mutex_);

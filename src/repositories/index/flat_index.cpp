@@ -30,6 +30,15 @@ constexpr size_t kBatchRows = 4096;
 constexpr size_t kRescoreMargin = 32;
 constexpr size_t kParallelScanRows = 50000;
 
+// kInt8: rows scored per kernel call (the integer scores stay in L1), and the share of the gallery that
+// may be re-scored in float32 before the float32 scan is cheaper: re-scoring a row reads 4x its int8
+// bytes, at random, so n / 16 candidates cost about as much again as the int8 scan itself.
+constexpr size_t kInt8Block = 64;
+constexpr size_t kInt8MaxRescoreShare = 16;
+// kInt8: relative slack for the float32 rounding of the re-scored (and reference) inner products and of
+// the int8 estimate itself: 512 float32 products are off by far less than 1e-5 * |q| * |v|.
+constexpr float kInt8Slack = 1e-5f;
+
 float norm_of(const float* v, int dim) {
     double s = 0;
     for (int i = 0; i < dim; ++i) s += double(v[i]) * v[i];
@@ -46,8 +55,20 @@ std::vector<float>& score_buffer(size_t n) {
 
 }  // namespace
 
-FlatIndex::FlatIndex(int dim, FlatScan scan) : dim_(dim), scan_(scan) {
+FlatIndex::FlatIndex(int dim, FlatScan scan)
+    : dim_(dim), scan_(scan), code_stride_(dim > 0 ? int8_stride(size_t(dim)) : 0) {
     if (dim <= 0) throw Error(ErrorCode::kInvalidField, "index dimension must be positive");
+}
+
+std::string FlatIndex::name() const {
+    switch (scan_) {
+        case FlatScan::kFloat16:
+            return "flat16";
+        case FlatScan::kInt8:
+            return "flat8";
+        default:
+            return "flat";
+    }
 }
 
 void FlatIndex::add(uint64_t label, const float* vector) {
@@ -62,16 +83,31 @@ void FlatIndex::add(uint64_t label, const float* vector) {
         float_to_half(vector, half_row.data(), dim_);
         norm = norm_of(vector, dim_);
     }
+    std::vector<uint8_t> code_row;
+    Int8RowInfo code_info;
+    if (scan_ == FlatScan::kInt8) {
+        for (int i = 0; i < dim_; ++i)
+            if (!std::isfinite(vector[i]))
+                throw Error(ErrorCode::kInvalidField, "flat8 index: vector component not finite");
+        code_row.resize(code_stride_);
+        code_info = quantize_int8_row(vector, dim_, code_row.data());
+    }
     std::unique_lock lock(mutex_);
     auto [it, inserted] = rows_.try_emplace(label, labels_.size());
     if (inserted) {
         labels_.push_back(label);
         vectors_.insert(vectors_.end(), vector, vector + dim_);
         halves_.insert(halves_.end(), half_row.begin(), half_row.end());
+        codes_.insert(codes_.end(), code_row.begin(), code_row.end());
+        if (!code_row.empty()) code_info_.push_back(code_info);
     } else {  // re-adding a label replaces its vector
         std::memcpy(&vectors_[it->second * dim_], vector, sizeof(float) * dim_);
         if (!half_row.empty())
             std::memcpy(&halves_[it->second * dim_], half_row.data(), sizeof(uint16_t) * dim_);
+        if (!code_row.empty()) {
+            std::memcpy(&codes_[it->second * code_stride_], code_row.data(), code_stride_);
+            code_info_[it->second] = code_info;
+        }
     }
     max_norm_ = std::max(max_norm_, norm);
 }
@@ -86,6 +122,10 @@ void FlatIndex::add_batch(const uint64_t* labels, const float* vectors, size_t n
             labels_.reserve(rows);
             vectors_.reserve(rows * dim_);
             if (scan_ == FlatScan::kFloat16) halves_.reserve(rows * dim_);
+            if (scan_ == FlatScan::kInt8) {
+                codes_.reserve(rows * code_stride_);
+                code_info_.reserve(rows);
+            }
             rows_.reserve(rows);
         }
     }
@@ -102,12 +142,20 @@ bool FlatIndex::remove(uint64_t label) {
         std::memcpy(&vectors_[hole * dim_], &vectors_[last * dim_], sizeof(float) * dim_);
         if (!halves_.empty())
             std::memcpy(&halves_[hole * dim_], &halves_[last * dim_], sizeof(uint16_t) * dim_);
+        if (!codes_.empty()) {
+            std::memcpy(&codes_[hole * code_stride_], &codes_[last * code_stride_], code_stride_);
+            code_info_[hole] = code_info_[last];
+        }
         labels_[hole] = labels_[last];
         rows_[labels_[hole]] = hole;
     }
     labels_.pop_back();
     vectors_.resize(last * dim_);
     if (!halves_.empty()) halves_.resize(last * dim_);
+    if (!codes_.empty()) {
+        codes_.resize(last * code_stride_);
+        code_info_.pop_back();
+    }
     return true;
 }
 
@@ -116,6 +164,7 @@ std::vector<Neighbor> FlatIndex::search(const float* query, int k) const {
     const size_t n = labels_.size();
     if (k <= 0 || n == 0) return {};
     if (scan_ == FlatScan::kFloat16 && n > size_t(k) + kRescoreMargin) return search_half(query, k);
+    if (scan_ == FlatScan::kInt8 && n > size_t(k) + kRescoreMargin) return search_int8(query, k);
     return search_float(query, k);
 }
 
@@ -164,8 +213,85 @@ std::vector<Neighbor> FlatIndex::search_half(const float* query, size_t k) const
     // float16 error bound (plus float32 summation slack) exactly. If that could reach the k-th result,
     // the float16 pass proved nothing: scan in float32.
     const float bound = kHalfEpsilon * norm_of(query, dim_) * max_norm_ + 1e-5f;
-    if (result.back().similarity <= rough.back().similarity + bound) return search_float(query, k);
+    if (result.back().similarity <= rough.back().similarity + bound) {
+        fallbacks_.fetch_add(1, std::memory_order_relaxed);
+        return search_float(query, k);
+    }
     return result;
+}
+
+// One thread's share of an int8 scan: the k best lower bounds it saw, and every row whose upper bound
+// reached the k-th best lower bound at the time it was scanned (a superset of the rows whose upper bound
+// reaches the final, global k-th lower bound, since that only ever rises).
+struct FlatIndex::Int8Scan {
+    explicit Int8Scan(size_t k) : lower(k) {}
+    TopK lower;                                  // labels are rows
+    std::vector<std::pair<size_t, float>> rows;  // (row, upper bound)
+};
+
+void FlatIndex::scan_int8(const int8_t* query_codes, const Int8Query& query, size_t begin, size_t end,
+                          Int8Scan& scan) const {
+    static const Int8DotRowsFn dot_rows = best_int8_dot_rows();
+    int32_t dots[kInt8Block];
+    float bar = scan.lower.threshold();
+    for (size_t b = begin; b < end; b += kInt8Block) {
+        const size_t count = std::min(kInt8Block, end - b);
+        dot_rows(query_codes, query.code_sum, &codes_[b * code_stride_], count, code_stride_, dots);
+        for (size_t j = 0; j < count; ++j) {
+            const Int8RowInfo& row = code_info_[b + j];
+            const float estimate = query.scale * row.scale * float(dots[j]);
+            const float error = query.norm * row.residual_norm + query.residual_norm * row.quantized_norm +
+                                kInt8Slack * query.norm * (row.quantized_norm + row.residual_norm);
+            if (estimate - error >= bar) {
+                scan.lower.push(b + j, estimate - error);
+                bar = scan.lower.threshold();
+            }
+            if (estimate + error >= bar) scan.rows.emplace_back(b + j, estimate + error);
+        }
+    }
+}
+
+std::vector<Neighbor> FlatIndex::search_int8(const float* query, size_t k) const {
+    const size_t n = labels_.size();
+    thread_local std::vector<int8_t> query_buffer;
+    query_buffer.resize(code_stride_);
+    // A plain pointer for the helper threads: inside their lambdas the name query_buffer would mean
+    // their own (empty) thread_local.
+    const int8_t* query_codes = query_buffer.data();
+    const Int8Query quantized = quantize_int8_query(query, dim_, query_buffer.data());
+
+    const size_t threads = n >= kParallelScanRows ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+    std::vector<Int8Scan> scans(threads, Int8Scan(k));
+    std::vector<std::thread> helpers;
+    // Thread t scans rows [n * t / threads, n * (t + 1) / threads).
+    for (size_t t = 1; t < threads; ++t)
+        helpers.emplace_back(
+            [&, t] { scan_int8(query_codes, quantized, n * t / threads, n * (t + 1) / threads, scans[t]); });
+    scan_int8(query_codes, quantized, 0, n / threads, scans[0]);
+    for (auto& h : helpers) h.join();
+
+    // At least k rows score >= the k-th best lower bound, so a row whose upper bound is below it cannot
+    // be among the top k: the candidates are the rows whose upper bound reaches it.
+    TopK lower(k);
+    for (Int8Scan& scan : scans)
+        for (const Neighbor& bound : scan.lower.take_sorted()) lower.push(bound.label, bound.similarity);
+    const float bar = lower.threshold();
+    thread_local std::vector<size_t> candidates;
+    candidates.clear();
+    for (const Int8Scan& scan : scans)
+        for (const auto& [row, upper] : scan.rows)
+            if (upper >= bar) candidates.push_back(row);
+    // Near-ties everywhere (int8 cannot tell the rows apart): re-scoring them all would cost more than
+    // the float32 scan.
+    if (candidates.size() > std::max(k + kRescoreMargin, n / kInt8MaxRescoreShare)) {
+        fallbacks_.fetch_add(1, std::memory_order_relaxed);
+        return search_float(query, k);
+    }
+    static const InnerProductFn exact_inner_product = best_inner_product();
+    TopK top(k);
+    for (size_t row : candidates)
+        top.push(labels_[row], exact_inner_product(query, &vectors_[row * dim_], dim_));
+    return top.take_sorted();
 }
 
 std::vector<std::vector<Neighbor>> FlatIndex::search_batch(const float* queries, int n, int k) const {
@@ -200,9 +326,9 @@ size_t FlatIndex::memory_bytes() const {
     std::shared_lock lock(mutex_);
     // Vectors and row labels, plus the hash map: its bucket array and one node (next pointer, key,
     // value, cached hash) per entry.
-    return vectors_.capacity() * sizeof(float) + halves_.capacity() * sizeof(uint16_t) +
-           labels_.capacity() * sizeof(uint64_t) + rows_.bucket_count() * sizeof(void*) +
-           rows_.size() * 4 * sizeof(uint64_t);
+    return vectors_.capacity() * sizeof(float) + halves_.capacity() * sizeof(uint16_t) + codes_.capacity() +
+           code_info_.capacity() * sizeof(Int8RowInfo) + labels_.capacity() * sizeof(uint64_t) +
+           rows_.bucket_count() * sizeof(void*) + rows_.size() * 4 * sizeof(uint64_t);
 }
 
 void FlatIndex::for_each(const std::function<void(uint64_t, const float*)>& visit) const {
@@ -254,12 +380,25 @@ void FlatIndex::load(const std::filesystem::path& path) {
         for (size_t r = 0; r < count; ++r) max_norm = std::max(max_norm, norm_of(&vectors[r * dim_], dim_));
     }
 
+    std::vector<uint8_t> codes;
+    std::vector<Int8RowInfo> code_info;
+    if (scan_ == FlatScan::kInt8) {
+        for (float x : vectors)
+            if (!std::isfinite(x)) file.fail("vector component not finite");
+        codes.resize(count * code_stride_);
+        code_info.resize(count);
+        for (size_t r = 0; r < count; ++r)
+            code_info[r] = quantize_int8_row(&vectors[r * dim_], dim_, &codes[r * code_stride_]);
+    }
+
     std::unique_lock lock(mutex_);
     labels_ = std::move(labels);
     vectors_ = std::move(vectors);
     rows_ = std::move(rows);
     halves_ = std::move(halves);
     max_norm_ = max_norm;
+    codes_ = std::move(codes);
+    code_info_ = std::move(code_info);
 }
 
 }  // namespace faceid::index

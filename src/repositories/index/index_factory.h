@@ -1,6 +1,7 @@
 #pragma once
 // Builds the configured VectorIndex: "flat" (exact), "flat16" (exact, single queries scan a float16
-// copy: ~2x faster, 1.5x memory), "hnsw" (approximate) or "auto" (flat up to auto_threshold vectors,
+// copy: ~2x faster, 1.5x memory), "flat8" (exact, single queries scan an int8 copy and re-score the
+// candidates: 1.25x memory), "hnsw" (approximate) or "auto" (flat up to auto_threshold vectors,
 // hnsw beyond).
 #include <memory>
 #include <string>
@@ -21,7 +22,7 @@ namespace faceid {
 inline constexpr size_t kAutoIndexThreshold = 50000;
 
 struct IndexConfig {
-    std::string kind = "auto";  // "flat" | "flat16" | "hnsw" | "auto"
+    std::string kind = "auto";  // "flat" | "flat16" | "flat8" | "hnsw" | "auto"
     int dim = kEmbeddingDim;
     index::HnswParams hnsw;
     size_t auto_threshold = kAutoIndexThreshold;
