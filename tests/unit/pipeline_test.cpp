@@ -73,6 +73,34 @@ TEST_F(PipelineTest, ThinAndTinyImagesFindNoFaceWithoutFailing) {
     }
 }
 
+TEST_F(PipelineTest, EmbeddingSeveralFacesTogetherGivesEachItsOwnEmbedding) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    // Several faces in one OpenCV DNN pass once gave a correct embedding for the first face only.
+    const cv::Mat image = load(data / "photos-group" / "sample1.jpg");
+    const auto boxes = pipeline_->detect(image);
+    ASSERT_GE(boxes.size(), 3u);
+    std::vector<AnalyzedFace> together, alone;
+    for (const auto& box : boxes) {
+        together.push_back(pipeline_->analyze(image, box, /*embed=*/false));
+        alone.push_back(pipeline_->analyze(image, box, /*embed=*/true));
+    }
+    for (const bool flip : {true, false}) {
+        std::vector<AnalyzedFace*> faces;
+        for (auto& face : together) faces.push_back(&face);
+        pipeline_->embed(faces, flip);
+        for (size_t i = 0; i < boxes.size(); ++i) {
+            Embedding single = alone[i].embedding;
+            if (!flip) {
+                std::vector<AnalyzedFace*> one = {&alone[i]};
+                pipeline_->embed(one, false);
+                single = alone[i].embedding;
+            }
+            EXPECT_GT(cosine_similarity(together[i].embedding, single), 0.9999f)
+                << "face " << i << " flip " << flip;
+        }
+    }
+}
+
 TEST_F(PipelineTest, AlignsEyesOntoTheReferencePoints) {
     FACEID_REQUIRE_TEST_DATA(data);
     const cv::Mat image = load(data / "lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg");
