@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 namespace faceid::testing {
@@ -51,6 +52,8 @@ void check_first_key_contract(const std::vector<ApiKeyRepository*>& handles) {
     std::vector<int> won(handles.size() * 2, 0);
     std::vector<std::thread> threads;
     std::atomic<int> ready{0};
+    std::mutex errors_mutex;
+    std::string errors;
     for (size_t i = 0; i < won.size(); ++i)
         threads.emplace_back([&, i] {
             char id[18];
@@ -58,9 +61,16 @@ void check_first_key_contract(const std::vector<ApiKeyRepository*>& handles) {
             ApiKeyRecord key{id, "first admin", "admin", "aa", "bb", 1000, std::nullopt};
             ready++;
             while (ready < int(won.size())) std::this_thread::yield();  // start together
-            won[i] = handles[i % handles.size()]->create_first_key(key) ? 1 : 0;
+            try {
+                won[i] = handles[i % handles.size()]->create_first_key(key) ? 1 : 0;
+            } catch (const std::exception& error) {
+                won[i] = -1;
+                std::lock_guard lock(errors_mutex);
+                errors += std::string(error.what()) + "\n";
+            }
         });
     for (auto& thread : threads) thread.join();
+    EXPECT_EQ(errors, "");
     EXPECT_EQ(std::count(won.begin(), won.end(), 1), 1);
     for (ApiKeyRepository* handle : handles) {
         EXPECT_EQ(handle->count_keys(), 1);

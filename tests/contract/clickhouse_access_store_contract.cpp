@@ -4,6 +4,7 @@
 #include "contract/access_store_contract.h"
 #include "contract/clickhouse_test_database.h"
 #include "core/clock.h"
+#include "core/error.h"
 #include "repositories/clickhouse/clickhouse_api_key_repository.h"
 #include "repositories/clickhouse/clickhouse_audit_log.h"
 #include "services/api_key_service.h"
