@@ -10,8 +10,8 @@
 //     after a replica saw another replica's entry sorts after it;
 //   - unique across replicas unless two of them drew the same tag (1 in 2048 per pair) and append in the
 //     same microsecond. Paging (seq < before_seq) relies on that.
-// Entries another replica appends while a client pages may carry a seq below the page it is on (they
-// are concurrent); a new listing from the top shows them.
+// Entries appended while a client pages land above its cursor (a new listing from the top shows them)
+// or, from a replica whose clock lags, below it (a later page shows them, out of wall-clock order).
 #include "repositories/audit_log.h"
 #include "repositories/clickhouse/clickhouse_client.h"
 #include "repositories/clickhouse/version_clock.h"
