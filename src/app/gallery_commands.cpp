@@ -1,11 +1,11 @@
 #include "app/gallery_commands.h"
 
+#include "app/access_stores.h"
 #include "app/config.h"
 #include "app/gallery_storage.h"
 #include "app/http_registration_sink.h"
 #include "app/runtime.h"
 #include "core/error.h"
-#include "repositories/sqlite/sqlite_audit_log.h"
 #include "services/import_runner.h"
 
 #include <httplib.h>
@@ -149,7 +149,8 @@ int run_cleanup_command(const GalleryFlags& flags) {
                         "no retention policy: set \"retention\" in the config file (--config)");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
-        SqliteAuditLog audit(storage.database());
+        AccessStores access(config, storage.database());
+        AuditLog& audit = access.audit();
         RetentionService retention(storage.gallery(), config.retention, log_cleanup_report);
         const CleanupReport result = retention.run(flags.dry_run);
         audit_cleanup(result, audit, "cli");

@@ -1,5 +1,6 @@
 #include "app/gallery_storage.h"
 
+#include "app/access_stores.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "repositories/clickhouse/clickhouse_person_repository.h"
@@ -22,18 +23,14 @@ GalleryStorage::GalleryStorage(const AppConfig& config) {
                     {{"field", "storage"}});
     const fs::path data = config.data_dir;
     fs::create_directories(data);
-    database_ = std::make_shared<SqliteDatabase>(data / "faceid.db");
     if (config.storage == "clickhouse") {
-        ClickHouseSettings settings;
-        settings.url = config.clickhouse_url;
-        settings.user = config.clickhouse_user;
-        settings.password = config.clickhouse_password;
-        settings.database = config.clickhouse_database;
+        const ClickHouseSettings settings = clickhouse_settings(config);
         auto repository = std::make_unique<ClickHousePersonRepository>(settings);
         clickhouse_ = repository.get();
         persons_ = std::move(repository);
         description_ = "clickhouse:" + settings.url + "/" + settings.database;
     } else {
+        database_ = std::make_shared<SqliteDatabase>(data / "faceid.db");
         persons_ = std::make_unique<SqlitePersonRepository>(database_);
         description_ = "sqlite:" + (data / "faceid.db").string();
         snapshot_ = data / "index.snapshot";

@@ -4,7 +4,8 @@
 // - storage "clickhouse": a ClickHouse server shared with other replicas, the shared photo folder, and a
 //   change follower that keeps this process's index in step with what the others write
 //   (docs/scaling-out.md).
-// API keys and the audit log stay in the local SQLite file in both cases (see docs/scaling-out.md).
+// API keys and the audit log are opened beside it by AccessStores (app/access_stores.h), on the same
+// backend.
 #include "app/config.h"
 #include "repositories/audit_log.h"
 #include "repositories/files/file_photo_store.h"
@@ -33,7 +34,8 @@ class GalleryStorage {
     ~GalleryStorage();
 
     Gallery& gallery() { return *gallery_; }
-    // The local SQLite file (always there: API keys and audit log live in it).
+    // The local SQLite file with storage "sqlite" (for AccessStores to share); null with ClickHouse, where
+    // nothing is kept in the data folder.
     const std::shared_ptr<SqliteDatabase>& database() const { return database_; }
     const std::string& description() const { return description_; }
 
@@ -43,7 +45,7 @@ class GalleryStorage {
     void shut_down();
 
   private:
-    std::shared_ptr<SqliteDatabase> database_;
+    std::shared_ptr<SqliteDatabase> database_;  // storage "sqlite" only
     std::unique_ptr<PersonRepository> persons_;
     ClickHousePersonRepository* clickhouse_ = nullptr;  // persons_, when storage is ClickHouse
     std::unique_ptr<FilePhotoStore> photos_;

@@ -1,32 +1,29 @@
 #include "app/keys_command.h"
 
+#include "app/access_stores.h"
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "repositories/sqlite/sqlite_api_key_repository.h"
-#include "repositories/sqlite/sqlite_audit_log.h"
-#include "repositories/sqlite/sqlite_database.h"
 #include "services/api_key_service.h"
 
-#include <filesystem>
 #include <iostream>
 
 namespace faceid::app {
 namespace {
 
 struct KeysFlags {
+    std::string config_file;
     std::string data;  // empty: $FACEID_DATA or ./data
     std::string role, name, id;
 };
 
-// The data folder's database, shared with a running server (SQLite WAL; revocations apply at once).
-std::shared_ptr<SqliteDatabase> open_database(const KeysFlags& flags) {
-    AppConfig config;
-    apply_environment(config);
-    const std::filesystem::path data =
-        flags.data.empty() ? std::filesystem::path(config.data_dir) : std::filesystem::path(flags.data);
-    std::filesystem::create_directories(data);
-    return std::make_shared<SqliteDatabase>(data / "faceid.db");
+// The stores a server with the same configuration uses: the data folder's SQLite file (shared with a
+// running server through WAL), or with FACEID_STORAGE=clickhouse the ClickHouse database every replica
+// shares. Either way revocations apply at a server's next request.
+AccessStores open_stores(const KeysFlags& flags) {
+    AppConfig config = load_config(flags.config_file);
+    if (!flags.data.empty()) config.data_dir = flags.data;
+    return AccessStores(config);
 }
 
 void audit_cli(AuditLog& audit, const std::string& action, const std::string& key_id) {
@@ -42,12 +39,10 @@ void audit_cli(AuditLog& audit, const std::string& action, const std::string& ke
 int run_create(const KeysFlags& flags) {
     const auto role = parse_role(flags.role);
     if (!role) throw Error(ErrorCode::kInvalidField, "--role must be admin, operator, searcher or auditor");
-    auto database = open_database(flags);
-    SqliteApiKeyRepository store(database);
-    SqliteAuditLog audit(database);
-    ApiKeyService keys(store);
+    AccessStores stores = open_stores(flags);
+    ApiKeyService keys(stores.keys());
     const auto created = keys.create(*role, flags.name);
-    audit_cli(audit, "key.create", created.record.id);
+    audit_cli(stores.audit(), "key.create", created.record.id);
     std::cout << "Created " << created.record.role << " key " << created.record.id << " ("
               << created.record.name << "). It is shown only this once:\n"
               << created.key << std::endl;
@@ -55,9 +50,8 @@ int run_create(const KeysFlags& flags) {
 }
 
 int run_list(const KeysFlags& flags) {
-    auto database = open_database(flags);
-    SqliteApiKeyRepository store(database);
-    ApiKeyService keys(store);
+    AccessStores stores = open_stores(flags);
+    ApiKeyService keys(stores.keys());
     for (const auto& key : keys.list())
         std::cout << key.id << "  " << key.role << "  " << to_rfc3339(key.created_at_ms) << "  "
                   << (key.revoked_at_ms ? "revoked " + to_rfc3339(*key.revoked_at_ms) : std::string("active"))
@@ -66,15 +60,13 @@ int run_list(const KeysFlags& flags) {
 }
 
 int run_revoke(const KeysFlags& flags) {
-    auto database = open_database(flags);
-    SqliteApiKeyRepository store(database);
-    SqliteAuditLog audit(database);
-    ApiKeyService keys(store);
+    AccessStores stores = open_stores(flags);
+    ApiKeyService keys(stores.keys());
     if (!keys.revoke(flags.id)) {
         std::cerr << "faceid: no active key " << flags.id << "\n";
         return 1;
     }
-    audit_cli(audit, "key.revoke", flags.id);
+    audit_cli(stores.audit(), "key.revoke", flags.id);
     std::cout << "Revoked " << flags.id << "\n";
     return 0;
 }
@@ -89,13 +81,16 @@ void add_keys_command(CLI::App& app) {
     create->add_option("--role", flags.role, "admin, operator, searcher or auditor")->required();
     create->add_option("--name", flags.name, "Who or what uses the key")->required();
     create->add_option("--data", flags.data, "Data folder (default $FACEID_DATA or ./data)");
+    create->add_option("--config", flags.config_file, "JSON config file (storage as for serve)");
     create->final_callback([] { throw CLI::RuntimeError(run_create(flags)); });
     auto* list = keys->add_subcommand("list", "List keys (ids, roles, names; never the keys themselves)");
     list->add_option("--data", flags.data, "Data folder (default $FACEID_DATA or ./data)");
+    list->add_option("--config", flags.config_file, "JSON config file (storage as for serve)");
     list->final_callback([] { throw CLI::RuntimeError(run_list(flags)); });
     auto* revoke = keys->add_subcommand("revoke", "Revoke a key at once");
     revoke->add_option("id", flags.id, "Key id (k...)")->required();
     revoke->add_option("--data", flags.data, "Data folder (default $FACEID_DATA or ./data)");
+    revoke->add_option("--config", flags.config_file, "JSON config file (storage as for serve)");
     revoke->final_callback([] { throw CLI::RuntimeError(run_revoke(flags)); });
 }
 

@@ -1,14 +1,13 @@
 #include "app/serve_command.h"
 
 #include "api/http_server.h"
+#include "app/access_stores.h"
 #include "app/background_jobs.h"
 #include "app/config.h"
 #include "app/gallery_storage.h"
 #include "app/runtime.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "repositories/sqlite/sqlite_api_key_repository.h"
-#include "repositories/sqlite/sqlite_audit_log.h"
 
 #include <cblas.h>
 #include <spdlog/spdlog.h>
@@ -113,13 +112,13 @@ int run_serve(const ServeFlags& flags) {
     // share the photo folder (FACEID_PHOTOS_DIR) and follow each other's changes (docs/scaling-out.md).
     GalleryStorage storage(config);
     Gallery& gallery = storage.gallery();
-    // API keys and the audit log stay in the local SQLite file, also with ClickHouse (docs/scaling-out.md:
-    // each replica has its own keys until they move to ClickHouse too).
-    SqliteApiKeyRepository key_store(storage.database());
-    SqliteAuditLog audit(storage.database());
-    ApiKeyService keys(key_store);
+    // API keys and the audit log on the same backend: with ClickHouse shared by every replica.
+    AccessStores access(config, storage.database());
+    AuditLog& audit = access.audit();
+    ApiKeyService keys(access.keys());
     if (config.auth) {
-        // First start: an admin key, printed once; only its salted hash is stored.
+        // First start: an admin key, printed once; only its salted hash is stored. Of replicas starting
+        // together on an empty ClickHouse database, one creates and prints it.
         if (auto first = keys.bootstrap_admin()) {
             audit.append(AuditEntry{.at_ms = now_ms(),
                                     .key_id = "server",
@@ -130,6 +129,10 @@ int run_serve(const ServeFlags& flags) {
             std::cout << "No API keys yet: created the first admin key " << first->record.id
                       << ". It is shown only this once; keep it safe:\n"
                       << first->key << std::endl;
+        } else if (access.keys().count_keys() == 0) {
+            spdlog::warn(
+                "no API keys yet, and another server claimed the first admin key (it prints it at its "
+                "start). If none did, create one with: faceid keys create --role admin --name NAME");
         }
     } else {
         spdlog::warn("--no-auth: API keys are OFF; every local caller is an admin. For development only.");

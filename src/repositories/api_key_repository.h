@@ -26,6 +26,10 @@ class ApiKeyRepository {
 
     // Throws Error(kConflict) if the id is taken.
     virtual void create_key(const ApiKeyRecord& key) = 0;
+    // Stores `key` only if no key was ever created, atomically with respect to every process sharing
+    // this store, so that servers starting together on an empty store create one first admin key between
+    // them. False when a key exists or another process claimed the first key.
+    virtual bool create_first_key(const ApiKeyRecord& key) = 0;
     virtual std::optional<ApiKeyRecord> get_key(const std::string& id) = 0;
     // Every key, revoked ones included, oldest first.
     virtual std::vector<ApiKeyRecord> list_keys() = 0;

@@ -42,7 +42,7 @@ std::optional<std::pair<std::string, std::string>> ApiKeyService::split_key(std:
     return std::make_pair(std::string(id), std::string(secret));
 }
 
-NewApiKey ApiKeyService::create(Role role, const std::string& name) {
+NewApiKey ApiKeyService::new_key(Role role, const std::string& name) {
     if (name.empty() || name.size() > 100)
         throw Error(ErrorCode::kInvalidField, "The key's name must have 1 to 100 characters.",
                     {{"field", "name"}});
@@ -59,9 +59,14 @@ NewApiKey ApiKeyService::create(Role role, const std::string& name) {
     const std::string secret = random_hex(kSecretHexLength / 2);
     record.hash_hex = secret_hash(record.salt_hex, secret);
     record.created_at_ms = now_ms();
-    keys_.create_key(record);
     created.key.reserve(kPrefix.size() + record.id.size() + 1 + secret.size());
     created.key.append(kPrefix).append(record.id).append("_").append(secret);
+    return created;
+}
+
+NewApiKey ApiKeyService::create(Role role, const std::string& name) {
+    NewApiKey created = new_key(role, name);
+    keys_.create_key(created.record);
     return created;
 }
 
@@ -89,8 +94,10 @@ bool ApiKeyService::revoke(const std::string& key_id) {
 }
 
 std::optional<NewApiKey> ApiKeyService::bootstrap_admin() {
-    if (keys_.count_keys() > 0) return std::nullopt;
-    return create(Role::kAdmin, "first admin");
+    if (keys_.count_keys() > 0) return std::nullopt;  // the common case, without a claim
+    NewApiKey first = new_key(Role::kAdmin, "first admin");
+    if (!keys_.create_first_key(first.record)) return std::nullopt;
+    return first;
 }
 
 }  // namespace faceid

@@ -39,13 +39,17 @@ class ApiKeyService {
     // False when the key is unknown or already revoked.
     bool revoke(const std::string& key_id);
     // On a fresh installation (no key was ever created) creates the first admin key and returns it;
-    // otherwise nullopt. Revoking every key does not bring this back.
+    // otherwise nullopt. Revoking every key does not bring this back. Of several servers starting
+    // together over one shared store, at most one gets the key (ApiKeyRepository::create_first_key).
     std::optional<NewApiKey> bootstrap_admin();
 
     // Splits "fidb_<id>_<secret>"; nullopt when the shape is wrong.
     static std::optional<std::pair<std::string, std::string>> split_key(std::string_view presented);
 
   private:
+    // A new key with a fresh id and secret, not yet stored.
+    NewApiKey new_key(Role role, const std::string& name);
+
     ApiKeyRepository& keys_;
 };
 

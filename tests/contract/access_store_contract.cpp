@@ -9,6 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
 namespace faceid::testing {
 
 void check_api_key_repository_contract(ApiKeyRepository& keys) {
@@ -37,6 +43,45 @@ void check_api_key_repository_contract(ApiKeyRepository& keys) {
     EXPECT_FALSE(all[0].active());
     EXPECT_TRUE(all[1].active());
     EXPECT_EQ(keys.count_keys(), 2);  // revoked keys still count: no second first-start admin
+    EXPECT_FALSE(keys.create_first_key({"k0000000000000003", "late", "admin", "ee", "ff", 7000, {}}));
+    EXPECT_FALSE(keys.get_key("k0000000000000003"));
+}
+
+void check_first_key_contract(const std::vector<ApiKeyRepository*>& handles) {
+    ASSERT_FALSE(handles.empty());
+    std::vector<int> won(handles.size() * 2, 0);
+    std::vector<std::thread> threads;
+    std::atomic<int> ready{0};
+    std::mutex errors_mutex;
+    std::string errors;
+    for (size_t i = 0; i < won.size(); ++i)
+        threads.emplace_back([&, i] {
+            char id[18];
+            std::snprintf(id, sizeof id, "k%016zx", i + 1);
+            ApiKeyRecord key{id, "first admin", "admin", "aa", "bb", 1000, std::nullopt};
+            ready++;
+            while (ready < int(won.size())) std::this_thread::yield();  // start together
+            try {
+                won[i] = handles[i % handles.size()]->create_first_key(key) ? 1 : 0;
+            } catch (const std::exception& error) {
+                won[i] = -1;
+                std::lock_guard lock(errors_mutex);
+                errors += std::string(error.what()) + "\n";
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(errors, "");
+    EXPECT_EQ(std::count(won.begin(), won.end(), 1), 1);
+    for (ApiKeyRepository* handle : handles) {
+        EXPECT_EQ(handle->count_keys(), 1);
+        const auto keys = handle->list_keys();
+        ASSERT_EQ(keys.size(), 1u);
+        const size_t winner = size_t(std::find(won.begin(), won.end(), 1) - won.begin());
+        char id[18];
+        std::snprintf(id, sizeof id, "k%016zx", winner + 1);
+        EXPECT_EQ(keys[0].id, id);
+        EXPECT_TRUE(keys[0].active());
+    }
 }
 
 namespace {
@@ -82,6 +127,23 @@ void check_audit_log_contract(AuditLog& log) {
     EXPECT_EQ(log.list(query(50, std::nullopt, "search")).entries.size(), 4u);
     EXPECT_EQ(log.list(query(50, std::nullopt, std::nullopt, "k0000000000000001")).entries.size(), 2u);
     EXPECT_TRUE(log.list(query(50, std::nullopt, "x' OR '1'='1")).entries.empty());
+    EXPECT_TRUE(log.list(query(50, std::nullopt, std::nullopt, "\\' OR 1=1 --")).entries.empty());
+    // Text fields come back byte for byte, quotes and control characters included.
+    AuditEntry odd;
+    odd.at_ms = 2000;
+    odd.key_id = "cli";
+    odd.key_name = "it's a \\ \"name\"\n\t";
+    odd.role = "admin";
+    odd.action = "key.create";
+    odd.status = 0;
+    odd.subject_ids = nlohmann::json::array({"k'1"});
+    log.append(odd);
+    auto found = log.list(query(1, std::nullopt, "key.create", "cli"));
+    ASSERT_EQ(found.entries.size(), 1u);
+    EXPECT_EQ(found.entries[0].key_name, odd.key_name);
+    EXPECT_EQ(found.entries[0].subject_ids, odd.subject_ids);
+    EXPECT_EQ(found.entries[0].status, 0);
+    EXPECT_GT(found.entries[0].seq, last);
 }
 
 namespace {
@@ -103,6 +165,11 @@ class SqliteAccessStores : public ::testing::Test {
 TEST_F(SqliteAccessStores, ApiKeyRepositoryContract) {
     SqliteApiKeyRepository keys(database_);
     check_api_key_repository_contract(keys);
+}
+
+TEST_F(SqliteAccessStores, FirstKeyContract) {
+    SqliteApiKeyRepository keys(database_);
+    check_first_key_contract({&keys});
 }
 
 TEST_F(SqliteAccessStores, AuditLogContract) {

@@ -1,6 +1,7 @@
 // Two `faceid serve` replicas over one ClickHouse server (scripts/clickhouse-test-server.sh) and one shared
 // photo folder: what one replica writes, the other finds within 2 seconds, and a replica restarted in the
-// middle catches up. Skipped loudly when no ClickHouse test server runs.
+// middle catches up; API keys and the audit log are shared by both. Skipped loudly when no ClickHouse test
+// server runs.
 #include "core/ids.h"
 #include "integration/server_process.h"
 #include "support/test_support.h"
@@ -8,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <set>
 #include <thread>
 
 namespace faceid::testing {
@@ -31,8 +34,8 @@ class ReplicasTest : public ::testing::Test {
         if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
     }
 
-    std::unique_ptr<ServerProcess> replica(const std::string& name) {
-        return std::make_unique<ServerProcess>(dir_ / name, std::vector<std::string>{}, /*auth=*/false,
+    std::unique_ptr<ServerProcess> replica(const std::string& name, bool auth = false) {
+        return std::make_unique<ServerProcess>(dir_ / name, std::vector<std::string>{}, auth,
                                                std::map<std::string, std::string>{
                                                    {"FACEID_STORAGE", "clickhouse"},
                                                    {"FACEID_CLICKHOUSE_URL", *url_},
@@ -145,6 +148,120 @@ TEST_F(ReplicasTest, WritesOnOneReplicaReachTheOtherAndARestartedReplicaCatchesU
     ASSERT_FALSE(p04.empty());
     EXPECT_TRUE(seen_within_propagation(http_b2, probe("p04"), Clock::now(),
                                         [&](const std::string& id) { return id == p04; }));
+}
+
+// Sends a request with an API key (Authorization: Bearer).
+JsonResponse with_key(httplib::Client& http, const std::string& method, const std::string& path,
+                      const std::string& key, const std::string& json_body = "") {
+    const httplib::Headers headers = {{"Authorization", "Bearer " + key}};
+    auto res = method == "POST"     ? http.Post(path.c_str(), headers, json_body, "application/json")
+               : method == "DELETE" ? http.Delete(path.c_str(), headers)
+                                    : http.Get(path.c_str(), headers);
+    JsonResponse out;
+    if (!res) return out;
+    out.status = res->status;
+    out.raw = res->body;
+    out.body = nlohmann::json::parse(res->body, nullptr, false);
+    return out;
+}
+
+// Every audit entry a replica lists, newest first, following the cursor.
+std::vector<nlohmann::json> all_audit(httplib::Client& http, const std::string& key) {
+    std::vector<nlohmann::json> entries;
+    std::string path = "/audit?limit=2";
+    for (;;) {
+        auto page = with_key(http, "GET", path, key);
+        EXPECT_EQ(page.status, 200) << page.raw;
+        if (page.status != 200) break;
+        for (const auto& e : page.body["entries"]) entries.push_back(e);
+        if (page.body["next_cursor"].is_null()) break;
+        path = "/audit?limit=2&cursor=" + page.body["next_cursor"].get<std::string>();
+    }
+    return entries;
+}
+
+// Keys and audit live in ClickHouse: two replicas starting together on an empty database print one first
+// admin key between them; a key made through A (or the CLI) works on B; a key revoked through B is refused
+// by A on the very next request (keys are looked up per request, nothing is cached); both replicas list
+// the same audit log, with what each of them and the CLI recorded; the data folders hold no SQLite file.
+TEST_F(ReplicasTest, KeysAndAuditAreSharedByAllReplicas) {
+    FACEID_REQUIRE_CLICKHOUSE(url);
+    url_ = url;
+    database_ = "faceid_it_" + random_hex(6);
+    dir_ = make_temp_dir("faceid-replicas-keys");
+    a_ = replica("a", /*auth=*/true);
+    b_ = replica("b", /*auth=*/true);
+    std::string b_failed;
+    std::thread start_b([&] {
+        try {
+            b_->start();
+        } catch (const std::exception& error) {
+            b_failed = error.what();
+        }
+    });
+    a_->start();
+    start_b.join();
+    ASSERT_EQ(b_failed, "");
+    const std::string key_a = a_->bootstrap_key(), key_b = b_->bootstrap_key();
+    ASSERT_TRUE(key_a.empty() != key_b.empty()) << "expected exactly one first admin key\nA:\n"
+                                                << a_->log() << "\nB:\n"
+                                                << b_->log();
+    const std::string admin = key_a.empty() ? key_b : key_a;
+    auto http_a = a_->client();
+    auto http_b = b_->client();
+    auto keys_on_a = with_key(http_a, "GET", "/keys", admin);
+    ASSERT_EQ(keys_on_a.status, 200) << keys_on_a.raw;
+    ASSERT_EQ(keys_on_a.body["keys"].size(), 1u);
+    EXPECT_EQ(with_key(http_b, "GET", "/keys", admin).body, keys_on_a.body);
+
+    // Created through A -> works on B.
+    auto created = with_key(http_a, "POST", "/keys", admin, R"({"role": "auditor", "name": "desk"})");
+    ASSERT_EQ(created.status, 201) << created.raw;
+    const std::string auditor = created.body["key"], auditor_id = created.body["id"];
+    EXPECT_EQ(with_key(http_b, "GET", "/audit", auditor).status, 200);
+    EXPECT_EQ(with_key(http_b, "GET", "/keys", auditor).status, 403);  // its role, not more
+
+    // Created by the command line with the replicas' configuration -> works on both.
+    const fs::path config = dir_ / "faceid.json";
+    std::ofstream(config)
+        << nlohmann::json{{"storage", {{"backend", "clickhouse"}, {"url", *url_}, {"database", database_}}}}
+               .dump();
+    const auto cli = run_faceid({"keys", "create", "--config", config.string(), "--data",
+                                 (dir_ / "cli").string(), "--role", "operator", "--name", "cli"});
+    ASSERT_EQ(cli.exit_code, 0) << cli.output;
+    const std::string operator_key = cli.output.substr(cli.output.rfind("fidb_"), 5 + 17 + 1 + 64);
+    EXPECT_EQ(with_key(http_a, "GET", "/persons", operator_key).status, 200);
+    EXPECT_EQ(with_key(http_b, "GET", "/persons", operator_key).status, 200);
+
+    // Revoked through B -> refused by A on the next request.
+    ASSERT_EQ(with_key(http_b, "DELETE", "/keys/" + auditor_id, admin).status, 200);
+    EXPECT_EQ(with_key(http_a, "GET", "/audit", auditor).status, 401);
+    EXPECT_EQ(with_key(http_b, "GET", "/audit", auditor).status, 401);
+    const auto listed =
+        run_faceid({"keys", "list", "--config", config.string(), "--data", (dir_ / "cli").string()});
+    EXPECT_NE(listed.output.find(auditor_id + "  auditor  "), std::string::npos) << listed.output;
+    EXPECT_NE(listed.output.find("revoked"), std::string::npos) << listed.output;
+
+    // One audit log, the same from both replicas: the first start, A's key.create, the CLI's, B's revoke.
+    const auto audit_a = all_audit(http_a, admin);
+    const auto audit_b = all_audit(http_b, admin);
+    EXPECT_EQ(audit_a, audit_b);
+    std::vector<std::string> actions;
+    std::set<int64_t> seqs;
+    for (const auto& e : audit_a) {
+        actions.push_back(e["key_id"].get<std::string>() + " " + e["action"].get<std::string>());
+        seqs.insert(e["seq"].get<int64_t>());
+    }
+    const std::string admin_id = admin.substr(5, 17);
+    EXPECT_EQ(actions, (std::vector<std::string>{admin_id + " key.revoke", "cli key.create",
+                                                 admin_id + " key.create", "server key.create"}));
+    EXPECT_EQ(seqs.size(), audit_a.size());
+    ASSERT_EQ(audit_a.size(), 4u);
+    EXPECT_EQ(audit_a[0]["subject_ids"], nlohmann::json::array({auditor_id}));
+
+    // Nothing of this lives in the replicas' data folders.
+    EXPECT_FALSE(fs::exists(dir_ / "a" / "faceid.db"));
+    EXPECT_FALSE(fs::exists(dir_ / "b" / "faceid.db"));
 }
 
 }  // namespace

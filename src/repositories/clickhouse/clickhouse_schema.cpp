@@ -19,10 +19,12 @@ namespace {
 // empty embedding). Sorted by label: a range of labels is a contiguous read, which the start-up load
 // uses to fetch all faces in parallel chunks. person_id, photo_key, crop_key and created_at never change
 // for a label, so filters on them are safe before picking the latest version.
-// api_keys and audit mirror ApiKeyRecord and AuditEntry (repositories/api_key_repository.h, audit_log.h);
-// their ClickHouse repositories are still to be written. audit is append-only, ordered by seq (to be
-// taken from the VersionClock: increasing, and unique enough across replicas at microsecond resolution),
-// partitioned by month so that retention can drop whole partitions (no TTL in 18.16).
+// api_keys and audit mirror ApiKeyRecord and AuditEntry (repositories/api_key_repository.h, audit_log.h)
+// and are used by ClickHouseApiKeyRepository (a revocation is a new version of the key's row) and
+// ClickHouseAuditLog. audit is append-only, ordered by seq (VersionClock microseconds with a per-process
+// writer tag in the low bits, see clickhouse_audit_log.h), partitioned by month so that retention can drop
+// whole partitions (no TTL in 18.16). The first admin key is claimed by creating the table
+// first_admin_key_claim, on purpose outside the migrations (clickhouse_api_key_repository.h).
 struct Migration {
     int version;
     std::vector<const char*> statements;

@@ -35,8 +35,17 @@ RowBinaryWriter& RowBinaryWriter::u64(uint64_t value) {
     fixed(value);
     return *this;
 }
+RowBinaryWriter& RowBinaryWriter::i32(int32_t value) {
+    fixed(value);
+    return *this;
+}
 RowBinaryWriter& RowBinaryWriter::i64(int64_t value) {
     fixed(value);
+    return *this;
+}
+RowBinaryWriter& RowBinaryWriter::nullable_i64(std::optional<int64_t> value) {
+    u8(value ? 0 : 1);
+    if (value) fixed(*value);
     return *this;
 }
 RowBinaryWriter& RowBinaryWriter::f64(double value) {
@@ -104,7 +113,16 @@ uint8_t RowBinaryReader::u8() {
 uint64_t RowBinaryReader::u64() {
     return fixed<uint64_t>();
 }
+int32_t RowBinaryReader::i32() {
+    return fixed<int32_t>();
+}
 int64_t RowBinaryReader::i64() {
+    return fixed<int64_t>();
+}
+std::optional<int64_t> RowBinaryReader::nullable_i64() {
+    const uint8_t is_null = u8();
+    if (is_null > 1) fail("a Nullable marker is neither 0 nor 1");
+    if (is_null) return std::nullopt;
     return fixed<int64_t>();
 }
 double RowBinaryReader::f64() {

@@ -15,7 +15,9 @@ class RowBinaryWriter {
   public:
     RowBinaryWriter& u8(uint8_t value);
     RowBinaryWriter& u64(uint64_t value);
+    RowBinaryWriter& i32(int32_t value);
     RowBinaryWriter& i64(int64_t value);
+    RowBinaryWriter& nullable_i64(std::optional<int64_t> value);
     RowBinaryWriter& f64(double value);
     RowBinaryWriter& string(std::string_view value);
     RowBinaryWriter& nullable_string(const std::optional<std::string>& value);
@@ -42,7 +44,9 @@ class RowBinaryReader {
     bool at_end() const { return position_ == bytes_.size(); }
     uint8_t u8();
     uint64_t u64();
+    int32_t i32();
     int64_t i64();
+    std::optional<int64_t> nullable_i64();
     double f64();
     std::string string();
     std::string_view string_view();

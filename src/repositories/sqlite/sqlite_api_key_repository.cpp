@@ -23,23 +23,35 @@ ApiKeyRecord read_key(const SqliteStatement& row) {
     return key;
 }
 
+void insert_key(SqliteConnection& connection, const ApiKeyRecord& key) {
+    SqliteStatement insert(connection,
+                           "INSERT INTO api_keys (id, name, role, salt, hash, created_at, revoked_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)");
+    insert.bind(1, key.id)
+        .bind(2, key.name)
+        .bind(3, key.role)
+        .bind(4, key.salt_hex)
+        .bind(5, key.hash_hex)
+        .bind(6, key.created_at_ms)
+        .run();
+}
+
 }  // namespace
 
 SqliteApiKeyRepository::SqliteApiKeyRepository(std::shared_ptr<SqliteDatabase> database)
     : database_(std::move(database)) {}
 
 void SqliteApiKeyRepository::create_key(const ApiKeyRecord& key) {
-    database_->write([&](SqliteConnection& connection) {
-        SqliteStatement insert(connection,
-                               "INSERT INTO api_keys (id, name, role, salt, hash, created_at, revoked_at) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)");
-        insert.bind(1, key.id)
-            .bind(2, key.name)
-            .bind(3, key.role)
-            .bind(4, key.salt_hex)
-            .bind(5, key.hash_hex)
-            .bind(6, key.created_at_ms)
-            .run();
+    database_->write([&](SqliteConnection& connection) { insert_key(connection, key); });
+}
+
+bool SqliteApiKeyRepository::create_first_key(const ApiKeyRecord& key) {
+    return database_->write([&](SqliteConnection& connection) {
+        SqliteStatement count(connection, "SELECT COUNT(*) FROM api_keys");
+        count.step();
+        if (count.column_int64(0) > 0) return false;
+        insert_key(connection, key);
+        return true;
     });
 }
 

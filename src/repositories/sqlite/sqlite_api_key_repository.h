@@ -13,6 +13,8 @@ class SqliteApiKeyRepository : public ApiKeyRepository {
     explicit SqliteApiKeyRepository(std::shared_ptr<SqliteDatabase> database);
 
     void create_key(const ApiKeyRecord& key) override;
+    // The count and the insert in one write transaction (BEGIN IMMEDIATE: one writer per file).
+    bool create_first_key(const ApiKeyRecord& key) override;
     std::optional<ApiKeyRecord> get_key(const std::string& id) override;
     std::vector<ApiKeyRecord> list_keys() override;
     bool revoke_key(const std::string& id, int64_t at_ms) override;
