@@ -1,3 +1,4 @@
+#include "core/case_fold.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/face.h"
@@ -32,6 +33,20 @@ TEST(Ids, RejectsMalformedIds) {
     std::set<std::string> seen;
     for (int i = 0; i < 1000; ++i) seen.insert(new_person_id());
     EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(CaseFold, LowersEveryScriptAndKeepsInvalidBytes) {
+    EXPECT_EQ(fold_case("Anna SMITH 100%"), "anna smith 100%");
+    EXPECT_EQ(fold_case("José ÁLVAREZ"), "josé álvarez");
+    EXPECT_EQ(fold_case("ДМИТРИЙ Ω"), "дмитрий ω");
+    EXPECT_EQ(fold_case("😀 already lower"), "😀 already lower");
+    // Not UTF-8 (a lone continuation byte, a truncated sequence, an overlong '/'): kept byte for byte.
+    EXPECT_EQ(fold_case("A\x80"
+                        "B\xC3"),
+              "a\x80"
+              "b\xC3");
+    EXPECT_EQ(fold_case("\xC0\xAF"), "\xC0\xAF");
+    EXPECT_EQ(fold_case(""), "");
 }
 
 TEST(Clock, FormatsRfc3339Utc) {

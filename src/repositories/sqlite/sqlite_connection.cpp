@@ -1,10 +1,26 @@
 #include "repositories/sqlite/sqlite_connection.h"
 
+#include "core/case_fold.h"
 #include "core/error.h"
 
 #include <sqlite3.h>
 
 namespace faceid {
+namespace {
+
+// SQL faceid_fold(text): the text case-folded by fold_case (SQLite's own lower() and LIKE fold ASCII
+// only), so that name filters match "José" for "JOSÉ" as ClickHouse does.
+void sql_fold(sqlite3_context* context, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(context);
+        return;
+    }
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const std::string folded = fold_case(std::string_view(text, size_t(sqlite3_value_bytes(argv[0]))));
+    sqlite3_result_text(context, folded.data(), int(folded.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
 
 void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
     std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -31,6 +47,14 @@ SqliteConnection::SqliteConnection(const std::filesystem::path& file, Mode mode,
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, busy_timeout_ms);
+    rc = sqlite3_create_function_v2(db_, "faceid_fold", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, sql_fold,
+                                    nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        throw Error(ErrorCode::kStorageError, "cannot register the SQL function faceid_fold");
+    }
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -1,5 +1,6 @@
 #include "repositories/sqlite/sqlite_person_repository.h"
 
+#include "core/case_fold.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/ids.h"
@@ -29,13 +30,15 @@ constexpr const char* kSelectPersonByExternalId =
 constexpr const char* kSelectPersonsByIds =
     "SELECT " FACEID_PERSON_COLUMNS " FROM persons p WHERE p.id IN (SELECT value FROM json_each(?1))";
 // Keyset pagination: the first page, then every page after the (created_at, id) of the last row seen;
-// both walk the persons_by_creation index. ?3 is a LIKE pattern or NULL for no filter.
-constexpr const char* kListFirstPage = "SELECT " FACEID_PERSON_COLUMNS
-                                       " FROM persons p WHERE (?3 IS NULL OR p.name LIKE ?3 ESCAPE '\\')"
-                                       " ORDER BY p.created_at, p.id LIMIT ?4";
+// both walk the persons_by_creation index. ?3 is the case-folded name filter (fold_case) or NULL for none;
+// instr() takes it literally (no wildcards), faceid_fold() is registered by SqliteConnection.
+constexpr const char* kListFirstPage =
+    "SELECT " FACEID_PERSON_COLUMNS
+    " FROM persons p WHERE (?3 IS NULL OR instr(faceid_fold(p.name), ?3) > 0)"
+    " ORDER BY p.created_at, p.id LIMIT ?4";
 constexpr const char* kListNextPage = "SELECT " FACEID_PERSON_COLUMNS
                                       " FROM persons p WHERE (p.created_at, p.id) > (?1, ?2)"
-                                      " AND (?3 IS NULL OR p.name LIKE ?3 ESCAPE '\\')"
+                                      " AND (?3 IS NULL OR instr(faceid_fold(p.name), ?3) > 0)"
                                       " ORDER BY p.created_at, p.id LIMIT ?4";
 
 constexpr const char* kSelectFaceById = "SELECT " FACEID_FACE_COLUMNS " FROM faces WHERE id = ?1";
@@ -208,17 +211,6 @@ void settle_primary(SqliteConnection& connection, const std::string& person_id) 
     update.bind(1, person_id).bind(2, best.column_text_view(0)).run();
 }
 
-// A LIKE pattern matching names that contain needle literally: \, % and _ in it are escaped.
-std::string contains_pattern(std::string_view needle) {
-    std::string pattern = "%";
-    for (char c : needle) {
-        if (c == '\\' || c == '%' || c == '_') pattern += '\\';
-        pattern += c;
-    }
-    pattern += '%';
-    return pattern;
-}
-
 }  // namespace
 
 SqlitePersonRepository::SqlitePersonRepository(std::shared_ptr<SqliteDatabase> database)
@@ -312,8 +304,7 @@ PersonPage SqlitePersonRepository::list_persons(const PersonQuery& query) {
     std::optional<std::pair<int64_t, std::string>> after;
     if (!query.cursor.empty()) after = decode_list_cursor(query.cursor);
     std::optional<std::string> pattern;
-    if (query.name_contains && !query.name_contains->empty())
-        pattern = contains_pattern(*query.name_contains);
+    if (query.name_contains && !query.name_contains->empty()) pattern = fold_case(*query.name_contains);
 
     return database_->read([&](SqliteConnection& connection) {
         SqliteStatement select(connection, after ? kListNextPage : kListFirstPage);
