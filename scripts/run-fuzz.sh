@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (CMake preset `fuzz`: clang, ASan + UBSan) and runs each one on a working
-# copy of its committed seed corpus (tests/fuzz/corpus/NAME). Stops at the first crash and leaves the
-# input in build/fuzz/crashes/. Prints, per target, how long it ran, how many inputs and the coverage.
+# copy of its seed corpus: the committed text seeds in tests/fuzz/corpus/NAME, plus for image_decode the
+# synthetic images tests/fuzz/make-image-seeds.sh generates (no images are committed). Stops at the first
+# crash and leaves the input in build/fuzz/crashes/. Prints, per target, how long it ran, how many inputs and the coverage.
 #   exploring (make fuzz):      FUZZ_SECONDS each (default 60), random seed, the corpus in
 #                               build/fuzz/corpus grows from run to run (the committed seeds stay small);
 #   repeatable (make test, CI): FUZZ_RUNS inputs each from FUZZ_SEED on a fresh copy of the seeds, so a
@@ -31,6 +32,10 @@ for name in image_decode json_request multipart; do
     fi
     mkdir -p "$work"
     cp -n tests/fuzz/corpus/$name/* "$work"/ 2>/dev/null || true
+    if [[ $name == image_decode ]]; then
+        tests/fuzz/make-image-seeds.sh build/fuzz/image-seeds
+        cp -n build/fuzz/image-seeds/* "$work"/
+    fi
     start=$(date +%s%N)
     if OMP_NUM_THREADS=1 "$binary" "${limits[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="build/fuzz/crashes/$name-" "$work" >"$log" 2>&1; then
