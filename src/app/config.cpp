@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
+#include <string_view>
 
 namespace faceid::app {
 namespace {
@@ -34,6 +37,15 @@ int env_int(const char* name, int fallback) {
     return int(parsed);
 }
 
+// Refuses keys of `object` that are not in `known` (a typo must not silently fall back to a default).
+void check_known_keys(const nlohmann::json& object, std::initializer_list<std::string_view> known,
+                      const std::string& prefix, const std::filesystem::path& file) {
+    for (const auto& [key, value] : object.items())
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            throw Error(ErrorCode::kInvalidField,
+                        "unknown config key " + prefix + key + " in " + file.string());
+}
+
 }  // namespace
 
 void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
@@ -43,19 +55,13 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     if (json.is_discarded() || !json.is_object())
         throw Error(ErrorCode::kInvalidField, "config file " + file.string() + " is not a JSON object");
     // clang-format off
-    static const char* kKeys[] = {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir",
-                                  "max_upload_mb", "workers", "http_threads", "max_templates", "threshold",
-                                  "index", "flip_average", "storage", "read_timeout_seconds",
-                                  "rate_limit_per_second", "rate_limit_burst", "tls_cert", "tls_key",
-                                  "photos_dir", "change_poll_ms", "compact_minutes", "duplicate_threshold",
-                                  "require_live", "live_threshold", "retention"};
+    check_known_keys(json, {"host", "port", "data_dir", "models_dir", "web_dir", "swagger_dir", "max_upload_mb",
+                            "workers", "http_threads", "max_templates", "threshold", "index", "flip_average",
+                            "storage", "read_timeout_seconds", "rate_limit_per_second", "rate_limit_burst",
+                            "tls_cert", "tls_key", "photos_dir", "change_poll_ms", "compact_minutes",
+                            "duplicate_threshold", "require_live", "live_threshold", "retention"},
+                     "", file);
     // clang-format on
-    for (const auto& [key, value] : json.items()) {
-        bool known = false;
-        for (const char* k : kKeys) known |= key == k;
-        if (!known)
-            throw Error(ErrorCode::kInvalidField, "unknown config key " + key + " in " + file.string());
-    }
     read_key(json, "host", config.host);
     read_key(json, "port", config.port);
     read_key(json, "data_dir", config.data_dir);
@@ -71,11 +77,8 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     read_key(json, "flip_average", config.flip_average);
     if (json.contains("storage") && json["storage"].is_object()) {
         const auto& storage = json["storage"];
-        for (const auto& [key, value] : storage.items())
-            if (key != "backend" && key != "url" && key != "user" && key != "password" && key != "database" &&
-                key != "photos_dir")
-                throw Error(ErrorCode::kInvalidField,
-                            "unknown config key storage." + key + " in " + file.string());
+        check_known_keys(storage, {"backend", "url", "user", "password", "database", "photos_dir"},
+                         "storage.", file);
         read_key(storage, "backend", config.storage);
         read_key(storage, "url", config.clickhouse_url);
         read_key(storage, "user", config.clickhouse_user);
@@ -99,13 +102,9 @@ void apply_config_file(AppConfig& config, const std::filesystem::path& file) {
     if (json.contains("retention")) {
         const auto& r = json["retention"];
         if (!r.is_object()) throw Error(ErrorCode::kInvalidField, "config key retention must be an object");
-        static const char* kRetentionKeys[] = {"max_templates", "max_age_days", "keep_best", "inactive_days",
-                                               "interval_minutes"};
-        for (const auto& [key, value] : r.items()) {
-            bool known = false;
-            for (const char* k : kRetentionKeys) known |= key == k;
-            if (!known) throw Error(ErrorCode::kInvalidField, "unknown config key retention." + key);
-        }
+        check_known_keys(r,
+                         {"max_templates", "max_age_days", "keep_best", "inactive_days", "interval_minutes"},
+                         "retention.", file);
         read_key(r, "max_templates", config.retention.max_templates);
         read_key(r, "max_age_days", config.retention.max_age_days);
         read_key(r, "keep_best", config.retention.keep_best);
