@@ -83,8 +83,8 @@ export class SearchView {
       h('div', { class: 'result-body' },
         h('h3', {}, h('a', { href: `#/person/${encodeURIComponent(p.id)}` }, p.name)),
         h('div', { class: 'similarity' },
-          h('span', { class: 'pct' }, percent(pct, 1)), h('span', { class: 'muted' }, ' similar'),
-          h('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct.toFixed(1), 'aria-label': 'Similarity' },
+          h('span', { class: 'pct' }, percent(pct, 1)), h('span', { class: 'muted' }, ' likely this person'),
+          h('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct.toFixed(1), 'aria-label': 'Probability that this is the person' },
             h('span', { style: { width: `${pct}%` }, class: pct >= 80 ? 'high' : pct >= 60 ? 'mid' : 'low' }))),
         h('dl', { class: 'facts' },
           p.external_id ? [h('dt', {}, 'External ID'), h('dd', {}, p.external_id)] : null,
@@ -99,7 +99,7 @@ export class SearchView {
       h('summary', {}, matchId ? 'Other possible matches' : 'Closest people (below the threshold)'),
       h('ul', {}, others.map((c) => h('li', {},
         h('a', { href: `#/person/${encodeURIComponent(c.person.id)}` }, c.person.name), ' ',
-        h('span', { class: 'muted' }, percent(c.percentage, 1))))));
+        h('span', { class: 'muted' }, percent(c.percentage, 1), c.below_threshold ? ' (below the threshold)' : ''))))));
   }
 }
 

@@ -43,6 +43,7 @@ RegistrationRequest read_registration(const RequestReader& in, std::string photo
     if (request.person_id && request.person_id->empty()) request.person_id.reset();
     request.face_index = in.integer("face_index", 0, 1000);
     request.allow_duplicate = in.boolean("allow_duplicate", false);
+    request.allow_mismatch = in.boolean("allow_mismatch", false);
     request.skip_known_photo = in.boolean("skip_known_photo", false);
     return request;
 }
@@ -67,6 +68,10 @@ void HttpServer::add_face_routes() {
         RequestReader in(req);
         const FieldView view = view_for(req);
         auto request = read_registration(in, in.required_photo("photo"));
+        if (request.allow_mismatch && caller_for(req).role != Role::kAdmin)
+            throw Error(ErrorCode::kForbidden,
+                        "Only an admin key may add a face that does not match the person.",
+                        {{"field", "allow_mismatch"}});
         const auto subjects =
             request.person_id ? nlohmann::json::array({*request.person_id}) : nlohmann::json::array();
         audit_ids(req, subjects, nlohmann::json::array());
@@ -75,6 +80,8 @@ void HttpServer::add_face_routes() {
         if (!result.skipped) changed = {result.person.id, result.face.id};
         for (const auto& dropped : result.dropped_face_ids) changed.push_back(dropped);
         audit_ids(req, subjects, changed);
+        if (request.allow_mismatch && !result.created && !result.skipped)
+            audit_forced_mismatch(req, result.person.id, result.face.id);
         // An import re-run that found the photo already stored gets 200 and "skipped": nothing was created.
         send_json(res, result.skipped ? 200 : 201, registration_json(result, view));
     });
@@ -90,8 +97,13 @@ void HttpServer::add_face_routes() {
             auto read_item = [&](nlohmann::json fields, std::optional<std::string> photo) {
                 try {
                     RequestReader item(std::move(fields));
-                    requests.push_back(
-                        read_registration(item, photo ? std::move(*photo) : item.required_photo("photo")));
+                    auto request =
+                        read_registration(item, photo ? std::move(*photo) : item.required_photo("photo"));
+                    if (request.allow_mismatch && caller_for(req).role != Role::kAdmin)
+                        throw Error(ErrorCode::kForbidden,
+                                    "Only an admin key may add a face that does not match the person.",
+                                    {{"field", "allow_mismatch"}});
+                    requests.push_back(std::move(request));
                     refused.emplace_back();
                 } catch (const Error& e) {
                     requests.emplace_back();
@@ -131,8 +143,11 @@ void HttpServer::add_face_routes() {
                             {{"field", "items"}, {"max", config_.max_batch}});
 
             std::vector<RegistrationRequest> valid;
-            for (size_t i = 0; i < requests.size(); ++i)
+            std::vector<bool> forced(requests.size());  // allow_mismatch, audited on its own
+            for (size_t i = 0; i < requests.size(); ++i) {
+                forced[i] = requests[i].allow_mismatch;
                 if (!refused[i]) valid.push_back(std::move(requests[i]));
+            }
             auto entries = services_.registration.register_batch(valid, services_.pipelines.size());
             const FieldView view = view_for(req);
             auto out = nlohmann::json::array();
@@ -158,6 +173,8 @@ void HttpServer::add_face_routes() {
                 if (!result->skipped) {
                     changed.push_back(result->person.id);
                     changed.push_back(result->face.id);
+                    if (forced[i] && !result->created)
+                        audit_forced_mismatch(req, result->person.id, result->face.id);
                 }
                 for (const auto& dropped : result->dropped_face_ids) changed.push_back(dropped);
                 auto item = registration_json(*result, view);
@@ -176,15 +193,19 @@ void HttpServer::add_face_routes() {
 
     add(Method::kPost, "/search", "/search", [this](const httplib::Request& req, httplib::Response& res) {
         RequestReader in(req);
-        const auto request = read_search_options(in, in.required_photo("photo"));
+        auto request = read_search_options(in, in.required_photo("photo"));
+        request.may_go_below_floor = caller_for(req).role == Role::kAdmin;
         const FieldView view = view_for(req);
         const auto results = services_.search.search(request);
         auto found = nlohmann::json::array();
         collect_person_ids(results, found);
         audit_ids(req, nlohmann::json::array(), found);
+        const auto decision =
+            results.empty() ? services_.search.decision_for(request) : results.front().decision;
         send_json(res, 200,
-                  {{"results", search_results_json(results, services_.search.calibration(), view)},
-                   {"threshold", request.threshold.value_or(services_.search.calibration().threshold)}});
+                  {{"results", search_results_json(results, view)},
+                   {"threshold", std::round(decision.threshold * 10000) / 10000},
+                   {"decision", decision_json(decision)}});
     });
 
     add(Method::kPost, "/search/batch", "/search/batch",
@@ -193,8 +214,10 @@ void HttpServer::add_face_routes() {
             std::vector<SearchRequest> requests;
             if (req.is_multipart_form_data()) {
                 auto range = req.files.equal_range("photos");
-                for (auto it = range.first; it != range.second; ++it)
+                for (auto it = range.first; it != range.second; ++it) {
                     requests.push_back(read_search_options(in, it->second.content));
+                    requests.back().may_go_below_floor = caller_for(req).role == Role::kAdmin;
+                }
             } else {
                 throw Error(ErrorCode::kUnsupportedMediaType,
                             "Send the photos as multipart/form-data fields named photos.");
@@ -216,8 +239,7 @@ void HttpServer::add_face_routes() {
                     out.push_back(
                         error_json(std::string(info.name), entry.error->what(), entry.error->details()));
                 } else {
-                    out.push_back({{"results", search_results_json(entry.results,
-                                                                   services_.search.calibration(), view)}});
+                    out.push_back({{"results", search_results_json(entry.results, view)}});
                 }
             }
             audit_ids(req, nlohmann::json::array(), found);
@@ -240,12 +262,10 @@ void HttpServer::add_face_routes() {
         const auto result = services_.search.verify(request);
         audit_ids(req, subjects,
                   result.face_id ? nlohmann::json::array({*result.face_id}) : nlohmann::json::array());
-        const auto& calibration = services_.search.calibration();
-        nlohmann::json body = {
-            {"same", result.same},
-            {"similarity", std::round(result.similarity * 10000) / 10000},
-            {"percentage", std::round(calibration.percentage(result.similarity) * 10) / 10},
-            {"threshold", calibration.threshold}};
+        nlohmann::json body = {{"same", result.same},
+                               {"similarity", std::round(result.similarity * 10000) / 10000},
+                               {"percentage", std::round(result.probability * 1000) / 10},
+                               {"threshold", MatchPolicy::kVerifyThreshold}};
         if (result.face_id) body["face_id"] = *result.face_id;
         send_json(res, 200, body);
     });

@@ -191,6 +191,25 @@ void HttpServer::write_audit(const Caller& caller, const RouteRule& rule, int st
     }
 }
 
+void HttpServer::audit_forced_mismatch(const httplib::Request& req, const std::string& person_id,
+                                       const std::string& face_id) const {
+    const Caller& caller = caller_for(req);
+    AuditEntry entry;
+    entry.at_ms = now_ms();
+    entry.key_id = caller.key_id;
+    entry.key_name = caller.key_name;
+    entry.role = std::string(role_name(caller.role));
+    entry.action = "register.mismatch_forced";
+    entry.status = 201;
+    entry.subject_ids = {person_id};
+    entry.result_ids = {face_id};
+    try {
+        services_.audit.append(entry);
+    } catch (const std::exception& e) {
+        spdlog::error("audit log write failed for {} by {}: {}", entry.action, entry.key_id, e.what());
+    }
+}
+
 void HttpServer::add(Method method, const std::string& pattern, const std::string& route, Handler handler) {
     const RouteRule* rule = find_route_rule(method_name(int(method)), route);
     // A route without a rule would be reachable by every role: refuse to start instead.

@@ -83,6 +83,9 @@ class HttpServer {
     const Caller& caller_for(const httplib::Request& req) const;
     // Ids for the audit entry of the request being handled (routes with an audit action only).
     void audit_ids(const httplib::Request& req, nlohmann::json subject_ids, nlohmann::json result_ids) const;
+    // An admin added a face that does not match its person (allow_mismatch): its own audit entry.
+    void audit_forced_mismatch(const httplib::Request& req, const std::string& person_id,
+                               const std::string& face_id) const;
     Caller authenticate(const httplib::Request& req) const;
     void write_audit(const Caller& caller, const RouteRule& rule, int status, nlohmann::json subject_ids,
                      nlohmann::json result_ids) const;

@@ -52,12 +52,12 @@ nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& 
     return out;
 }
 
-nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration,
-                          const FieldView& view) {
+nlohmann::json match_json(const PersonMatch& match, const FieldView& view) {
     nlohmann::json out = {
         {"person", person_json(match.person, view)},
         {"similarity", round4(match.similarity)},
-        {"percentage", round1(calibration.percentage(match.similarity))},
+        {"percentage", round1(match.probability * 100)},
+        {"below_threshold", match.below_threshold},
         {"face_id", match.face_id},
     };
     if (view.photos) out["crop_url"] = "/faces/" + match.face_id + "/crop";
@@ -69,18 +69,28 @@ nlohmann::json error_json(const std::string& code, const std::string& message,
     return {{"error", {{"code", code}, {"message", message}, {"details", details}}}};
 }
 
-nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
-                                   const SimilarityCalibration& calibration, const FieldView& view) {
+nlohmann::json decision_json(const MatchDecision& decision) {
+    nlohmann::json out = {{"threshold", round4(decision.threshold)},
+                          {"basis", basis_name(decision.basis)},
+                          {"gallery_templates", decision.templates},
+                          {"predicted_fpir", std::round(decision.predicted_fpir * 1e5) / 1e5},
+                          {"candidate_floor", round4(decision.candidate_floor)}};
+    if (decision.basis == MatchDecision::Basis::kTargetFpir) out["target_fpir"] = decision.target_fpir;
+    return out;
+}
+
+nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results, const FieldView& view) {
     auto out = nlohmann::json::array();
     for (const auto& r : results) {
         auto candidates = nlohmann::json::array();
-        for (const auto& c : r.candidates) candidates.push_back(match_json(c, calibration, view));
+        for (const auto& c : r.candidates) candidates.push_back(match_json(c, view));
         out.push_back(
             {{"box", box_to_json(r.box)},
              {"quality",
               {{"score", std::round(r.quality.score * 1000) / 1000}, {"reasons", r.quality.reasons}}},
-             {"match", r.match ? match_json(*r.match, calibration, view) : nlohmann::json()},
-             {"candidates", candidates}});
+             {"match", r.match ? match_json(*r.match, view) : nlohmann::json()},
+             {"candidates", candidates},
+             {"decision", decision_json(r.decision)}});
     }
     return out;
 }

@@ -4,7 +4,6 @@
 #include "core/records.h"
 #include "services/gallery.h"
 #include "services/search_service.h"
-#include "vision/calibration.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,11 +18,11 @@ struct FieldView {
 
 nlohmann::json person_json(const PersonRecord& person, const FieldView& view);
 nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& view);
-nlohmann::json match_json(const PersonMatch& match, const SimilarityCalibration& calibration,
-                          const FieldView& view);
+nlohmann::json match_json(const PersonMatch& match, const FieldView& view);
+// How a search decided: threshold, why (target_fpir, configured, requested), for what gallery size.
+nlohmann::json decision_json(const MatchDecision& decision);
 // The "results" of POST /search (and of each photo of /search/batch and `faceid search --batch`).
-nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
-                                   const SimilarityCalibration& calibration, const FieldView& view);
+nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results, const FieldView& view);
 nlohmann::json error_json(const std::string& code, const std::string& message, const nlohmann::json& details);
 
 }  // namespace faceid

@@ -20,7 +20,9 @@ struct AppConfig {
     int workers = 0;       // face pipelines (model sessions); 0 = number of cores
     int http_threads = 0;  // 0 = max(8, 2 x workers)
     int max_templates = 10;
-    std::optional<double> threshold;  // cosine; default from the calibration
+    std::optional<double> threshold;  // cosine; fixes the match threshold (default: from target_fpir)
+    double target_fpir = 0.01;        // FPIR the default match decision aims at, at the gallery's size
+    double threshold_floor = 0.333;   // lowest ?threshold= a non-admin may ask for
     std::string index = "auto";       // flat | hnsw | auto
     bool flip_average = true;         // embed mirrored crops too (more accurate, slower); see README
     std::string storage = "sqlite";   // sqlite | clickhouse

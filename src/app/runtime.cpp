@@ -52,12 +52,13 @@ RegistrationOptions registration_options(const AppConfig& config) {
     options.duplicate_threshold = config.duplicate_threshold;
     options.require_live = config.require_live;
     options.live_threshold = config.live_threshold;
+    options.policy = MatchPolicy({config.target_fpir, config.threshold, config.threshold_floor});
     return options;
 }
 
 SearchOptions search_options(const AppConfig& config) {
     SearchOptions options;
-    if (config.threshold) options.calibration.threshold = *config.threshold;
+    options.policy = MatchPolicy({config.target_fpir, config.threshold, config.threshold_floor});
     options.require_live = config.require_live;
     options.live_threshold = config.live_threshold;
     return options;

@@ -83,12 +83,12 @@ int run_search_command(const SearchFlags& flags) {
     spdlog::set_level(spdlog::level::warn);
     GalleryStorage storage(config);
     SearchService search(pipelines, storage.gallery(), search_options(config));
-    const double threshold = flags.threshold.value_or(search.calibration().threshold);
     auto request_for = [&](const fs::path& photo) {
         SearchRequest request;
         request.photo = read_file_bytes(photo.string());
         request.top_k = flags.top_k;
         request.threshold = flags.threshold;
+        request.may_go_below_floor = true;  // the local gallery's owner
         request.all_faces = flags.all_faces;
         return request;
     };
@@ -120,8 +120,8 @@ int run_search_command(const SearchFlags& flags) {
                 if (entry.error) {
                     line.update(error_line(*entry.error));
                 } else {
-                    line["results"] = search_results_json(entry.results, search.calibration(), FieldView{});
-                    line["threshold"] = threshold;
+                    line["results"] = search_results_json(entry.results, FieldView{});
+                    if (!entry.results.empty()) line["threshold"] = entry.results.front().decision.threshold;
                     batch_matches[i] = matched_ids(entry.results);
                 }
             }

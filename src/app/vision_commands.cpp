@@ -1,12 +1,13 @@
 #include "app/vision_commands.h"
 
+#include "app/identify_eval_command.h"
 #include "app/runtime.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "index_bench_cli.h"
 #include "schemas/face_json.h"
+#include "services/calibration/match_decision.h"
 #include "services/evaluation.h"
-#include "vision/calibration.h"
 #include "vision/liveness.h"
 #include "vision/recapture.h"
 
@@ -107,13 +108,13 @@ int run_embed(const VisionFlags& flags, const std::string& path) {
 int run_compare(const VisionFlags& flags, const std::string& a, const std::string& b) {
     FacePipeline pipeline(resolve_models(flags.models), pipeline_options(flags));
     const double cosine = cosine_similarity(embed_largest(pipeline, a), embed_largest(pipeline, b));
-    SimilarityCalibration calibration;
+    const MatchPolicy policy;
     std::cout << nlohmann::json{{"a", a},
                                 {"b", b},
                                 {"similarity", std::round(cosine * 10000) / 10000},
-                                {"percentage", std::round(calibration.percentage(cosine) * 10) / 10},
-                                {"threshold", calibration.threshold},
-                                {"same", calibration.is_match(cosine)}}
+                                {"percentage", std::round(policy.probability(cosine, 1) * 1000) / 10},
+                                {"threshold", MatchPolicy::kVerifyThreshold},
+                                {"same", cosine >= MatchPolicy::kVerifyThreshold}}
                      .dump()
               << "\n";
     return 0;
@@ -395,11 +396,17 @@ void add_vision_commands(CLI::App& app) {
 
     auto* evaluate = app.add_subcommand("eval", "Verification accuracy over a list of labelled pairs");
     add_vision_flags(evaluate, flags);
-    evaluate->add_option("--pairs", eval.pairs, "pairs.txt-style or fold/path/path/same list")->required();
-    evaluate->add_option("--root", eval.root, "Folder the photos are in")->required();
+    evaluate->add_option("--pairs", eval.pairs, "pairs.txt-style or fold/path/path/same list");
+    evaluate->add_option("--root", eval.root, "Folder the photos are in");
     evaluate->add_option("--threads", eval.threads, "Worker threads");
     evaluate->add_flag("--fit", eval.fit, "Also fit the percentage calibration");
-    evaluate->final_callback([] { throw CLI::RuntimeError(run_eval(flags, eval)); });
+    add_identify_eval_command(*evaluate);
+    evaluate->final_callback([evaluate] {
+        if (evaluate->got_subcommand("identify")) return;  // it ran its own callback
+        if (eval.pairs.empty() || eval.root.empty())
+            throw CLI::ValidationError("eval", "give --pairs and --root (or the identify sub-command)");
+        throw CLI::RuntimeError(run_eval(flags, eval));
+    });
 
     auto* bench = app.add_subcommand("bench", "Benchmarks that print figures");
     bench->require_subcommand(1);

@@ -21,6 +21,10 @@ struct PersonMatch {
     PersonRecord person;
     std::string face_id;  // the best-matching template
     double similarity = 0;
+    // Set by a search's decision: probability (0..1) that this is the right person, and whether the
+    // similarity is below the decision threshold (a candidate listed for review, not a match).
+    double probability = 0;
+    bool below_threshold = false;
 };
 
 // What a removal took away: the faces (templates) and the bytes of photo and crop files reclaimed.

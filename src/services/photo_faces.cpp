@@ -16,6 +16,19 @@ PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo) {
     return result;
 }
 
+ChosenFaceIndex choose_registration_face(FacePipeline& pipeline, const PhotoFaces& photo) {
+    ChosenFaceIndex chosen;
+    for (int i = 0; i < int(photo.boxes.size()); ++i) {
+        auto face = pipeline.analyze(photo.image, photo.boxes[i], /*embed=*/false);
+        if (i == 0 || face.quality.passed()) {
+            chosen.face = std::move(face);
+            chosen.index = i;
+        }
+        if (chosen.face.quality.passed()) break;
+    }
+    return chosen;
+}
+
 std::string face_crop_jpeg(const cv::Mat& image, const FaceBox& box, double margin) {
     const double mx = box.width() * margin, my = box.height() * margin;
     cv::Rect rect(cvFloor(box.x1 - mx), cvFloor(box.y1 - my), cvCeil(box.width() + 2 * mx),

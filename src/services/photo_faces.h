@@ -19,6 +19,14 @@ struct PhotoFaces {
 // Decodes and detects. Throws Error(kNoFace) when there is no face.
 PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo);
 
+// The face registration takes when the request names none: the largest face that passes the quality
+// gates, or, when none passes, the largest face (whose reasons the caller reports). Analysed, not embedded.
+struct ChosenFaceIndex {
+    AnalyzedFace face;
+    int index = 0;
+};
+ChosenFaceIndex choose_registration_face(FacePipeline& pipeline, const PhotoFaces& photo);
+
 // JPEG bytes of the face's box enlarged by `margin` (a fraction of the box size) on each side.
 std::string face_crop_jpeg(const cv::Mat& image, const FaceBox& box, double margin = 0.25);
 

@@ -40,15 +40,9 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
         chosen.face = pipeline->analyze(photo.image, photo.boxes[index], /*embed=*/false);
         chosen.index = index;
     } else {
-        // The largest face that passes the gates; if none does, report the largest face's reasons.
-        for (int i = 0; i < chosen.faces_seen; ++i) {
-            auto face = pipeline->analyze(photo.image, photo.boxes[i], /*embed=*/false);
-            if (i == 0 || face.quality.passed()) {
-                chosen.face = std::move(face);
-                chosen.index = i;
-            }
-            if (chosen.face.quality.passed()) break;
-        }
+        auto best = choose_registration_face(*pipeline, photo);
+        chosen.face = std::move(best.face);
+        chosen.index = best.index;
     }
     if (!chosen.face.quality.passed())
         throw Error(ErrorCode::kQualityGateFailed,
@@ -110,6 +104,9 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
         if (auto stored = already_stored(request, existing)) return *stored;
 
     ChosenFace chosen = choose_face(request);
+    // A photo added to a known person must show that person: otherwise anyone allowed to register could
+    // attach their own face to someone else (and even become their primary photo).
+    if (existing && !request.allow_mismatch) check_same_person(*existing, chosen.face.embedding);
     if (!existing) {
         // The analysis took a while: a concurrent registration may have created this external_id meanwhile.
         if (request.external_id) existing = gallery_.persons().find_by_external_id(*request.external_id);
@@ -221,15 +218,31 @@ std::optional<PersonRecord> RegistrationService::check_duplicate(const Registrat
         if (request.external_id && match.person.external_id == request.external_id) return match.person;
     if (matches.empty() || request.allow_duplicate) return std::nullopt;
     const auto& best = matches.front();
+    const double probability = options_.policy.probability(best.similarity, gallery_.size());
     throw Error(ErrorCode::kPossibleDuplicate,
-                "This face already belongs to " + best.person.name + " (similarity " +
-                    std::to_string(std::lround(best.similarity * 100)) +
-                    "%); send allow_duplicate=true to register a new person anyway.",
+                "This face already belongs to " + best.person.name + " (" +
+                    std::to_string(std::lround(probability * 100)) +
+                    "% likely the same person); send allow_duplicate=true to register a new person anyway.",
                 {{"person_id", best.person.id},
                  {"name", best.person.name},
                  {"face_id", best.face_id},
                  {"similarity", std::round(best.similarity * 10000) / 10000},
+                 {"percentage", std::round(probability * 1000) / 10},
                  {"threshold", options_.duplicate_threshold}});
+}
+
+void RegistrationService::check_same_person(const PersonRecord& person, const Embedding& embedding) const {
+    double best = -1;
+    for (const auto& face : gallery_.persons().faces_of(person.id))
+        best = std::max(best, double(cosine_similarity(embedding, face.embedding)));
+    if (best >= MatchPolicy::kVerifyThreshold) return;
+    throw Error(ErrorCode::kFaceMismatch,
+                "This face does not match " + person.name +
+                    "; add it to the right person, or register it as a new person.",
+                {{"person_id", person.id},
+                 {"similarity", std::round(best * 10000) / 10000},
+                 {"percentage", std::round(options_.policy.probability(best, 1) * 1000) / 10},
+                 {"threshold", MatchPolicy::kVerifyThreshold}});
 }
 
 RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face,

@@ -3,6 +3,7 @@
 // gates; a person keeps at most max_templates templates (the worst is dropped, never the primary) and the
 // best-quality template's photo is the person's primary photo.
 #include "core/error.h"
+#include "services/calibration/match_decision.h"
 #include "services/gallery.h"
 #include "vision/pipeline_pool.h"
 
@@ -23,6 +24,8 @@ struct RegistrationOptions {
     // 0.50-0.55 band, mostly different people who happen to be close in a gallery of thousands; the same
     // person in another photo scores about 0.6, the same photo about 1.
     double duplicate_threshold = 0.6;
+    // For the percentage in the duplicate message (the same scale as search).
+    MatchPolicy policy;
     // The liveness score is always measured and reported; with require_live a face whose live probability
     // is below live_threshold is refused with Error(kNotLive).
     bool require_live = false;
@@ -37,6 +40,9 @@ struct RegistrationRequest {
     std::optional<std::string> person_id;  // add a template to this person
     std::optional<int> face_index;         // which face (largest first) when the photo has several
     bool allow_duplicate = false;          // register a new person even if the face matches another
+    // Add the photo to the person it names even though the face does not match them (an admin's override;
+    // the API allows it to admin keys only and audits it).
+    bool allow_mismatch = false;
     // Idempotent import: if these exact photo bytes are already stored for the target person (the one
     // person_id or external_id names, or for a new person one of the same name), store nothing and
     // answer with that face (RegistrationResult::skipped).
@@ -95,6 +101,9 @@ class RegistrationService {
     // same external_id created it meanwhile).
     std::optional<PersonRecord> check_duplicate(const RegistrationRequest& request,
                                                 const Embedding& embedding);
+    // Throws Error(kFaceMismatch) when the face does not match any template of the person it is added to
+    // (below MatchPolicy::kVerifyThreshold, the 1:1 decision).
+    void check_same_person(const PersonRecord& person, const Embedding& embedding) const;
     std::mutex& person_lock(const std::string& person_id);
 
     PipelinePool& pipelines_;

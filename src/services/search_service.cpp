@@ -47,30 +47,46 @@ bool SearchService::passes_live_gate(AnalyzedFace& face, bool all_faces) const {
     return false;
 }
 
-namespace {
+MatchDecision SearchService::decision_for(const SearchRequest& request) const {
+    return options_.policy.decide(gallery_.size(), request.threshold, request.may_go_below_floor);
+}
 
-FaceSearchResult make_result(const AnalyzedFace& face, std::vector<PersonMatch> candidates) {
+FaceSearchResult SearchService::decide(const AnalyzedFace& face, std::vector<PersonMatch> nearest, int top_k,
+                                       const MatchDecision& decision) const {
     FaceSearchResult result;
     result.box = face.box;
     result.quality = face.quality;
-    result.candidates = std::move(candidates);
-    if (!result.candidates.empty()) result.match = result.candidates.front();
+    result.decision = decision;
+    for (auto& candidate : nearest) {
+        if (candidate.similarity < decision.candidate_floor || int(result.candidates.size()) == top_k) break;
+        candidate.below_threshold = candidate.similarity < decision.threshold;
+        candidate.probability = options_.policy.probability(candidate.similarity, decision.templates);
+        result.candidates.push_back(std::move(candidate));
+    }
+    if (!result.candidates.empty() && !result.candidates.front().below_threshold)
+        result.match = result.candidates.front();
     return result;
 }
 
-}  // namespace
+FaceSearchResult SearchService::identify(const AnalyzedFace& face, const SearchRequest& request) const {
+    const auto decision = decision_for(request);
+    return decide(face, gallery_.search(face.embedding, request.top_k, decision.candidate_floor),
+                  request.top_k, decision);
+}
 
 std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request) {
+    const auto decision = decision_for(request);  // before the pipeline: a refused threshold costs nothing
     auto faces = embed_faces(request.photo, request.all_faces);
-    const double threshold = request.threshold.value_or(options_.calibration.threshold);
     std::vector<FaceSearchResult> results;
     std::vector<std::string> matched;
     for (auto& face : faces) {
         if (!passes_live_gate(face, request.all_faces)) {
-            results.push_back(make_result(face, {}));
+            results.push_back(decide(face, {}, request.top_k, decision));
             continue;
         }
-        results.push_back(make_result(face, gallery_.search(face.embedding, request.top_k, threshold)));
+        results.push_back(decide(face,
+                                 gallery_.search(face.embedding, request.top_k, decision.candidate_floor),
+                                 request.top_k, decision));
         if (results.back().match) matched.push_back(results.back().match->person.id);
     }
     gallery_.note_matched(matched);
@@ -80,6 +96,8 @@ std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request
 std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::vector<SearchRequest>& requests,
                                                                    int parallelism) {
     std::vector<BatchEntry> entries(requests.size());
+    std::vector<MatchDecision> decisions;
+    for (const auto& request : requests) decisions.push_back(decision_for(request));
     std::vector<std::vector<AnalyzedFace>> faces(requests.size());
     // Photos [begin, end) on one pipeline: detection photo by photo, then a single embedder forward pass
     // for all their faces.
@@ -136,16 +154,12 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
     size_t next = 0;
     std::vector<std::string> matched;
     for (size_t i = 0; i < requests.size(); ++i) {
-        const double threshold = requests[i].threshold.value_or(options_.calibration.threshold);
         for (const auto& face : faces[i]) {
-            std::vector<PersonMatch> kept;
             const bool live = std::find(face.quality.reasons.begin(), face.quality.reasons.end(),
                                         "NOT_LIVE") == face.quality.reasons.end();
-            for (const auto& m : matches[next])
-                if (live && m.similarity >= threshold && int(kept.size()) < requests[i].top_k)
-                    kept.push_back(m);
+            entries[i].results.push_back(decide(face, live ? matches[next] : std::vector<PersonMatch>{},
+                                                requests[i].top_k, decisions[i]));
             ++next;
-            entries[i].results.push_back(make_result(face, std::move(kept)));
             if (entries[i].results.back().match)
                 matched.push_back(entries[i].results.back().match->person.id);
         }
@@ -175,7 +189,8 @@ VerifyResult SearchService::verify(const VerifyRequest& request) {
     } else {
         throw Error(ErrorCode::kMissingField, "Send photo_b or person_id.", {{"field", "photo_b"}});
     }
-    result.same = options_.calibration.is_match(result.similarity);
+    result.same = result.similarity >= MatchPolicy::kVerifyThreshold;
+    result.probability = options_.policy.probability(result.similarity, 1);
     return result;
 }
 

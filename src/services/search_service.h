@@ -1,8 +1,8 @@
 #pragma once
 // Finding people by photo (every face or the largest), verifying two faces, and detection alone.
 #include "core/error.h"
+#include "services/calibration/match_decision.h"
 #include "services/gallery.h"
-#include "vision/calibration.h"
 #include "vision/pipeline_pool.h"
 
 #include <optional>
@@ -14,20 +14,24 @@ namespace faceid {
 struct SearchRequest {
     std::string photo;
     int top_k = 5;                    // 1..100
-    std::optional<double> threshold;  // cosine; default: the calibration's threshold
+    std::optional<double> threshold;  // cosine; default: the policy's decision for the gallery's size
     bool all_faces = false;           // every face (up to max_faces) instead of the largest only
+    bool may_go_below_floor = false;  // the caller may ask for a threshold below the floor (admin)
 };
 
 struct FaceSearchResult {
     FaceBox box;
     Quality quality;
-    std::optional<PersonMatch> match;     // the best candidate, when it passes the threshold
-    std::vector<PersonMatch> candidates;  // persons passing the threshold, best first, at most top_k
+    MatchDecision decision;            // how `match` was decided
+    std::optional<PersonMatch> match;  // the best candidate, when it reaches decision.threshold
+    // The nearest persons, best first, at most top_k, down to decision.candidate_floor; those under the
+    // threshold are flagged below_threshold.
+    std::vector<PersonMatch> candidates;
 };
 
 struct SearchOptions {
     int max_faces = 20;  // faces searched per photo with all_faces
-    SimilarityCalibration calibration;
+    MatchPolicy policy;
     // Liveness gate: faces below live_threshold are not searched (one face: Error(kNotLive); all faces:
     // that face gets the reason NOT_LIVE and no candidates).
     bool require_live = false;
@@ -42,7 +46,8 @@ struct VerifyRequest {
 
 struct VerifyResult {
     double similarity = 0;
-    bool same = false;
+    bool same = false;                   // similarity >= MatchPolicy::kVerifyThreshold
+    double probability = 0;              // that the two faces are the same person (0..1)
     std::optional<std::string> face_id;  // the person's best-matching template
 };
 
@@ -52,6 +57,11 @@ class SearchService {
 
     // Throws Error(kNoFace) and the decoder's errors.
     std::vector<FaceSearchResult> search(const SearchRequest& request);
+    // One embedded face against the gallery, decided as search() decides (also the open-set benchmark's
+    // path). Throws Error(kThresholdBelowFloor) for a threshold the caller may not ask for.
+    FaceSearchResult identify(const AnalyzedFace& face, const SearchRequest& request) const;
+    // The decision a request gets at the gallery's current size.
+    MatchDecision decision_for(const SearchRequest& request) const;
     // Several photos. The photos are split into `parallelism` contiguous shares, each run by one pipeline:
     // detection per photo, then one embedder forward pass for every face of the share (batched
     // inference); then one batched index search (one matrix product) for every face of every photo. Each
@@ -70,7 +80,7 @@ class SearchService {
     };
     Detection detect(const std::string& photo);
 
-    const SimilarityCalibration& calibration() const { return options_.calibration; }
+    const MatchPolicy& policy() const { return options_.policy; }
     const SearchOptions& options() const { return options_; }
 
   private:
@@ -80,6 +90,9 @@ class SearchService {
     std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces);
     // With require_live: false (and NOT_LIVE among the reasons) for a face that fails the gate.
     bool passes_live_gate(AnalyzedFace& face, bool all_faces) const;
+    // Applies the decision to the nearest persons of one face.
+    FaceSearchResult decide(const AnalyzedFace& face, std::vector<PersonMatch> nearest, int top_k,
+                            const MatchDecision& decision) const;
 
     PipelinePool& pipelines_;
     Gallery& gallery_;

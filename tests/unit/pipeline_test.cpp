@@ -1,8 +1,8 @@
 // The face pipeline's steps on real photos from ../shared/data (skipped when they are absent).
 #include "core/error.h"
+#include "services/calibration/match_decision.h"
 #include "support/test_support.h"
 #include "vision/aligner.h"
-#include "vision/calibration.h"
 #include "vision/face_pipeline.h"
 
 #include <gtest/gtest.h>
@@ -130,11 +130,11 @@ TEST_F(PipelineTest, EmbeddingsSeparateSameFromDifferentPeople) {
     for (float v : a1) norm += v * v;
     EXPECT_NEAR(norm, 1.0, 1e-4);
     const double same = cosine_similarity(a1, a2), different = cosine_similarity(a1, b);
-    SimilarityCalibration calibration;
-    EXPECT_TRUE(calibration.is_match(same)) << same;
-    EXPECT_FALSE(calibration.is_match(different)) << different;
-    EXPECT_GT(calibration.percentage(same), SimilarityCalibration::kThresholdPercentage);
-    EXPECT_LT(calibration.percentage(different), SimilarityCalibration::kThresholdPercentage);
+    EXPECT_GE(same, MatchPolicy::kVerifyThreshold);
+    EXPECT_LT(different, MatchPolicy::kVerifyThreshold);
+    const MatchPolicy policy;
+    EXPECT_GT(policy.probability(same, 1), 0.95) << same;
+    EXPECT_LT(policy.probability(different, 1), 0.05) << different;
 }
 
 TEST_F(PipelineTest, QualityGatesNameWhatIsWrong) {
@@ -181,22 +181,6 @@ TEST_F(PipelineTest, PoseFollowsAMirroredFace) {
     EXPECT_NEAR(flipped.quality.yaw, -face.quality.yaw, 8);
     EXPECT_NEAR(flipped.quality.roll, -face.quality.roll, 5);
     EXPECT_NEAR(flipped.quality.pitch, face.quality.pitch, 8);
-}
-
-TEST(Calibration, IsMonotoneAndPinsTheThreshold) {
-    SimilarityCalibration c;
-    EXPECT_NEAR(c.percentage(c.threshold), SimilarityCalibration::kThresholdPercentage, 1e-9);
-    double previous = -1;
-    for (double cosine = -1; cosine <= 1; cosine += 0.01) {
-        const double p = c.percentage(cosine);
-        EXPECT_GT(p, previous);
-        EXPECT_GE(p, 0);
-        EXPECT_LE(p, 100);
-        if (p > 1e-6 && p < 100 - 1e-6) {  // where the curve is not saturated, it inverts
-            EXPECT_NEAR(c.cosine_for(p), cosine, 1e-6);
-        }
-        previous = p;
-    }
 }
 
 TEST(ModelFiles, RefusesMissingOrAlteredModels) {
