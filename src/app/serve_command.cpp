@@ -6,6 +6,7 @@
 #include "app/config.h"
 #include "app/gallery_storage.h"
 #include "app/runtime.h"
+#include "app/settings.h"
 #include "core/clock.h"
 #include "core/error.h"
 
@@ -55,35 +56,12 @@ void wake_shutdown_waiter() {
     on_shutdown_signal(0);
 }
 
-struct ServeFlags {
-    std::string config_file;
-    std::optional<std::string> host, data, models, index, tls_cert, tls_key;
-    std::optional<int> port, workers, max_templates, read_timeout;
-    std::optional<double> rate_limit, rate_burst;
-    bool no_auth = false;
-    bool require_live = false;
-};
-
 bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
-int run_serve(const ServeFlags& flags) {
-    AppConfig config = load_config(flags.config_file);
-    if (flags.host) config.host = *flags.host;
-    if (flags.port) config.port = *flags.port;
-    if (flags.data) config.data_dir = *flags.data;
-    if (flags.models) config.models_dir = *flags.models;
-    if (flags.workers) config.workers = *flags.workers;
-    if (flags.index) config.index = *flags.index;
-    if (flags.require_live) config.require_live = true;
-    if (flags.max_templates) config.max_templates = *flags.max_templates;
-    if (flags.read_timeout) config.read_timeout_seconds = *flags.read_timeout;
-    if (flags.rate_limit) config.rate_limit_per_second = *flags.rate_limit;
-    if (flags.rate_burst) config.rate_limit_burst = *flags.rate_burst;
-    if (flags.tls_cert) config.tls_cert = *flags.tls_cert;
-    if (flags.tls_key) config.tls_key = *flags.tls_key;
-    if (flags.no_auth) config.auth = false;
+int run_serve(const SettingFlags& flags) {
+    const AppConfig config = resolve_config(flags.config_file, &flags).config;
     if (!config.auth && !is_loopback(config.host))
         throw Error(ErrorCode::kInvalidField,
                     "--no-auth is only allowed when listening on loopback (127.0.0.1, "
@@ -184,26 +162,9 @@ int run_serve(const ServeFlags& flags) {
 }  // namespace
 
 void add_serve_command(CLI::App& app) {
-    static ServeFlags flags;
+    static SettingFlags flags;
     auto* serve = app.add_subcommand("serve", "Run the HTTP service");
-    serve->add_option("--config", flags.config_file, "JSON config file");
-    serve->add_option("--host", flags.host, "Address to listen on (default 127.0.0.1)");
-    serve->add_option("--port", flags.port, "Port (default 8000; 0 picks a free one)");
-    serve->add_option("--data", flags.data, "Data folder: database, photos (default ./data)");
-    serve->add_option("--models", flags.models, "Folder with the ONNX models");
-    serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
-    serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
-    serve->add_flag("--require-live", flags.require_live,
-                    "Refuse faces that do not look live (register, search)");
-    serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
-    serve->add_flag("--no-auth", flags.no_auth, "Development only: no API keys (allowed on loopback only)");
-    serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
-    serve->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
-    serve->add_option("--rate-limit", flags.rate_limit,
-                      "Requests per second per API key (default 20; 0 = off)");
-    serve->add_option("--rate-burst", flags.rate_burst, "Burst size of the per-key rate limit (default 40)");
-    serve->add_option("--read-timeout", flags.read_timeout,
-                      "Seconds to wait for a request's bytes (default 15)");
+    flags.add_to(*serve);  // --config, --no-auth and the settings table's flags
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 
