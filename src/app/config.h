@@ -39,7 +39,8 @@ struct AppConfig {
     double live_threshold;
     // storage (sqlite | clickhouse; docs/scaling-out.md): the shared server, and the photo folder every
     // replica mounts (empty: <data_dir>/photos).
-    std::string storage;
+    std::string storage;      // a name in app/storage_backends.cpp (checked at load)
+    std::string photo_store;  // a name in app/photo_stores.cpp (checked at load)
     std::string clickhouse_url;
     std::string clickhouse_user;
     std::string clickhouse_password;

@@ -1,7 +1,6 @@
 #include "app/serve_command.h"
 
 #include "api/http_server.h"
-#include "app/access_stores.h"
 #include "app/background_jobs.h"
 #include "app/config.h"
 #include "app/gallery_storage.h"
@@ -67,10 +66,6 @@ int run_serve(const SettingFlags& flags) {
                     "--no-auth is only allowed when listening on loopback (127.0.0.1, "
                     "::1, localhost), not on " +
                         config.host);
-    if (config.storage != "sqlite" && config.storage != "clickhouse")
-        throw Error(ErrorCode::kInvalidField,
-                    "storage must be sqlite or clickhouse, not '" + config.storage + "'",
-                    {{"field", "storage"}});
 
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
@@ -91,9 +86,8 @@ int run_serve(const SettingFlags& flags) {
     GalleryStorage storage(config);
     Gallery& gallery = storage.gallery();
     // API keys and the audit log on the same backend: with ClickHouse shared by every replica.
-    AccessStores access(config, storage.database());
-    AuditLog& audit = access.audit();
-    ApiKeyService keys(access.keys());
+    AuditLog& audit = storage.backend().audit();
+    ApiKeyService keys(storage.backend().keys());
     if (config.auth) {
         // First start: an admin key, printed once; only its salted hash is stored. Of replicas starting
         // together on an empty ClickHouse database, one creates and prints it.
@@ -107,7 +101,7 @@ int run_serve(const SettingFlags& flags) {
             std::cout << "No API keys yet: created the first admin key " << first->record.id
                       << ". It is shown only this once; keep it safe:\n"
                       << first->key << std::endl;
-        } else if (access.keys().count_keys() == 0) {
+        } else if (storage.backend().keys().count_keys() == 0) {
             spdlog::warn(
                 "no API keys yet, and another server claimed the first admin key (it prints it at its "
                 "start). If none did, create one with: faceid keys create --role admin --name NAME");
@@ -115,7 +109,7 @@ int run_serve(const SettingFlags& flags) {
     } else {
         spdlog::warn("--no-auth: API keys are OFF; every local caller is an admin. For development only.");
     }
-    storage.start_background_work(config);
+    storage.start_background_work();
 
     RegistrationService registration(pipelines, gallery, registration_options(config));
     SearchService search(pipelines, gallery, search_options(config));

@@ -1,6 +1,8 @@
 #include "app/settings.h"
 
 #include "api/http_server.h"
+#include "app/photo_stores.h"
+#include "app/storage_backends.h"
 #include "core/error.h"
 #include "repositories/clickhouse/clickhouse_client.h"
 #include "services/registration_service.h"
@@ -9,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -156,6 +159,25 @@ Setting boolean(const Names& names, Field<bool> field, bool fallback, std::strin
     return row;
 }
 
+// A text setting that must be one of the names of a registry (storage backends, photo stores): the one
+// place such a name is checked.
+template <typename Registry>
+Setting choice(const Names& names, Field<std::string> field, std::string fallback, const Registry& registry,
+               std::string help) {
+    std::vector<std::string> choices;
+    for (const auto& row : registry()) choices.push_back(row.name);
+    std::string listed;
+    for (const auto& name : choices) listed += (listed.empty() ? "" : ", ") + name;
+    Setting row = text(names, field, std::move(fallback), std::move(help) + " (" + listed + ")");
+    row.parse = [field, choices, listed](AppConfig& config, const std::string& value,
+                                         const std::string& origin) {
+        if (std::find(choices.begin(), choices.end(), value) == choices.end())
+            refuse(origin, "'" + value + "' is not one of " + listed);
+        field(config) = value;
+    };
+    return row;
+}
+
 // Where a setting's value lives in AppConfig.
 #define FIELD(member)                  \
     +[](AppConfig & config) -> auto& { \
@@ -219,8 +241,8 @@ std::vector<Setting> make_settings() {
                 registration.require_live, "Refuse faces that do not look live (register, search)"),
         number({"live_threshold", "FACEID_LIVE_THRESHOLD", ""}, FIELD(live_threshold),
                registration.live_threshold, {0, 1}, "Live probability below which require_live refuses a face"),
-        text({"storage.backend", "FACEID_STORAGE", "", {"storage"}}, FIELD(storage), "sqlite",
-             "Storage backend: sqlite, or clickhouse for scale-out (docs/scaling-out.md)"),
+        choice({"storage.backend", "FACEID_STORAGE", "", {"storage"}}, FIELD(storage), "sqlite", storage_backends,
+               "Storage backend: persons, faces, API keys, audit log; clickhouse for scale-out"),
         text({"storage.url", "FACEID_CLICKHOUSE_URL", ""}, FIELD(clickhouse_url), clickhouse.url,
              "ClickHouse HTTP interface"),
         text({"storage.user", "FACEID_CLICKHOUSE_USER", ""}, FIELD(clickhouse_user), clickhouse.user,
@@ -229,6 +251,8 @@ std::vector<Setting> make_settings() {
              clickhouse.password, "ClickHouse password (HTTP basic auth)"),
         text({"storage.database", "FACEID_CLICKHOUSE_DATABASE", ""}, FIELD(clickhouse_database),
              clickhouse.database, "ClickHouse database, created if missing; letters, digits, _"),
+        choice({"storage.photo_store", "FACEID_PHOTO_STORE", ""}, FIELD(photo_store), "files", photo_stores,
+               "Where photos and crops are kept, chosen apart from the backend"),
         text({"storage.photos_dir", "FACEID_PHOTOS_DIR", "", {"photos_dir"}}, FIELD(photos_dir), "",
              "Photo folder, shared by every replica (empty: photos/ in data_dir)"),
         whole({"change_poll_ms", "FACEID_CHANGE_POLL_MS", ""}, FIELD(change_poll_ms), 1000, {1, 3'600'000},

@@ -258,6 +258,22 @@ TEST_F(SettingsTest, UnknownConfigKeysAreRefused) {
     EXPECT_THROW(resolve((dir_ / "missing.json").string(), ""), Error);
 }
 
+// The backend and photo store names are checked once, at load, against their registries.
+TEST_F(SettingsTest, StorageNamesAreCheckedAgainstTheRegistries) {
+    EXPECT_EQ(resolve(write_config(R"({"storage": {"backend": "clickhouse"}})"), "").config.storage,
+              "clickhouse");
+    ::setenv("FACEID_STORAGE", "postgres", 1);
+    const auto message = refusal("", "");
+    EXPECT_NE(message.find("storage.backend"), std::string::npos) << message;
+    EXPECT_NE(message.find("sqlite, clickhouse"), std::string::npos) << message;
+    ::unsetenv("FACEID_STORAGE");
+    EXPECT_NE(refusal(write_config(R"({"storage": "SQLite"})"), "").find("storage.backend"),
+              std::string::npos);
+    EXPECT_EQ(resolve("", "").config.photo_store, "files");
+    ::setenv("FACEID_PHOTO_STORE", "s3", 1);
+    EXPECT_NE(refusal("", "").find("storage.photo_store"), std::string::npos);
+}
+
 TEST_F(SettingsTest, SecretsAreMarked) {
     for (const auto& row : settings()) {
         const bool named_secret =
