@@ -22,6 +22,7 @@
 namespace faceid::app {
 namespace {
 
+// Where a row's value lives in AppConfig (show() reads through it, hence its const_casts: it never writes).
 template <typename T>
 using Field = T& (*)(AppConfig&);
 
