@@ -8,6 +8,7 @@
 #include "api/resource_json.h"
 #include "repositories/audit_log.h"
 #include "services/api_key_service.h"
+#include "services/duplicate_finder.h"
 #include "services/registration_service.h"
 #include "services/retention_service.h"
 #include "services/search_service.h"
@@ -47,7 +48,7 @@ struct ApiServices {
     ApiKeyService& keys;
     AuditLog& audit;
     RetentionService& retention;
-    double duplicate_threshold = 0.6;  // default of GET /admin/duplicates
+    double duplicate_threshold = kDefaultDuplicateThreshold;  // default of GET /admin/duplicates
 };
 
 class HttpServer {

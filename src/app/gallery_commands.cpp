@@ -1,6 +1,5 @@
 #include "app/gallery_commands.h"
 
-#include "app/access_stores.h"
 #include "app/config.h"
 #include "app/gallery_storage.h"
 #include "app/http_registration_sink.h"
@@ -149,8 +148,7 @@ int run_cleanup_command(const GalleryFlags& flags) {
                         "no retention policy: set \"retention\" in the config file (--config)");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
-        AccessStores access(config, storage.database());
-        AuditLog& audit = access.audit();
+        AuditLog& audit = storage.backend().audit();
         RetentionService retention(storage.gallery(), config.retention, log_cleanup_report);
         const CleanupReport result = retention.run(flags.dry_run);
         audit_cleanup(result, audit, "cli");

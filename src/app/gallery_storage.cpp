@@ -1,11 +1,9 @@
 #include "app/gallery_storage.h"
 
-#include "app/access_stores.h"
+#include "app/photo_stores.h"
+#include "app/storage_backends.h"
 #include "core/clock.h"
-#include "core/error.h"
-#include "repositories/clickhouse/clickhouse_person_repository.h"
 #include "repositories/index/index_factory.h"
-#include "repositories/sqlite/sqlite_person_repository.h"
 
 #include <spdlog/spdlog.h>
 
@@ -17,37 +15,23 @@ namespace faceid::app {
 namespace fs = std::filesystem;
 
 GalleryStorage::GalleryStorage(const AppConfig& config) {
-    if (config.storage != "sqlite" && config.storage != "clickhouse")
-        throw Error(ErrorCode::kInvalidField,
-                    "storage must be sqlite or clickhouse, not '" + config.storage + "'",
-                    {{"field", "storage"}});
-    const fs::path data = config.data_dir;
-    fs::create_directories(data);
-    if (config.storage == "clickhouse") {
-        const ClickHouseSettings settings = clickhouse_settings(config);
-        auto repository = std::make_unique<ClickHousePersonRepository>(settings);
-        clickhouse_ = repository.get();
-        persons_ = std::move(repository);
-        description_ = "clickhouse:" + settings.url + "/" + settings.database;
-    } else {
-        database_ = std::make_shared<SqliteDatabase>(data / "faceid.db");
-        persons_ = std::make_unique<SqlitePersonRepository>(database_);
-        description_ = "sqlite:" + (data / "faceid.db").string();
-        snapshot_ = data / "index.snapshot";
-    }
-    photos_ = std::make_unique<FilePhotoStore>(config.photos_dir.empty() ? data / "photos"
-                                                                         : fs::path(config.photos_dir));
+    fs::create_directories(config.data_dir);
+    backend_ = open_storage_backend(config);
+    PersonRepository& persons = backend_->persons();
+    photos_ = open_photo_store(config);
     IndexConfig index_config;
     index_config.kind = config.index;
     index_ = make_vector_index(index_config);
-    gallery_ = std::make_unique<Gallery>(*persons_, *photos_, *index_);
-    // A replica over ClickHouse opens its change stream before the load, so that what other replicas write
-    // meanwhile is not lost, and does not use a saved index: the others write while it is down, so a
+    gallery_ = std::make_unique<Gallery>(persons, *photos_, *index_);
+    // A process on a shared backend opens its change stream before the load, so that what other processes
+    // write meanwhile is not lost, and does not use a saved index: the others write while it is down, so a
     // snapshot would be stale, and checking it would read every face twice.
-    if (clickhouse_)
+    if (FaceChangeFeed* feed = backend_->change_feed())
         follower_ =
-            std::make_unique<ChangeFollower>(*gallery_, clickhouse_->open_change_stream(),
+            std::make_unique<ChangeFollower>(*gallery_, feed->open_change_stream(),
                                              std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
+    else
+        snapshot_ = backend_->index_snapshot();
     const auto loaded = gallery_->load_index(snapshot_);
     spdlog::info("index {}: {} faces {} in {:.2f} s", index_->name(), loaded.faces,
                  loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage",
@@ -58,10 +42,9 @@ GalleryStorage::~GalleryStorage() {
     if (follower_) follower_->stop();
 }
 
-void GalleryStorage::start_background_work(const AppConfig& config) {
+void GalleryStorage::start_background_work() {
     if (follower_) follower_->start();
-    if (clickhouse_ && config.compact_minutes > 0)
-        clickhouse_->start_background_compaction(std::chrono::minutes(config.compact_minutes));
+    backend_->start_background_work();
 }
 
 void GalleryStorage::shut_down() {

@@ -1,16 +1,13 @@
 #pragma once
-// The storage a Gallery runs on, chosen by the configuration and shared by serve, import and cleanup:
-// - storage "sqlite" (default): <data>/faceid.db, photo files, the in-memory index and its snapshot;
-// - storage "clickhouse": a ClickHouse server shared with other replicas, the shared photo folder, and a
-//   change follower that keeps this process's index in step with what the others write
-//   (docs/scaling-out.md).
-// API keys and the audit log are opened beside it by AccessStores (app/access_stores.h), on the same
-// backend.
+// The storage a Gallery runs on, chosen by the configuration and shared by serve, import, cleanup and search:
+// the storage backend's bundle (app/storage_backends.cpp: persons and faces, API keys, audit log, change
+// feed, background work), the photo store (app/photo_stores.cpp), the in-memory index, and for a backend
+// other processes write to (ClickHouse) a change follower that keeps the index in step with them
+// (docs/scaling-out.md).
 #include "app/config.h"
 #include "repositories/audit_log.h"
-#include "repositories/files/file_photo_store.h"
-#include "repositories/person_repository.h"
-#include "repositories/sqlite/sqlite_database.h"
+#include "repositories/photo_store.h"
+#include "repositories/storage_backend.h"
 #include "repositories/vector_index.h"
 #include "services/change_follower.h"
 #include "services/gallery.h"
@@ -20,40 +17,34 @@
 #include <memory>
 #include <string>
 
-namespace faceid {
-class ClickHousePersonRepository;
-}
-
 namespace faceid::app {
 
 class GalleryStorage {
   public:
-    // Opens (or creates) the storage and loads the index: from the snapshot a clean shutdown of serve
-    // saved (<data>/index.snapshot, SQLite only) when it still matches storage, else from storage.
+    // Opens (or creates) the storage and loads the index: from the snapshot a clean shutdown saved (the
+    // backend's index_snapshot(), SQLite only) when it still matches storage, else from storage.
     explicit GalleryStorage(const AppConfig& config);
     ~GalleryStorage();
 
     Gallery& gallery() { return *gallery_; }
-    // The local SQLite file with storage "sqlite" (for AccessStores to share); null with ClickHouse, where
-    // nothing is kept in the data folder.
-    const std::shared_ptr<SqliteDatabase>& database() const { return database_; }
-    const std::string& description() const { return description_; }
+    // The same backend's API keys and audit log (backend().keys(), backend().audit()).
+    StorageBackend& backend() { return *backend_; }
+    std::string description() const { return backend_->description(); }
 
-    // Serve only: follow other replicas' changes and compact ClickHouse periodically (no-op on SQLite).
-    void start_background_work(const AppConfig& config);
-    // Stops following and saves the index snapshot (SQLite only), so the next start need not rebuild it.
+    // Serve only: follow other processes' changes and start the backend's background work (ClickHouse:
+    // compaction every compact_minutes).
+    void start_background_work();
+    // Stops following and saves the index snapshot (if the backend has one), so the next start need not
+    // rebuild it.
     void shut_down();
 
   private:
-    std::shared_ptr<SqliteDatabase> database_;  // storage "sqlite" only
-    std::unique_ptr<PersonRepository> persons_;
-    ClickHousePersonRepository* clickhouse_ = nullptr;  // persons_, when storage is ClickHouse
-    std::unique_ptr<FilePhotoStore> photos_;
+    std::unique_ptr<StorageBackend> backend_;  // first: outlives everything below
+    std::unique_ptr<PhotoStore> photos_;
     std::unique_ptr<VectorIndex> index_;
     std::unique_ptr<Gallery> gallery_;
     std::unique_ptr<ChangeFollower> follower_;
-    std::string description_;
-    std::filesystem::path snapshot_;  // empty: no snapshot (ClickHouse)
+    std::filesystem::path snapshot_;  // empty: no snapshot
 };
 
 // The retention service's report sink: logs every run that removed something (or would have).

@@ -1,7 +1,7 @@
 #include "app/keys_command.h"
 
-#include "app/access_stores.h"
 #include "app/config.h"
+#include "app/storage_backends.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/api_key_service.h"
@@ -20,10 +20,10 @@ struct KeysFlags {
 // The stores a server with the same configuration uses: the data folder's SQLite file (shared with a
 // running server through WAL), or with FACEID_STORAGE=clickhouse the ClickHouse database every replica
 // shares. Either way revocations apply at a server's next request.
-AccessStores open_stores(const KeysFlags& flags) {
+std::unique_ptr<StorageBackend> open_stores(const KeysFlags& flags) {
     AppConfig config = load_config(flags.config_file);
     if (!flags.data.empty()) config.data_dir = flags.data;
-    return AccessStores(config);
+    return open_storage_backend(config);  // opens only the keys and the audit log
 }
 
 void audit_cli(AuditLog& audit, const std::string& action, const std::string& key_id) {
@@ -39,10 +39,10 @@ void audit_cli(AuditLog& audit, const std::string& action, const std::string& ke
 int run_create(const KeysFlags& flags) {
     const auto role = parse_role(flags.role);
     if (!role) throw Error(ErrorCode::kInvalidField, "--role must be admin, operator, searcher or auditor");
-    AccessStores stores = open_stores(flags);
-    ApiKeyService keys(stores.keys());
+    const auto stores = open_stores(flags);
+    ApiKeyService keys(stores->keys());
     const auto created = keys.create(*role, flags.name);
-    audit_cli(stores.audit(), "key.create", created.record.id);
+    audit_cli(stores->audit(), "key.create", created.record.id);
     std::cout << "Created " << created.record.role << " key " << created.record.id << " ("
               << created.record.name << "). It is shown only this once:\n"
               << created.key << std::endl;
@@ -50,8 +50,8 @@ int run_create(const KeysFlags& flags) {
 }
 
 int run_list(const KeysFlags& flags) {
-    AccessStores stores = open_stores(flags);
-    ApiKeyService keys(stores.keys());
+    const auto stores = open_stores(flags);
+    ApiKeyService keys(stores->keys());
     for (const auto& key : keys.list())
         std::cout << key.id << "  " << key.role << "  " << to_rfc3339(key.created_at_ms) << "  "
                   << (key.revoked_at_ms ? "revoked " + to_rfc3339(*key.revoked_at_ms) : std::string("active"))
@@ -60,13 +60,13 @@ int run_list(const KeysFlags& flags) {
 }
 
 int run_revoke(const KeysFlags& flags) {
-    AccessStores stores = open_stores(flags);
-    ApiKeyService keys(stores.keys());
+    const auto stores = open_stores(flags);
+    ApiKeyService keys(stores->keys());
     if (!keys.revoke(flags.id)) {
         std::cerr << "faceid: no active key " << flags.id << "\n";
         return 1;
     }
-    audit_cli(stores.audit(), "key.revoke", flags.id);
+    audit_cli(stores->audit(), "key.revoke", flags.id);
     std::cout << "Revoked " << flags.id << "\n";
     return 0;
 }

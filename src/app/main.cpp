@@ -1,5 +1,6 @@
-// faceid: the Face ID Boom binary. Sub-commands: serve, detect, embed, compare, eval, bench, keys, import,
-// cleanup, search (see --help).
+// faceid: the Face ID Boom binary. Sub-commands: serve, config, detect, embed, compare, eval, bench, keys,
+// import, cleanup, search (see --help).
+#include "app/config_command.h"
 #include "app/gallery_commands.h"
 #include "app/keys_command.h"
 #include "app/search_command.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     CLI::App app{"Face ID Boom: self-hosted face recognition"};
     app.require_subcommand(1);
     faceid::app::add_serve_command(app);
+    faceid::app::add_config_command(app);
     faceid::app::add_keys_command(app);
     faceid::app::add_vision_commands(app);
     faceid::app::add_gallery_commands(app);

@@ -1,11 +1,11 @@
 #include "app/serve_command.h"
 
 #include "api/http_server.h"
-#include "app/access_stores.h"
 #include "app/background_jobs.h"
 #include "app/config.h"
 #include "app/gallery_storage.h"
 #include "app/runtime.h"
+#include "app/settings.h"
 #include "core/clock.h"
 #include "core/error.h"
 
@@ -55,44 +55,17 @@ void wake_shutdown_waiter() {
     on_shutdown_signal(0);
 }
 
-struct ServeFlags {
-    std::string config_file;
-    std::optional<std::string> host, data, models, index, tls_cert, tls_key;
-    std::optional<int> port, workers, max_templates, read_timeout;
-    std::optional<double> rate_limit, rate_burst;
-    bool no_auth = false;
-    bool require_live = false;
-};
-
 bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
-int run_serve(const ServeFlags& flags) {
-    AppConfig config = load_config(flags.config_file);
-    if (flags.host) config.host = *flags.host;
-    if (flags.port) config.port = *flags.port;
-    if (flags.data) config.data_dir = *flags.data;
-    if (flags.models) config.models_dir = *flags.models;
-    if (flags.workers) config.workers = *flags.workers;
-    if (flags.index) config.index = *flags.index;
-    if (flags.require_live) config.require_live = true;
-    if (flags.max_templates) config.max_templates = *flags.max_templates;
-    if (flags.read_timeout) config.read_timeout_seconds = *flags.read_timeout;
-    if (flags.rate_limit) config.rate_limit_per_second = *flags.rate_limit;
-    if (flags.rate_burst) config.rate_limit_burst = *flags.rate_burst;
-    if (flags.tls_cert) config.tls_cert = *flags.tls_cert;
-    if (flags.tls_key) config.tls_key = *flags.tls_key;
-    if (flags.no_auth) config.auth = false;
+int run_serve(const SettingFlags& flags) {
+    const AppConfig config = resolve_config(flags.config_file, &flags).config;
     if (!config.auth && !is_loopback(config.host))
         throw Error(ErrorCode::kInvalidField,
                     "--no-auth is only allowed when listening on loopback (127.0.0.1, "
                     "::1, localhost), not on " +
                         config.host);
-    if (config.storage != "sqlite" && config.storage != "clickhouse")
-        throw Error(ErrorCode::kInvalidField,
-                    "storage must be sqlite or clickhouse, not '" + config.storage + "'",
-                    {{"field", "storage"}});
 
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
@@ -113,9 +86,8 @@ int run_serve(const ServeFlags& flags) {
     GalleryStorage storage(config);
     Gallery& gallery = storage.gallery();
     // API keys and the audit log on the same backend: with ClickHouse shared by every replica.
-    AccessStores access(config, storage.database());
-    AuditLog& audit = access.audit();
-    ApiKeyService keys(access.keys());
+    AuditLog& audit = storage.backend().audit();
+    ApiKeyService keys(storage.backend().keys());
     if (config.auth) {
         // First start: an admin key, printed once; only its salted hash is stored. Of replicas starting
         // together on an empty ClickHouse database, one creates and prints it.
@@ -129,7 +101,7 @@ int run_serve(const ServeFlags& flags) {
             std::cout << "No API keys yet: created the first admin key " << first->record.id
                       << ". It is shown only this once; keep it safe:\n"
                       << first->key << std::endl;
-        } else if (access.keys().count_keys() == 0) {
+        } else if (storage.backend().keys().count_keys() == 0) {
             spdlog::warn(
                 "no API keys yet, and another server claimed the first admin key (it prints it at its "
                 "start). If none did, create one with: faceid keys create --role admin --name NAME");
@@ -137,7 +109,7 @@ int run_serve(const ServeFlags& flags) {
     } else {
         spdlog::warn("--no-auth: API keys are OFF; every local caller is an admin. For development only.");
     }
-    storage.start_background_work(config);
+    storage.start_background_work();
 
     RegistrationService registration(pipelines, gallery, registration_options(config));
     SearchService search(pipelines, gallery, search_options(config));
@@ -184,26 +156,9 @@ int run_serve(const ServeFlags& flags) {
 }  // namespace
 
 void add_serve_command(CLI::App& app) {
-    static ServeFlags flags;
+    static SettingFlags flags;
     auto* serve = app.add_subcommand("serve", "Run the HTTP service");
-    serve->add_option("--config", flags.config_file, "JSON config file");
-    serve->add_option("--host", flags.host, "Address to listen on (default 127.0.0.1)");
-    serve->add_option("--port", flags.port, "Port (default 8000; 0 picks a free one)");
-    serve->add_option("--data", flags.data, "Data folder: database, photos (default ./data)");
-    serve->add_option("--models", flags.models, "Folder with the ONNX models");
-    serve->add_option("--workers", flags.workers, "Face pipelines (default: cores)");
-    serve->add_option("--index", flags.index, "Vector index: flat, hnsw or auto");
-    serve->add_flag("--require-live", flags.require_live,
-                    "Refuse faces that do not look live (register, search)");
-    serve->add_option("--max-templates", flags.max_templates, "Templates kept per person (default 10)");
-    serve->add_flag("--no-auth", flags.no_auth, "Development only: no API keys (allowed on loopback only)");
-    serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
-    serve->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
-    serve->add_option("--rate-limit", flags.rate_limit,
-                      "Requests per second per API key (default 20; 0 = off)");
-    serve->add_option("--rate-burst", flags.rate_burst, "Burst size of the per-key rate limit (default 40)");
-    serve->add_option("--read-timeout", flags.read_timeout,
-                      "Seconds to wait for a request's bytes (default 15)");
+    flags.add_to(*serve);  // --config, --no-auth and the settings table's flags
     serve->final_callback([] { throw CLI::RuntimeError(run_serve(flags)); });
 }
 

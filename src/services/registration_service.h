@@ -4,6 +4,7 @@
 // best-quality template's photo is the person's primary photo.
 #include "core/error.h"
 #include "services/calibration/match_decision.h"
+#include "services/duplicate_finder.h"
 #include "services/gallery.h"
 #include "vision/pipeline_pool.h"
 
@@ -19,17 +20,14 @@ namespace faceid {
 struct RegistrationOptions {
     int max_templates = 10;
     // A new person whose face matches an existing person at or above this cosine is refused as a
-    // possible duplicate (unless the request allows it). Strict on purpose, well above the match threshold
-    // (0.333, FAR 1e-3 on LFW): importing all of LFW (5,749 people) at 0.5 flagged 336 first photos in the
-    // 0.50-0.55 band, mostly different people who happen to be close in a gallery of thousands; the same
-    // person in another photo scores about 0.6, the same photo about 1.
-    double duplicate_threshold = 0.6;
+    // possible duplicate (unless the request allows it); see kDefaultDuplicateThreshold.
+    double duplicate_threshold = kDefaultDuplicateThreshold;
     // For the percentage in the duplicate message (the same scale as search).
     MatchPolicy policy;
     // The liveness score is always measured and reported; with require_live a face whose live probability
     // is below live_threshold is refused with Error(kNotLive).
     bool require_live = false;
-    double live_threshold = 0.5;
+    double live_threshold = LivenessDetector::kDefaultLiveThreshold;
 };
 
 struct RegistrationRequest {

@@ -35,7 +35,7 @@ struct SearchOptions {
     // Liveness gate: faces below live_threshold are not searched (one face: Error(kNotLive); all faces:
     // that face gets the reason NOT_LIVE and no candidates).
     bool require_live = false;
-    double live_threshold = 0.5;
+    double live_threshold = LivenessDetector::kDefaultLiveThreshold;
 };
 
 struct VerifyRequest {

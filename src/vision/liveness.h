@@ -21,6 +21,8 @@ class LivenessDetector {
     // The output class that means "live face", established on real photos (docs/liveness.md); the other
     // two are the model's spoof classes.
     static constexpr int kLiveClass = 0;
+    // The live probability below which the services' require_live gate refuses a face, by default.
+    static constexpr double kDefaultLiveThreshold = 0.5;
 
     // rgb: feed the crop in RGB order (as the package's JavaScript does) instead of BGR. BGR is the
     // default because it separates live from re-captured faces better (docs/liveness.md); RGB is kept

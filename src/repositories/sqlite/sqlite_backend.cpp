@@ -1,0 +1,40 @@
+#include "repositories/sqlite/sqlite_backend.h"
+
+#include "repositories/sqlite/sqlite_api_key_repository.h"
+#include "repositories/sqlite/sqlite_audit_log.h"
+#include "repositories/sqlite/sqlite_person_repository.h"
+
+namespace faceid {
+
+SqliteBackend::SqliteBackend(std::filesystem::path data_dir) : data_dir_(std::move(data_dir)) {}
+
+SqliteBackend::~SqliteBackend() = default;
+
+const std::shared_ptr<SqliteDatabase>& SqliteBackend::database() {
+    if (!database_) {
+        std::filesystem::create_directories(data_dir_);
+        database_ = std::make_shared<SqliteDatabase>(file());
+    }
+    return database_;
+}
+
+PersonRepository& SqliteBackend::persons() {
+    if (!persons_) persons_ = std::make_unique<SqlitePersonRepository>(database());
+    return *persons_;
+}
+
+ApiKeyRepository& SqliteBackend::keys() {
+    if (!keys_) keys_ = std::make_unique<SqliteApiKeyRepository>(database());
+    return *keys_;
+}
+
+AuditLog& SqliteBackend::audit() {
+    if (!audit_) audit_ = std::make_unique<SqliteAuditLog>(database());
+    return *audit_;
+}
+
+std::string SqliteBackend::description() const {
+    return "sqlite:" + file().string();
+}
+
+}  // namespace faceid
