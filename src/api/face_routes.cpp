@@ -3,6 +3,7 @@
 #include "api/request_reader.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/json_limits.h"
 #include "schemas/face_json.h"
 
 #include <cmath>
@@ -101,7 +102,11 @@ void HttpServer::add_face_routes() {
             nlohmann::json items = nlohmann::json::array();
             if (req.is_multipart_form_data()) {
                 if (req.has_file("items")) {
-                    items = nlohmann::json::parse(req.get_file_value("items").content, nullptr, false);
+                    auto parsed = parse_json_limited(req.get_file_value("items").content);
+                    if (parsed.status == JsonParseStatus::kTooDeep)
+                        throw Error(ErrorCode::kJsonTooDeep, "items is nested too deeply.",
+                                    {{"field", "items"}, {"max_depth", kMaxJsonDepth}});
+                    items = std::move(parsed.value);
                     if (!items.is_array())
                         throw Error(ErrorCode::kInvalidField, "items must be a JSON array.",
                                     {{"field", "items"}});
@@ -115,7 +120,7 @@ void HttpServer::add_face_routes() {
                 if (std::distance(range.first, range.second) > config_.max_batch)
                     requests.resize(size_t(config_.max_batch) + 1);
             } else {
-                const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                const auto& body = in.json_body();
                 if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
                     throw Error(ErrorCode::kMissingField, "Send {\"items\": [...]}.", {{"field", "items"}});
                 if (int(body["items"].size()) > config_.max_batch)

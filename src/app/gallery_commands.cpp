@@ -6,6 +6,7 @@
 #include "app/http_registration_sink.h"
 #include "app/runtime.h"
 #include "core/error.h"
+#include "core/json_limits.h"
 #include "services/import_runner.h"
 
 #include <httplib.h>
@@ -137,7 +138,7 @@ int run_cleanup_command(const GalleryFlags& flags) {
         auto res = client.Post(std::string("/admin/cleanup?dry_run=") + (flags.dry_run ? "true" : "false"),
                                headers, "", "application/json");
         if (!res) throw Error(ErrorCode::kUnavailable, "no answer from " + flags.url);
-        report = nlohmann::json::parse(res->body, nullptr, false);
+        report = parse_json_limited(res->body, 2 * kMaxJsonDepth).value;
         if (res->status != 200)
             throw Error(ErrorCode::kUnavailable,
                         "the server answered " + std::to_string(res->status) + ": " + res->body);

@@ -10,6 +10,7 @@ namespace faceid {
 
 enum class ErrorCode {
     kBadRequest,
+    kJsonTooDeep,
     kInvalidField,
     kMissingField,
     kEmptyInput,

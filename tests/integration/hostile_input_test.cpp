@@ -308,7 +308,7 @@ TEST_F(HostileInputTest, EveryBrokenRequestGetsItsJsonErrorAndStorageStaysUnchan
         {"list limit = -1", get_raw("/persons?limit=-1"), 400, "invalid_field"},
         {"metadata that is not an object", multipart("/register", {photo(jpeg), text_part("metadata", "[1,2]")}), 400,
          "invalid_field"},
-        {"metadata nested 100 deep", json_post("/register", deep), 400, "invalid_field"},
+        {"metadata nested 100 deep", json_post("/register", deep), 400, "json_too_deep"},
         {"malformed JSON", json_post("/search", "{\"photo\": \"AAAA\""), 400, "bad_request"},
         {"JSON that is not an object", json_post("/search", "[\"photo\"]"), 400, "bad_request"},
         {"malformed base64", json_post("/search", R"({"photo": "@@not base64@@"})"), 400, "invalid_field"},

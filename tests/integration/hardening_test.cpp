@@ -1,0 +1,156 @@
+// Issue 12 hardening: each test sends what used to crash, stall or mislead the real server (a real
+// `faceid serve` process on loopback) and checks the bounded, documented answer.
+#include "integration/server_process.h"
+#include "support/test_support.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace faceid::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+JsonResponse to_json(const httplib::Result& res) {
+    JsonResponse out;
+    if (!res) return out;
+    out.status = res->status;
+    out.raw = res->body;
+    out.body = nlohmann::json::parse(res->body, nullptr, false);
+    if (out.body.is_discarded()) out.body = nullptr;
+    return out;
+}
+
+// {"a": {"a": ... 1 ... }} nested `depth` deep.
+std::string nested_object(int depth) {
+    std::string text;
+    text.reserve(size_t(depth) * 7 + 2);
+    for (int i = 0; i < depth; ++i) text += "{\"a\":";
+    text += "1";
+    text.append(size_t(depth), '}');
+    return text;
+}
+
+std::string small_jpeg() {
+    cv::Mat image(48, 64, CV_8UC3, cv::Scalar(40, 120, 200));
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", image, bytes);
+    return {bytes.begin(), bytes.end()};
+}
+
+class HardeningTest : public ::testing::Test {
+  protected:
+    void start(std::vector<std::string> args = {}, bool auth = false) {
+        server_ = std::make_unique<ServerProcess>(root_ / "data", std::move(args), auth);
+        server_->start();
+    }
+    void SetUp() override { root_ = make_temp_dir("faceid-harden"); }
+    void TearDown() override {
+        server_.reset();
+        if (!HasFailure()) fs::remove_all(root_);
+    }
+    // A person registered from the shared photos, or "" when they are not there.
+    std::string register_someone(httplib::Client& http) {
+        auto data = test_data_dir();
+        if (!data) return "";
+        std::vector<fs::path> photos;
+        for (const auto& e : fs::directory_iterator(*data / "photos-multi" / "p02"))
+            if (e.path().extension() == ".jpg") photos.push_back(e.path());
+        std::sort(photos.begin(), photos.end());
+        for (const auto& photo : photos) {
+            auto r = post_multipart(http, "/register", {photo_part(photo), text_part("name", "Grace")});
+            if (r.status == 201) return r.body["person"]["id"];
+        }
+        return "";
+    }
+    fs::path root_;
+    std::unique_ptr<ServerProcess> server_;
+};
+
+// ---- 1. JSON nested 80,000 deep (160 KB) used to overflow the stack ----
+
+TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
+    start();
+    auto http = server_->client();
+    const std::string deep = nested_object(80000);
+    const std::string jpeg_b64 = "AAAA";
+    struct Case {
+        std::string name;
+        std::function<JsonResponse()> send;
+    };
+    const std::vector<Case> cases = {
+        {"register JSON metadata",
+         [&] {
+             return to_json(http.Post("/register",
+                                      R"({"photo":")" + jpeg_b64 + R"(","name":"x","metadata":)" + deep + "}",
+                                      "application/json"));
+         }},
+        {"register multipart metadata",
+         [&] {
+             return post_multipart(http, "/register",
+                                   {Part{"photo", small_jpeg(), "a.jpg", "image/jpeg"},
+                                    text_part("name", "x"), text_part("metadata", deep)});
+         }},
+        {"batch JSON item",
+         [&] {
+             return to_json(http.Post("/register/batch",
+                                      R"({"items":[{"photo":"AAAA","name":"x","metadata":)" + deep + "}]}",
+                                      "application/json"));
+         }},
+        {"batch multipart items",
+         [&] {
+             return post_multipart(http, "/register/batch",
+                                   {Part{"photos", small_jpeg(), "a.jpg", "image/jpeg"},
+                                    text_part("items", "[{\"name\":\"x\",\"metadata\":" + deep + "}]")});
+         }},
+        {"search JSON body",
+         [&] { return to_json(http.Post("/search", "{\"x\":" + deep + "}", "application/json")); }},
+        {"array nesting",
+         [&] {
+             return to_json(http.Post("/search",
+                                      "{\"x\":" + std::string(80000, '[') + std::string(80000, ']') + "}",
+                                      "application/json"));
+         }},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto r = c.send();
+        EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
+        ASSERT_TRUE(r.body.is_object()) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "json_too_deep") << r.raw.substr(0, 300);
+        ASSERT_TRUE(server_->alive()) << "crashed on " << c.name << "\n" << server_->log().substr(0, 2000);
+    }
+    // PATCH of a real person (needs the shared photos to register one).
+    const std::string person = register_someone(http);
+    if (!person.empty()) {
+        auto r = to_json(
+            http.Patch(("/persons/" + person).c_str(), "{\"metadata\":" + deep + "}", "application/json"));
+        EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "json_too_deep");
+        ASSERT_TRUE(server_->alive()) << "crashed on PATCH";
+        // Metadata up to the documented depth still works.
+        auto ok = to_json(http.Patch(("/persons/" + person).c_str(),
+                                     "{\"metadata\":" + nested_object(8) + "}", "application/json"));
+        EXPECT_EQ(ok.status, 200) << ok.raw;
+    }
+    EXPECT_EQ(get_json(http, "/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace faceid::testing
