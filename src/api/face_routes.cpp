@@ -269,8 +269,13 @@ void HttpServer::add_face_routes() {
             if (f.attributes) face["attributes"] = attributes_to_json(*f.attributes);
             faces.push_back(std::move(face));
         }
+        const bool truncated = int(detection.faces.size()) < detection.faces_detected;
         send_json(res, 200,
-                  {{"width", detection.size.width}, {"height", detection.size.height}, {"faces", faces}});
+                  {{"width", detection.size.width},
+                   {"height", detection.size.height},
+                   {"faces", faces},
+                   {"faces_detected", detection.faces_detected},
+                   {"faces_truncated", truncated}});
     });
 }
 

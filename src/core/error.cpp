@@ -14,6 +14,8 @@ constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kNotAnImage, "not_an_image", 415, "The upload is not an image."},
     ErrorInfo{ErrorCode::kCorruptImage, "corrupt_image", 400, "The image is truncated or corrupt."},
     ErrorInfo{ErrorCode::kImageTooLarge, "image_too_large", 413, "The image has too many pixels."},
+    ErrorInfo{ErrorCode::kImageTooComplex, "image_too_complex", 413,
+              "The image would take too long to decode."},
     ErrorInfo{ErrorCode::kUnsupportedFormat, "unsupported_format", 415,
               "This image format is not supported; use JPEG, PNG, WebP or BMP."},
     ErrorInfo{ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415,

@@ -17,6 +17,7 @@ enum class ErrorCode {
     kNotAnImage,
     kCorruptImage,
     kImageTooLarge,
+    kImageTooComplex,
     kUnsupportedFormat,
     kUnsupportedMediaType,
     kPayloadTooLarge,

@@ -25,6 +25,10 @@ std::mutex& RegistrationService::person_lock(const std::string& person_id) {
     return person_locks_[std::hash<std::string>{}(person_id) % person_locks_.size()];
 }
 
+namespace {
+constexpr int kMaxFacesTried = 20;
+}  // namespace
+
 RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request) {
     auto pipeline = pipelines_.acquire();
     auto photo = detect_faces(*pipeline, request.photo);
@@ -41,7 +45,10 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
         chosen.index = index;
     } else {
         // The largest face that passes the gates; if none does, report the largest face's reasons.
-        for (int i = 0; i < chosen.faces_seen; ++i) {
+        // Only the largest faces are tried: each analysis costs model time, and a photo tiled with
+        // hundreds of faces none of which passes would otherwise analyse them all.
+        const int tried = std::min(chosen.faces_seen, kMaxFacesTried);
+        for (int i = 0; i < tried; ++i) {
             auto face = pipeline->analyze(photo.image, photo.boxes[i], /*embed=*/false);
             if (i == 0 || face.quality.passed()) {
                 chosen.face = std::move(face);

@@ -152,5 +152,59 @@ TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
     EXPECT_EQ(get_json(http, "/healthz").status, 200);
 }
 
+// ---- 2. Request time budget: decode cost and faces per photo ----
+
+TEST_F(HardeningTest, JpegScanBombIsRefusedFast) {
+    start();
+    auto http = server_->client();
+    const std::string bomb = progressive_jpeg(1000);
+    for (const std::string route : {"/search", "/detect", "/register"}) {
+        SCOPED_TRACE(route);
+        const auto begin = std::chrono::steady_clock::now();
+        auto r = post_multipart(http, route,
+                                {Part{"photo", bomb, "bomb.jpg", "image/jpeg"}, text_part("name", "x")});
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        EXPECT_EQ(r.status, 413) << r.raw.substr(0, 300);
+        ASSERT_TRUE(r.body.is_object()) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "image_too_complex");
+        EXPECT_LT(seconds, 1.0);
+    }
+    // An ordinary progressive JPEG is still decoded (no face in noise).
+    auto normal = post_multipart(http, "/detect", {Part{"photo", progressive_jpeg(), "p.jpg", "image/jpeg"}});
+    EXPECT_EQ(normal.status, 200) << normal.raw.substr(0, 300);
+}
+
+// A photo tiled with many faces: /detect analyses only the largest 50 and says so.
+TEST_F(HardeningTest, DetectAnalysesAtMostFiftyFaces) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    start();
+    auto http = server_->client();
+    std::vector<cv::Mat> faces;
+    for (const auto& person : fs::directory_iterator(data / "lfw")) {
+        if (!person.is_directory()) continue;
+        for (const auto& file : fs::directory_iterator(person.path())) {
+            cv::Mat image = cv::imread(file.path().string());
+            if (!image.empty()) faces.push_back(image);
+            break;
+        }
+        if (faces.size() >= 81) break;
+    }
+    ASSERT_EQ(faces.size(), 81u);
+    const int side = 9, cell = 250;
+    cv::Mat mosaic(side * cell, side * cell, CV_8UC3, cv::Scalar::all(128));
+    for (int i = 0; i < side * side; ++i)
+        faces[size_t(i)].copyTo(mosaic(cv::Rect((i % side) * cell, (i / side) * cell, cell, cell)));
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", mosaic, bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
+    auto r = post_multipart(http, "/detect",
+                            {Part{"photo", std::string(bytes.begin(), bytes.end()), "m.jpg", "image/jpeg"}});
+    ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
+    ASSERT_TRUE(r.body.contains("faces_detected")) << r.raw.substr(0, 300);
+    EXPECT_GT(r.body["faces_detected"].get<int>(), 50);
+    EXPECT_EQ(r.body["faces"].size(), 50u);
+    EXPECT_EQ(r.body["faces_truncated"], true);
+}
+
 }  // namespace
 }  // namespace faceid::testing
