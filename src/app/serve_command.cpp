@@ -13,6 +13,10 @@
 #include <spdlog/spdlog.h>
 #include <opencv2/core.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,8 +68,39 @@ struct ServeFlags {
     bool require_live = false;
 };
 
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.starts_with("127.");
+// True when the host resolves and every address it resolves to is loopback (127.0.0.0/8, ::1 or an
+// IPv4-mapped 127.x); a name like 127.0.0.1.example.com may resolve anywhere, so the text is not enough.
+bool is_loopback(const std::string& host, std::string& why) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+        why = std::string("it does not resolve (") + ::gai_strerror(rc) + ")";
+        return false;
+    }
+    bool all_loopback = found != nullptr;
+    for (const addrinfo* a = found; a; a = a->ai_next) {
+        char text[INET6_ADDRSTRLEN] = "?";
+        bool loopback = false;
+        if (a->ai_family == AF_INET) {
+            const auto& addr = reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr;
+            loopback = (ntohl(addr.s_addr) >> 24) == 127;
+            ::inet_ntop(AF_INET, &addr, text, sizeof text);
+        } else if (a->ai_family == AF_INET6) {
+            const auto& addr = reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr;
+            loopback =
+                IN6_IS_ADDR_LOOPBACK(&addr) || (IN6_IS_ADDR_V4MAPPED(&addr) && addr.s6_addr[12] == 127);
+            ::inet_ntop(AF_INET6, &addr, text, sizeof text);
+        }
+        if (!loopback) {
+            why = std::string("it resolves to ") + text;
+            all_loopback = false;
+            break;
+        }
+    }
+    ::freeaddrinfo(found);
+    return all_loopback;
 }
 
 int run_serve(const ServeFlags& flags) {
@@ -84,11 +119,11 @@ int run_serve(const ServeFlags& flags) {
     if (flags.tls_cert) config.tls_cert = *flags.tls_cert;
     if (flags.tls_key) config.tls_key = *flags.tls_key;
     if (flags.no_auth) config.auth = false;
-    if (!config.auth && !is_loopback(config.host))
-        throw Error(ErrorCode::kInvalidField,
-                    "--no-auth is only allowed when listening on loopback (127.0.0.1, "
-                    "::1, localhost), not on " +
-                        config.host);
+    if (std::string why; !config.auth && !is_loopback(config.host, why))
+        throw Error(
+            ErrorCode::kInvalidField,
+            "--no-auth is only allowed when listening on loopback (127.0.0.1, ::1, localhost), not on " +
+                config.host + ": " + why);
     if (config.storage != "sqlite" && config.storage != "clickhouse")
         throw Error(ErrorCode::kInvalidField,
                     "storage must be sqlite or clickhouse, not '" + config.storage + "'",

@@ -206,5 +206,17 @@ TEST_F(HardeningTest, DetectAnalysesAtMostFiftyFaces) {
     EXPECT_EQ(r.body["faces_truncated"], true);
 }
 
+// ---- 3. --no-auth needs a host whose every address is loopback, not a name that starts with "127." ----
+
+TEST_F(HardeningTest, NoAuthRefusesAHostThatOnlyLooksLikeLoopback) {
+    for (const std::string host : {"127.0.0.1.invalid", "127.example.invalid"}) {
+        SCOPED_TRACE(host);
+        auto r = run_faceid({"serve", "--no-auth", "--host", host, "--port", "0", "--data",
+                             (root_ / "d").string(), "--models", models_dir().string()});
+        EXPECT_NE(r.exit_code, 0) << r.output;
+        EXPECT_NE(r.output.find("only allowed when listening on loopback"), std::string::npos) << r.output;
+    }
+}
+
 }  // namespace
 }  // namespace faceid::testing
