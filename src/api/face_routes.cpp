@@ -154,9 +154,9 @@ void HttpServer::add_face_routes() {
                 }
                 if (error) {
                     ++failed;
-                    const auto& info = error->info();
-                    auto item = error_json(std::string(info.name), error->what(), error->details());
-                    item["status"] = info.http_status;
+                    log_server_error(*error, "POST /register/batch item");
+                    auto item = error_json(*error);
+                    item["status"] = error->info().http_status;
                     out.push_back(std::move(item));
                     continue;
                 }
@@ -217,9 +217,8 @@ void HttpServer::add_face_routes() {
             for (const auto& entry : entries) {
                 if (!entry.error) collect_person_ids(entry.results, found);
                 if (entry.error) {
-                    const auto& info = entry.error->info();
-                    out.push_back(
-                        error_json(std::string(info.name), entry.error->what(), entry.error->details()));
+                    log_server_error(*entry.error, "POST /search/batch item");
+                    out.push_back(error_json(*entry.error));
                 } else {
                     out.push_back({{"results", search_results_json(entry.results,
                                                                    services_.search.calibration(), view)}});

@@ -163,6 +163,10 @@ void HttpServer::audit_ids(const httplib::Request& req, nlohmann::json subject_i
     context.result_ids = std::move(result_ids);
 }
 
+bool HttpServer::is_key_presented(const httplib::Request& req) {
+    return !presented_key(req).empty();
+}
+
 Caller HttpServer::authenticate(const httplib::Request& req) const {
     if (!config_.auth_enabled) return Caller{"local", "no-auth", Role::kAdmin};
     const std::string key = presented_key(req);
@@ -224,8 +228,9 @@ void HttpServer::add(Method method, const std::string& pattern, const std::strin
         } catch (const Error& e) {
             const auto& info = e.info();
             if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
-            send_json(res, info.http_status, error_json(std::string(info.name), e.what(), e.details()));
-            if (info.http_status >= 500) spdlog::error("{} {}: {}", req.method, route, e.what());
+            // Server-side failures carry file paths and library messages: those stay in the log.
+            log_server_error(e, req.method + " " + route);
+            send_json(res, info.http_status, error_json(e));
         } catch (const std::exception& e) {
             // Internals stay in the log; the caller gets a generic message.
             spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());

@@ -84,6 +84,8 @@ class HttpServer {
     // Ids for the audit entry of the request being handled (routes with an audit action only).
     void audit_ids(const httplib::Request& req, nlohmann::json subject_ids, nlohmann::json result_ids) const;
     Caller authenticate(const httplib::Request& req) const;
+    // Whether the request carries an API key at all (valid or not).
+    static bool is_key_presented(const httplib::Request& req);
     void write_audit(const Caller& caller, const RouteRule& rule, int status, nlohmann::json subject_ids,
                      nlohmann::json result_ids) const;
 

@@ -36,6 +36,8 @@ constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kRateLimited, "rate_limited", 429, "Too many requests; retry later."},
     ErrorInfo{ErrorCode::kModelMissing, "model_missing", 500, "A face model is missing or altered."},
     ErrorInfo{ErrorCode::kStorageError, "storage_error", 500, "Storage failed."},
+    ErrorInfo{ErrorCode::kInsufficientStorage, "insufficient_storage", 507,
+              "The server's storage is full; nothing was stored."},
     ErrorInfo{ErrorCode::kUnavailable, "unavailable", 503, "The service is not ready."},
     ErrorInfo{ErrorCode::kInternal, "internal", 500, "Internal error."},
 };

@@ -33,6 +33,7 @@ enum class ErrorCode {
     kRateLimited,
     kModelMissing,
     kStorageError,
+    kInsufficientStorage,
     kUnavailable,
     kInternal,
 };

@@ -218,5 +218,63 @@ TEST_F(HardeningTest, NoAuthRefusesAHostThatOnlyLooksLikeLoopback) {
     }
 }
 
+// ---- 4. No paths to clients; a full disk answers 507; /readyz without a key says only "ready" ----
+
+TEST_F(HardeningTest, FullDiskAnswers507WithoutPathsAndLeavesNoTemporaryFile) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    // A photo folder on a 16 KB tmpfs: every photo write fails with ENOSPC (needs mount rights: root).
+    const fs::path photos = root_ / "small-photos";
+    fs::create_directories(photos);
+    const std::string mount =
+        "mount -t tmpfs -o size=16k faceid-test-full " + photos.string() + " 2>/dev/null";
+    if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
+    struct Unmount {
+        fs::path path;
+        ~Unmount() { [[maybe_unused]] int rc = std::system(("umount " + path.string()).c_str()); }
+    } unmount{photos};
+    server_ = std::make_unique<ServerProcess>(
+        root_ / "data", std::vector<std::string>{}, false,
+        std::map<std::string, std::string>{{"FACEID_PHOTOS_DIR", photos.string()}});
+    server_->start();
+    auto http = server_->client();
+    JsonResponse r;
+    for (const auto& e : fs::directory_iterator(data / "photos-multi" / "p02")) {
+        if (e.path().extension() != ".jpg") continue;
+        r = post_multipart(http, "/register", {photo_part(e.path()), text_part("name", "Grace")});
+        if (r.status != 422) break;  // a photo that passes the quality gates reaches the photo store
+    }
+    EXPECT_EQ(r.status, 507) << r.raw;
+    ASSERT_TRUE(r.body.is_object()) << r.raw;
+    EXPECT_EQ(r.body["error"]["code"], "insufficient_storage");
+    EXPECT_EQ(r.raw.find(root_.string()), std::string::npos) << "a server path reached the client: " << r.raw;
+    EXPECT_EQ(r.raw.find(".tmp-"), std::string::npos) << r.raw;
+    EXPECT_NE(server_->log().find("No space left on device"), std::string::npos) << "the detail is logged";
+    for (const auto& e : fs::recursive_directory_iterator(photos))
+        EXPECT_FALSE(e.path().filename().string().starts_with(".tmp-")) << "orphan " << e.path();
+    EXPECT_EQ(get_json(http, "/persons").body["persons"].size(), 0u);
+    server_.reset();
+}
+
+TEST_F(HardeningTest, ReadyzWithoutAKeySaysOnlyReady) {
+    start({}, /*auth=*/true);
+    auto http = server_->client();
+    auto anonymous = get_json(http, "/readyz");
+    ASSERT_EQ(anonymous.status, 200) << anonymous.raw;
+    EXPECT_EQ(anonymous.body, nlohmann::json({{"status", "ready"}})) << anonymous.raw;
+    EXPECT_EQ(anonymous.raw.find(root_.string()), std::string::npos);
+
+    httplib::Headers bogus = {{"Authorization", "Bearer fidb_kdeadbeefdeadbeef_" + std::string(64, '0')}};
+    auto wrong = to_json(http.Get("/readyz", bogus));
+    EXPECT_EQ(wrong.status, 200);
+    EXPECT_EQ(wrong.body, nlohmann::json({{"status", "ready"}})) << wrong.raw;
+
+    httplib::Headers key = {{"Authorization", "Bearer " + server_->bootstrap_key()}};
+    auto full = to_json(http.Get("/readyz", key));
+    ASSERT_EQ(full.status, 200);
+    EXPECT_EQ(full.body["faces"], 0) << full.raw;
+    EXPECT_EQ(full.body["persons"], 0) << full.raw;
+    EXPECT_TRUE(full.body.contains("storage")) << full.raw;
+}
+
 }  // namespace
 }  // namespace faceid::testing
