@@ -75,6 +75,12 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
     server_->set_read_timeout(config_.read_timeout_seconds, 0);
     server_->set_write_timeout(config_.write_timeout_seconds, 0);
     server_->set_keep_alive_max_count(1000);
+    // httplib's default sets SO_REUSEPORT too, which lets a second server bind the same port and take half
+    // of the connections: keep only SO_REUSEADDR (a restart may bind while old connections linger).
+    server_->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
 
     // Errors httplib raises itself (unknown route, body too large, bad request line) get our JSON form.
     server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {

@@ -2,6 +2,7 @@
 
 #include "app/access_stores.h"
 #include "app/config.h"
+#include "app/data_folder_lock.h"
 #include "app/gallery_storage.h"
 #include "app/http_registration_sink.h"
 #include "app/runtime.h"
@@ -96,6 +97,8 @@ int run_import_command(const GalleryFlags& flags) {
         cv::setNumThreads(1);
         const ModelFiles models = resolve_models(config.models_dir);
         PipelinePool pipelines(models, pipeline_options(config), options.threads);
+        const auto folder_lock = lock_data_folder(
+            config, "import", "if a server uses it, import through the server with --url http://HOST:PORT");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
         RegistrationService registration(pipelines, storage.gallery(), registration_options(config));
@@ -148,6 +151,9 @@ int run_cleanup_command(const GalleryFlags& flags) {
         if (!config.retention.any_rule())
             throw Error(ErrorCode::kMissingField,
                         "no retention policy: set \"retention\" in the config file (--config)");
+        const auto folder_lock = lock_data_folder(
+            config, "cleanup",
+            "if a server uses it, run the cleanup on the server with --url, or stop it first");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
         AccessStores access(config, storage.database());

@@ -4,6 +4,7 @@
 #include "app/access_stores.h"
 #include "app/background_jobs.h"
 #include "app/config.h"
+#include "app/data_folder_lock.h"
 #include "app/gallery_storage.h"
 #include "app/runtime.h"
 #include "core/clock.h"
@@ -129,6 +130,11 @@ int run_serve(const ServeFlags& flags) {
                     "storage must be sqlite or clickhouse, not '" + config.storage + "'",
                     {{"field", "storage"}});
 
+    // One writer per SQLite data folder (not for ClickHouse, whose replicas share a photo folder).
+    const auto folder_lock = lock_data_folder(
+        config, "serve",
+        "stop it first, or import through it with faceid import --url, or use another --data");
+
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
     // rather than sigwait: libraries start threads before main, and any of them may receive the signal.)
@@ -194,8 +200,9 @@ int run_serve(const ServeFlags& flags) {
                                   audit, retention, config.duplicate_threshold},
                       api);
     if (!server.bind())
-        throw Error(ErrorCode::kUnavailable,
-                    "cannot listen on " + config.host + ":" + std::to_string(config.port));
+        throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" +
+                                                 std::to_string(config.port) +
+                                                 ": the port is in use or the address is not local");
     BackgroundJobs jobs(gallery, retention, audit);
 
     std::thread signal_waiter([&] {

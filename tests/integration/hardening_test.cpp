@@ -54,6 +54,29 @@ std::string small_jpeg() {
     return {bytes.begin(), bytes.end()};
 }
 
+// Runs faceid with a time limit (a command that should refuse to start must not hang the test when it
+// starts after all): `timeout` kills it and the exit code is 124.
+CommandResult run_faceid_for(const std::vector<std::string>& args, int seconds) {
+    std::vector<std::string> all = {"-s", "KILL", std::to_string(seconds), faceid_binary()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::string command = "timeout";
+    for (const auto& a : all) {
+        std::string quoted = "'";
+        for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        command += " " + quoted + "'";
+    }
+    command += " 2>&1";
+    CommandResult result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return result;
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
 class HardeningTest : public ::testing::Test {
   protected:
     void start(std::vector<std::string> args = {}, bool auth = false) {
@@ -274,6 +297,67 @@ TEST_F(HardeningTest, ReadyzWithoutAKeySaysOnlyReady) {
     EXPECT_EQ(full.body["faces"], 0) << full.raw;
     EXPECT_EQ(full.body["persons"], 0) << full.raw;
     EXPECT_TRUE(full.body.contains("storage")) << full.raw;
+}
+
+// ---- 5. One server per port, one writer per SQLite data folder ----
+
+TEST_F(HardeningTest, SecondServerOnAPortInUseRefusesToStart) {
+    start();
+    const auto r = run_faceid_for(
+        {"serve", "--no-auth", "--host", "127.0.0.1", "--port", std::to_string(server_->port()), "--data",
+         (root_ / "other").string(), "--models", models_dir().string()},
+        60);
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.exit_code, 137) << "still running after 60 s (killed by timeout)";
+    EXPECT_NE(r.output.find("cannot listen on 127.0.0.1:" + std::to_string(server_->port())),
+              std::string::npos)
+        << r.output;
+    auto http = server_->client();
+    EXPECT_EQ(get_json(http, "/healthz").status, 200);
+}
+
+TEST_F(HardeningTest, OneWriterPerSqliteDataFolder) {
+    start();
+    const std::string data = (root_ / "data").string();
+    // import into the served folder: refused, pointing to --url.
+    fs::create_directories(root_ / "photos" / "someone");
+    {
+        std::ofstream out(root_ / "photos" / "someone" / "a.jpg", std::ios::binary);
+        out << small_jpeg();
+    }
+    auto import =
+        run_faceid_for({"import", (root_ / "photos").string(), "--data", data, "--models",
+                        models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
+                       60);
+    EXPECT_NE(import.exit_code, 0) << import.output;
+    EXPECT_NE(import.output.find("in use by another faceid process"), std::string::npos) << import.output;
+    EXPECT_NE(import.output.find("--url"), std::string::npos) << import.output;
+
+    // cleanup of the served folder: refused.
+    const fs::path config = root_ / "retention.json";
+    {
+        std::ofstream out(config);
+        out << R"({"retention": {"max_age_days": 30}})";
+    }
+    auto cleanup = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
+    EXPECT_NE(cleanup.exit_code, 0) << cleanup.output;
+    EXPECT_NE(cleanup.output.find("in use by another faceid process"), std::string::npos) << cleanup.output;
+
+    // A second server on the same folder (another port): refused.
+    auto serve = run_faceid_for({"serve", "--no-auth", "--host", "127.0.0.1", "--port", "0", "--data", data,
+                                 "--models", models_dir().string()},
+                                60);
+    EXPECT_NE(serve.exit_code, 0) << serve.output;
+    EXPECT_NE(serve.output.find("in use by another faceid process"), std::string::npos) << serve.output;
+
+    // Keys stay usable beside the server.
+    auto keys = run_faceid_for({"keys", "list", "--data", data}, 60);
+    EXPECT_EQ(keys.exit_code, 0) << keys.output;
+
+    // Once the server stops, the folder is free again.
+    EXPECT_EQ(server_->stop(), 0);
+    auto after = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
+    EXPECT_EQ(after.exit_code, 0) << after.output;
 }
 
 }  // namespace
