@@ -82,6 +82,17 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
         ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
 
+    // Runs before httplib reads the body or looks up a route or a static file.
+    server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+        // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section 6.3);
+        // httplib 0.11 instead reads a POST, PATCH or DELETE without them until the client closes, and
+        // answers 400 at the read timeout (e.g. `curl -X POST .../admin/cleanup?dry_run=true`). The request
+        // object is httplib's own non-const local; this handler's signature just passes it as const.
+        if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
+            const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+
     // Errors httplib raises itself (unknown route, body too large, bad request line) get our JSON form.
     server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return;
@@ -231,6 +242,9 @@ void HttpServer::add(Method method, const std::string& pattern, const std::strin
                 }
             }
             handler(req, res);
+            // httplib turns an unset status (-1) into 200 only after we return: take it now, so that the
+            // metrics, the audit row and the log record the status the client gets.
+            if (res.status == -1) res.status = 200;
         } catch (const Error& e) {
             const auto& info = e.info();
             if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");

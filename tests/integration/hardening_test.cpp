@@ -77,6 +77,54 @@ CommandResult run_faceid_for(const std::vector<std::string>& args, int seconds) 
     return result;
 }
 
+// Sends raw bytes to the server on loopback and reads until the answer is complete, the server closes,
+// or `seconds` pass. `from` binds the client end (e.g. 127.0.0.2: "another client").
+std::string raw_exchange(int port, const std::string& bytes, int seconds = 20, const char* from = nullptr) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return {};
+    if (from) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, from, &local.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ::close(fd);
+            return {};
+        }
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{seconds, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return {};
+    }
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string out;
+    char buffer[8192];
+    for (int reads = 0; reads < 10000; ++reads) {
+        const auto head_end = out.find("\r\n\r\n");
+        if (head_end != std::string::npos) {
+            const auto at = out.find("Content-Length: ");
+            if (at != std::string::npos && at < head_end &&
+                out.size() >= head_end + 4 + std::stoul(out.substr(at + 16)))
+                break;
+        }
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        out.append(buffer, size_t(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+int status_of(const std::string& raw) {
+    return raw.rfind("HTTP/1.1 ", 0) == 0 && raw.size() >= 12 ? std::stoi(raw.substr(9, 3)) : 0;
+}
+
 class HardeningTest : public ::testing::Test {
   protected:
     void start(std::vector<std::string> args = {}, bool auth = false) {
@@ -358,6 +406,33 @@ TEST_F(HardeningTest, OneWriterPerSqliteDataFolder) {
     EXPECT_EQ(server_->stop(), 0);
     auto after = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
     EXPECT_EQ(after.exit_code, 0) << after.output;
+}
+
+// ---- 6. Small ones ----
+
+// A POST without a body (no Content-Length, as `curl -X POST` sends it) has an empty body (RFC 9112
+// 6.3); httplib waited for the connection to close and answered 400 at the read timeout.
+TEST_F(HardeningTest, CleanupDryRunWithoutABodyWorks) {
+    start({"--read-timeout", "3"});
+    const auto begin = std::chrono::steady_clock::now();
+    const std::string raw =
+        raw_exchange(server_->port(), "POST /admin/cleanup?dry_run=true HTTP/1.1\r\nHost: x\r\n\r\n", 20);
+    EXPECT_EQ(status_of(raw), 200) << raw;
+    EXPECT_LT(std::chrono::steady_clock::now() - begin, 2s) << "waited for a body that never comes";
+    EXPECT_NE(raw.find("\"dry_run\":true"), std::string::npos) << raw;
+}
+
+TEST_F(HardeningTest, MetricsRecordTheRealStatusOfEveryRoute) {
+    start();
+    auto http = server_->client();
+    ASSERT_EQ(http.Get("/docs")->status, 200);
+    ASSERT_EQ(http.Get("/openapi.json")->status, 200);
+    ASSERT_EQ(http.Get("/metrics")->status, 200);
+    const std::string metrics = http.Get("/metrics")->body;
+    EXPECT_EQ(metrics.find("status=\"-1\""), std::string::npos) << metrics.substr(0, 3000);
+    EXPECT_NE(metrics.find("route=\"/docs\",status=\"200\""), std::string::npos) << metrics.substr(0, 3000);
+    EXPECT_NE(metrics.find("route=\"/metrics\",status=\"200\""), std::string::npos)
+        << metrics.substr(0, 3000);
 }
 
 }  // namespace
