@@ -127,6 +127,10 @@ int run_import_command(const GalleryFlags& flags) {
         out << rejected_csv(summary.rejected);
         std::printf("rejected photos listed in %s\n", flags.rejects.c_str());
     }
+    if (c.done > 0 && c.rejected == c.done) {
+        std::fprintf(stderr, "faceid: every photo of the import failed; nothing was registered\n");
+        return 1;
+    }
     return 0;
 }
 
@@ -148,6 +152,7 @@ int run_cleanup_command(const GalleryFlags& flags) {
     } else {
         AppConfig config = load_config(flags.config_file);
         if (!flags.data.empty()) config.data_dir = flags.data;
+        require_existing_gallery(config);
         if (!config.retention.any_rule())
             throw Error(ErrorCode::kMissingField,
                         "no retention policy: set \"retention\" in the config file (--config)");

@@ -16,6 +16,16 @@ namespace faceid::app {
 
 namespace fs = std::filesystem;
 
+void require_existing_gallery(const AppConfig& config) {
+    if (config.storage != "sqlite") return;
+    const fs::path file = fs::path(config.data_dir) / "faceid.db";
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec))
+        throw Error(ErrorCode::kNotFound,
+                    "no gallery in " + config.data_dir + " (" + file.string() +
+                        " does not exist): check --data; faceid serve or import creates one");
+}
+
 GalleryStorage::GalleryStorage(const AppConfig& config) {
     if (config.storage != "sqlite" && config.storage != "clickhouse")
         throw Error(ErrorCode::kInvalidField,

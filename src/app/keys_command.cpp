@@ -2,6 +2,7 @@
 
 #include "app/access_stores.h"
 #include "app/config.h"
+#include "app/gallery_storage.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/api_key_service.h"
@@ -23,6 +24,7 @@ struct KeysFlags {
 AccessStores open_stores(const KeysFlags& flags) {
     AppConfig config = load_config(flags.config_file);
     if (!flags.data.empty()) config.data_dir = flags.data;
+    require_existing_gallery(config);
     return AccessStores(config);
 }
 

@@ -422,6 +422,20 @@ TEST_F(HardeningTest, CleanupDryRunWithoutABodyWorks) {
     EXPECT_NE(raw.find("\"dry_run\":true"), std::string::npos) << raw;
 }
 
+TEST_F(HardeningTest, ImportWhereEveryPhotoFailsExitsNonZero) {
+    fs::create_directories(root_ / "photos" / "nobody");
+    for (const char* name : {"a.jpg", "b.jpg"}) {
+        std::ofstream out(root_ / "photos" / "nobody" / name, std::ios::binary);
+        out << small_jpeg();  // no face
+    }
+    auto r = run_faceid_for(
+        {"import", (root_ / "photos").string(), "--data", (root_ / "data").string(), "--models",
+         models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
+        120);
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("rejected=2"), std::string::npos) << r.output;
+}
+
 TEST_F(HardeningTest, MetricsRecordTheRealStatusOfEveryRoute) {
     start();
     auto http = server_->client();
@@ -433,6 +447,42 @@ TEST_F(HardeningTest, MetricsRecordTheRealStatusOfEveryRoute) {
     EXPECT_NE(metrics.find("route=\"/docs\",status=\"200\""), std::string::npos) << metrics.substr(0, 3000);
     EXPECT_NE(metrics.find("route=\"/metrics\",status=\"200\""), std::string::npos)
         << metrics.substr(0, 3000);
+}
+
+TEST_F(HardeningTest, CommandsThatNeedAGalleryRefuseAMistypedDataFolder) {
+    const fs::path missing = root_ / "no-such-data";
+    const fs::path config = root_ / "retention.json";
+    {
+        std::ofstream out(config);
+        out << R"({"retention": {"max_age_days": 30}})";
+    }
+    fs::create_directories(root_ / "probes");
+    {
+        std::ofstream out(root_ / "probes" / "a.jpg", std::ios::binary);
+        out << small_jpeg();
+    }
+    const std::vector<std::vector<std::string>> commands = {
+        {"keys", "list", "--data", missing.string()},
+        {"keys", "create", "--role", "admin", "--name", "x", "--data", missing.string()},
+        {"cleanup", "--dry-run", "--data", missing.string(), "--config", config.string()},
+        {"search", "--batch", (root_ / "probes").string(), "--data", missing.string(), "--models",
+         models_dir().string()},
+    };
+    for (const auto& command : commands) {
+        SCOPED_TRACE(command[0] + " " + command[1]);
+        auto r = run_faceid_for(command, 120);
+        EXPECT_NE(r.exit_code, 0) << r.output;
+        EXPECT_NE(r.output.find("no gallery in"), std::string::npos) << r.output;
+        EXPECT_FALSE(fs::exists(missing)) << "created an empty gallery";
+        fs::remove_all(missing);
+    }
+}
+
+TEST_F(HardeningTest, VersionFlag) {
+    auto r = run_faceid_for({"--version"}, 30);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("faceid"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("0."), std::string::npos) << r.output;
 }
 
 }  // namespace
