@@ -82,8 +82,33 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
         ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
 
+    // On every response, the static page's and the API's alike. The page shows photos through blob: URLs
+    // and Swagger UI sets inline styles; no inline scripts anywhere.
+    server_->set_default_headers({
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self' "
+         "'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+         "form-action 'self'; frame-ancestors 'none'"},
+        {"X-Frame-Options", "DENY"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+    });
+
     // Runs before httplib reads the body or looks up a route or a static file.
-    server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+        // A NUL or another control character in the (decoded) path: the file lookup stops at a NUL while the
+        // content type comes from the text after it. No route or file has one.
+        for (const unsigned char c : req.path) {
+            if (c < 0x20 || c == 0x7F) {
+                res.status = 400;
+                const auto& info = error_info(ErrorCode::kBadRequest);
+                res.set_content(error_json(std::string(info.name), "The path contains control characters.",
+                                           nlohmann::json::object())
+                                    .dump(),
+                                "application/json");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+        }
         // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section 6.3);
         // httplib 0.11 instead reads a POST, PATCH or DELETE without them until the client closes, and
         // answers 400 at the read timeout (e.g. `curl -X POST .../admin/cleanup?dry_run=true`). The request
@@ -150,7 +175,6 @@ void HttpServer::send_blob(httplib::Response& res, const std::string& key) const
     if (key.ends_with(".webp")) type = "image/webp";
     if (key.ends_with(".bmp")) type = "image/bmp";
     res.set_header("Cache-Control", "private, max-age=86400");  // content-addressed: never changes
-    res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(std::move(*bytes), type);
 }
 

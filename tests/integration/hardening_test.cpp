@@ -485,5 +485,32 @@ TEST_F(HardeningTest, VersionFlag) {
     EXPECT_NE(r.output.find("0."), std::string::npos) << r.output;
 }
 
+// ---- 7. Security headers on every response; control characters in a path ----
+
+TEST_F(HardeningTest, SecurityHeadersOnEveryResponseAndNoControlCharactersInPaths) {
+    start();
+    auto http = server_->client();
+    for (const std::string path : {"/", "/index.html", "/app.js", "/docs", "/healthz", "/no-such-route"}) {
+        SCOPED_TRACE(path);
+        auto r = http.Get(path.c_str());
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY");
+        EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+        EXPECT_EQ(r->get_header_value_count("X-Content-Type-Options"), 1u);
+        const std::string csp = r->get_header_value("Content-Security-Policy");
+        EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
+        EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+        EXPECT_NE(csp.find("blob:"), std::string::npos) << csp;  // the page's photos
+    }
+    // A NUL made the file lookup stop at index.html while the type came from ".js".
+    for (const std::string target : {"/index.html%00.js", "/app.js%00.html", "/index.html%0a", "/%01"}) {
+        SCOPED_TRACE(target);
+        const std::string raw = raw_exchange(
+            server_->port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        EXPECT_EQ(status_of(raw), 400) << raw.substr(0, 400);
+        EXPECT_NE(raw.find("bad_request"), std::string::npos) << raw.substr(0, 400);
+    }
+}
+
 }  // namespace
 }  // namespace faceid::testing

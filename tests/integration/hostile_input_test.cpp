@@ -324,7 +324,7 @@ TEST_F(HostileInputTest, EveryBrokenRequestGetsItsJsonErrorAndStorageStaysUnchan
         {"traversal on the crop route", get_raw("/faces/..%2F..%2Fetc%2Fpasswd/crop"), 404, "not_found"},
         {"malformed person id", get_raw("/persons/p123"), 404, "not_found"},
         {"upper-case person id", get_raw("/persons/P00000000000000AA"), 404, "not_found"},
-        {"NUL in a face id", get_raw("/faces/f0000000000000%00aa/crop"), 404, "not_found"},
+        {"NUL in a face id", get_raw("/faces/f0000000000000%00aa/crop"), 400, "bad_request"},
         {"malformed face id on delete", [&] { return delete_json(http, "/faces/zzz"); }, 404, "not_found"},
         {"unknown route", get_raw("/admin/shell"), 404, "not_found"},
     };
