@@ -135,6 +135,7 @@ void HttpServer::add_face_routes() {
                             "At most " + std::to_string(config_.max_batch) + " registrations per batch.",
                             {{"field", "items"}, {"max", config_.max_batch}});
 
+            charge_request(req, int(requests.size()));  // one token per photo
             std::vector<RegistrationRequest> valid;
             for (size_t i = 0; i < requests.size(); ++i)
                 if (!refused[i]) valid.push_back(std::move(requests[i]));
@@ -210,6 +211,7 @@ void HttpServer::add_face_routes() {
                 throw Error(ErrorCode::kInvalidField,
                             "At most " + std::to_string(config_.max_batch) + " photos per batch.",
                             {{"field", "photos"}, {"max", config_.max_batch}});
+            charge_request(req, int(requests.size()));  // one token per photo, as separate searches would
             const FieldView view = view_for(req);
             const auto entries = services_.search.search_batch(requests, services_.pipelines.size());
             auto out = nlohmann::json::array();

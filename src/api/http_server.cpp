@@ -66,7 +66,8 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
     : services_(services),
       config_(std::move(config)),
       server_(make_server(config_)),
-      rate_limiter_(config_.rate_limit) {
+      rate_limiter_(config_.rate_limit),
+      auth_failures_(config_.rate_limit.per_second > 0 ? kAuthFailureLimit : RateLimit{}) {
     tls_ = !config_.tls_cert.empty();
     const int threads = std::max(2, config_.http_threads);
     server_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
@@ -204,6 +205,21 @@ void HttpServer::audit_ids(const httplib::Request& req, nlohmann::json subject_i
     context.result_ids = std::move(result_ids);
 }
 
+void HttpServer::refuse_if_limited(RateLimiter& limiter, const std::string& key,
+                                   httplib::Response& res) const {
+    if (auto wait = limiter.acquire(key)) {
+        const int seconds = std::max(1, int(std::ceil(*wait)));
+        res.set_header("Retry-After", std::to_string(seconds));
+        throw Error(ErrorCode::kRateLimited, "", {{"retry_after_seconds", seconds}});
+    }
+}
+
+void HttpServer::charge_request(const httplib::Request& req, int units) {
+    const auto& context = context_of(req);
+    if (config_.auth_enabled && context.authenticated && units > 1)
+        rate_limiter_.debit(context.caller.key_id, units - 1);
+}
+
 bool HttpServer::is_key_presented(const httplib::Request& req) {
     return !presented_key(req).empty();
 }
@@ -250,20 +266,23 @@ void HttpServer::add(Method method, const std::string& pattern, const std::strin
         ScopedRequestContext scope(context);
         try {
             if (!rule->is_public) {
-                context.caller = authenticate(req);
+                try {
+                    context.caller = authenticate(req);
+                } catch (const Error& e) {
+                    // Failed authentication is limited per client address (guessing keys, or a client
+                    // stuck on a revoked one); other addresses and valid keys are not affected.
+                    if (e.info().http_status == 401)
+                        refuse_if_limited(auth_failures_, "addr:" + req.remote_addr, res);
+                    throw;
+                }
                 context.authenticated = true;
+                // Before the role check, so that refused calls (403, each an audit row) count as well.
+                if (config_.auth_enabled) refuse_if_limited(rate_limiter_, context.caller.key_id, res);
                 if (!role_allowed(*rule, context.caller.role))
                     throw Error(ErrorCode::kForbidden,
                                 "The role " + std::string(role_name(context.caller.role)) + " may not call " +
                                     std::string(rule->method) + " " + route + ".",
                                 {{"role", role_name(context.caller.role)}});
-                if (config_.auth_enabled) {
-                    if (auto wait = rate_limiter_.acquire(context.caller.key_id)) {
-                        const int seconds = std::max(1, int(std::ceil(*wait)));
-                        res.set_header("Retry-After", std::to_string(seconds));
-                        throw Error(ErrorCode::kRateLimited, "", {{"retry_after_seconds", seconds}});
-                    }
-                }
             }
             handler(req, res);
             // httplib turns an unset status (-1) into 200 only after we return: take it now, so that the

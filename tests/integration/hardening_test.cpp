@@ -512,5 +512,79 @@ TEST_F(HardeningTest, SecurityHeadersOnEveryResponseAndNoControlCharactersInPath
     }
 }
 
+// ---- 8. Rate limits: failed authentication per address, refused calls, batches per photo ----
+
+TEST_F(HardeningTest, FailedAuthenticationIsLimitedPerClientAddress) {
+    start({}, /*auth=*/true);
+    const int port = server_->port();
+    const std::string bad =
+        "GET /persons HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer fidb_k0000000000000000_" +
+        std::string(64, '0') + "\r\nConnection: close\r\n\r\n";
+    int unauthorized = 0, limited = 0;
+    for (int i = 0; i < 40; ++i) {
+        const int status = status_of(raw_exchange(port, bad));
+        unauthorized += status == 401;
+        limited += status == 429;
+    }
+    EXPECT_LE(unauthorized, 15);
+    EXPECT_GE(limited, 25);
+    // Another client (127.0.0.2) is not affected, nor is a valid key from the limited address.
+    const std::string other = raw_exchange(port, bad, 20, "127.0.0.2");
+    EXPECT_EQ(status_of(other), 401) << other.substr(0, 300);
+    auto http = server_->client();
+    auto valid = http.Get("/persons", {{"Authorization", "Bearer " + server_->bootstrap_key()}});
+    ASSERT_TRUE(valid);
+    EXPECT_EQ(valid->status, 200);
+}
+
+TEST_F(HardeningTest, RefusedCallsAreRateLimitedAndNotEachAudited) {
+    start({"--rate-limit", "1", "--rate-burst", "5"}, /*auth=*/true);
+    const std::string admin = server_->bootstrap_key();
+    auto created = run_faceid_for(
+        {"keys", "create", "--role", "searcher", "--name", "cam", "--data", (root_ / "data").string()}, 60);
+    ASSERT_EQ(created.exit_code, 0) << created.output;
+    std::string searcher;
+    std::istringstream lines(created.output);
+    for (std::string line; std::getline(lines, line);)
+        if (line.starts_with("fidb_k")) searcher = line;
+    ASSERT_FALSE(searcher.empty()) << created.output;
+    auto http = server_->client();
+    int forbidden = 0, limited = 0;
+    for (int i = 0; i < 20; ++i) {
+        httplib::Headers key = {{"Authorization", "Bearer " + searcher}};
+        httplib::MultipartFormDataItems items = {{"photo", small_jpeg(), "a.jpg", "image/jpeg"},
+                                                 {"name", "x", "", ""}};
+        auto res = http.Post("/register", key, items);
+        ASSERT_TRUE(res);
+        forbidden += res->status == 403;
+        limited += res->status == 429;
+    }
+    EXPECT_LE(forbidden, 8);
+    EXPECT_GE(limited, 12);
+    std::this_thread::sleep_for(1100ms);
+    auto audit = http.Get("/audit?action=register&limit=100", {{"Authorization", "Bearer " + admin}});
+    ASSERT_TRUE(audit);
+    ASSERT_EQ(audit->status, 200) << audit->body;
+    const auto entries = nlohmann::json::parse(audit->body)["entries"];
+    EXPECT_EQ(int(entries.size()), forbidden) << audit->body.substr(0, 500);
+}
+
+TEST_F(HardeningTest, SearchBatchCostsOneTokenPerPhoto) {
+    start({"--rate-limit", "1", "--rate-burst", "10"}, /*auth=*/true);
+    const httplib::Headers key = {{"Authorization", "Bearer " + server_->bootstrap_key()}};
+    auto http = server_->client();
+    httplib::MultipartFormDataItems photos;
+    for (int i = 0; i < 30; ++i)
+        photos.push_back({"photos", small_jpeg(), std::to_string(i) + ".jpg", "image/jpeg"});
+    auto batch = http.Post("/search/batch", key, photos);
+    ASSERT_TRUE(batch);
+    ASSERT_EQ(batch->status, 200) << batch->body.substr(0, 300);
+    // 30 photos took 30 tokens from a bucket of 10: the next call waits.
+    auto next = http.Get("/persons", key);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->status, 429) << next->body;
+    EXPECT_FALSE(next->get_header_value("Retry-After").empty());
+}
+
 }  // namespace
 }  // namespace faceid::testing
