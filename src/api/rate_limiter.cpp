@@ -39,6 +39,12 @@ std::optional<double> RateLimiter::acquire(const std::string& key, Clock::time_p
     return (1 - bucket.tokens) / limit_.per_second;
 }
 
+bool RateLimiter::exhausted(const std::string& key, Clock::time_point now) {
+    if (!enabled()) return false;
+    std::lock_guard lock(mutex_);
+    return bucket_for(key, now).tokens < 1;
+}
+
 void RateLimiter::debit(const std::string& key, double tokens, Clock::time_point now) {
     if (!enabled() || tokens <= 0) return;
     std::lock_guard lock(mutex_);

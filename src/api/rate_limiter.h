@@ -23,6 +23,8 @@ class RateLimiter {
     bool enabled() const { return limit_.per_second > 0; }
     // nullopt when the request may go ahead; otherwise the seconds until a token is available.
     std::optional<double> acquire(const std::string& key, Clock::time_point now = Clock::now());
+    // True when `key` has no whole token now; takes nothing (to skip work for a key already refused).
+    bool exhausted(const std::string& key, Clock::time_point now = Clock::now());
     // Takes `tokens` more from an admitted request that turned out to be bigger (a batch of photos); the
     // bucket may go below zero, and the key then waits until it has refilled.
     void debit(const std::string& key, double tokens, Clock::time_point now = Clock::now());

@@ -44,12 +44,16 @@ void HttpServer::add_system_routes() {
             return;
         }
         // The storage location and the gallery's size are for key holders (and /metrics) only.
+        // A wrong key counts against the client address like a 401 elsewhere, and an address out of
+        // tokens gets no key check here: /readyz must not become a way around the limit to test keys.
         bool key_holder = !config_.auth_enabled;
-        if (!key_holder && is_key_presented(req)) {
+        const std::string address = "addr:" + req.remote_addr;
+        if (!key_holder && is_key_presented(req) && !auth_failures_.exhausted(address)) {
             try {
                 authenticate(req);
                 key_holder = true;
             } catch (const Error&) {
+                auth_failures_.acquire(address);
             }
         }
         if (!key_holder) {

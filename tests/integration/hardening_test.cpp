@@ -535,6 +535,13 @@ TEST_F(HardeningTest, FailedAuthenticationIsLimitedPerClientAddress) {
     auto valid = http.Get("/persons", {{"Authorization", "Bearer " + server_->bootstrap_key()}});
     ASSERT_TRUE(valid);
     EXPECT_EQ(valid->status, 200);
+
+    // Wrong keys on /readyz (public, answers more to key holders) count against the address as well.
+    const std::string readyz =
+        "GET /readyz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer fidb_k0000000000000000_" +
+        std::string(64, '0') + "\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 15; ++i) EXPECT_EQ(status_of(raw_exchange(port, readyz, 20, "127.0.0.3")), 200);
+    EXPECT_EQ(status_of(raw_exchange(port, bad, 20, "127.0.0.3")), 429);
 }
 
 TEST_F(HardeningTest, RefusedCallsAreRateLimitedAndNotEachAudited) {

@@ -50,5 +50,16 @@ TEST(RateLimiter, ManyKeysStayBounded) {
     EXPECT_FALSE(limiter.acquire("late", t0));
 }
 
+TEST(RateLimiter, ExhaustedPeeksWithoutTakingAToken) {
+    RateLimiter limiter(RateLimit{1, 2});
+    const auto t0 = RateLimiter::Clock::time_point{} + 100s;
+    for (int i = 0; i < 5; ++i) EXPECT_FALSE(limiter.exhausted("a", t0));
+    EXPECT_FALSE(limiter.acquire("a", t0));
+    EXPECT_FALSE(limiter.acquire("a", t0));
+    EXPECT_TRUE(limiter.exhausted("a", t0));
+    EXPECT_FALSE(limiter.exhausted("a", t0 + 1s));
+    EXPECT_FALSE(RateLimiter(RateLimit{0, 0}).exhausted("a", t0));
+}
+
 }  // namespace
 }  // namespace faceid
