@@ -3,6 +3,7 @@
 #include "api/request_reader.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/json_limits.h"
 #include "schemas/face_json.h"
 
 #include <cmath>
@@ -113,7 +114,11 @@ void HttpServer::add_face_routes() {
             nlohmann::json items = nlohmann::json::array();
             if (req.is_multipart_form_data()) {
                 if (req.has_file("items")) {
-                    items = nlohmann::json::parse(req.get_file_value("items").content, nullptr, false);
+                    auto parsed = parse_json_limited(req.get_file_value("items").content);
+                    if (parsed.status == JsonParseStatus::kTooDeep)
+                        throw Error(ErrorCode::kJsonTooDeep, "items is nested too deeply.",
+                                    {{"field", "items"}, {"max_depth", kMaxJsonDepth}});
+                    items = std::move(parsed.value);
                     if (!items.is_array())
                         throw Error(ErrorCode::kInvalidField, "items must be a JSON array.",
                                     {{"field", "items"}});
@@ -127,7 +132,7 @@ void HttpServer::add_face_routes() {
                 if (std::distance(range.first, range.second) > config_.max_batch)
                     requests.resize(size_t(config_.max_batch) + 1);
             } else {
-                const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                const auto& body = in.json_body();
                 if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
                     throw Error(ErrorCode::kMissingField, "Send {\"items\": [...]}.", {{"field", "items"}});
                 if (int(body["items"].size()) > config_.max_batch)
@@ -142,6 +147,7 @@ void HttpServer::add_face_routes() {
                             "At most " + std::to_string(config_.max_batch) + " registrations per batch.",
                             {{"field", "items"}, {"max", config_.max_batch}});
 
+            charge_request(req, int(requests.size()));  // one token per photo
             std::vector<RegistrationRequest> valid;
             std::vector<bool> forced(requests.size());  // allow_mismatch, audited on its own
             for (size_t i = 0; i < requests.size(); ++i) {
@@ -164,9 +170,9 @@ void HttpServer::add_face_routes() {
                 }
                 if (error) {
                     ++failed;
-                    const auto& info = error->info();
-                    auto item = error_json(std::string(info.name), error->what(), error->details());
-                    item["status"] = info.http_status;
+                    log_server_error(*error, "POST /register/batch item");
+                    auto item = error_json(*error);
+                    item["status"] = error->info().http_status;
                     out.push_back(std::move(item));
                     continue;
                 }
@@ -228,6 +234,7 @@ void HttpServer::add_face_routes() {
                 throw Error(ErrorCode::kInvalidField,
                             "At most " + std::to_string(config_.max_batch) + " photos per batch.",
                             {{"field", "photos"}, {"max", config_.max_batch}});
+            charge_request(req, int(requests.size()));  // one token per photo, as separate searches would
             const FieldView view = view_for(req);
             const auto entries = services_.search.search_batch(requests, services_.pipelines.size());
             auto out = nlohmann::json::array();
@@ -235,9 +242,8 @@ void HttpServer::add_face_routes() {
             for (const auto& entry : entries) {
                 if (!entry.error) collect_person_ids(entry.results, found);
                 if (entry.error) {
-                    const auto& info = entry.error->info();
-                    out.push_back(
-                        error_json(std::string(info.name), entry.error->what(), entry.error->details()));
+                    log_server_error(*entry.error, "POST /search/batch item");
+                    out.push_back(error_json(*entry.error));
                 } else {
                     out.push_back({{"results", search_results_json(entry.results, view)}});
                 }
@@ -284,8 +290,13 @@ void HttpServer::add_face_routes() {
             if (f.attributes) face["attributes"] = attributes_to_json(*f.attributes);
             faces.push_back(std::move(face));
         }
+        const bool truncated = int(detection.faces.size()) < detection.faces_detected;
         send_json(res, 200,
-                  {{"width", detection.size.width}, {"height", detection.size.height}, {"faces", faces}});
+                  {{"width", detection.size.width},
+                   {"height", detection.size.height},
+                   {"faces", faces},
+                   {"faces_detected", detection.faces_detected},
+                   {"faces_truncated", truncated}});
     });
 }
 

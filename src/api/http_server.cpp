@@ -66,7 +66,8 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
     : services_(services),
       config_(std::move(config)),
       server_(make_server(config_)),
-      rate_limiter_(config_.rate_limit) {
+      rate_limiter_(config_.rate_limit),
+      auth_failures_(config_.rate_limit.per_second > 0 ? kAuthFailureLimit : RateLimit{}) {
     tls_ = !config_.tls_cert.empty();
     const int threads = std::max(2, config_.http_threads);
     server_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
@@ -75,6 +76,48 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
     server_->set_read_timeout(config_.read_timeout_seconds, 0);
     server_->set_write_timeout(config_.write_timeout_seconds, 0);
     server_->set_keep_alive_max_count(1000);
+    // httplib's default sets SO_REUSEPORT too, which lets a second server bind the same port and take half
+    // of the connections: keep only SO_REUSEADDR (a restart may bind while old connections linger).
+    server_->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+
+    // On every response, the static page's and the API's alike. The page shows photos through blob: URLs
+    // and Swagger UI sets inline styles; no inline scripts anywhere.
+    server_->set_default_headers({
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self' "
+         "'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+         "form-action 'self'; frame-ancestors 'none'"},
+        {"X-Frame-Options", "DENY"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+    });
+
+    // Runs before httplib reads the body or looks up a route or a static file.
+    server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+        // A NUL or another control character in the (decoded) path: the file lookup stops at a NUL while the
+        // content type comes from the text after it. No route or file has one.
+        for (const unsigned char c : req.path) {
+            if (c < 0x20 || c == 0x7F) {
+                res.status = 400;
+                const auto& info = error_info(ErrorCode::kBadRequest);
+                res.set_content(error_json(std::string(info.name), "The path contains control characters.",
+                                           nlohmann::json::object())
+                                    .dump(),
+                                "application/json");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+        }
+        // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section 6.3);
+        // httplib 0.11 instead reads a POST, PATCH or DELETE without them until the client closes, and
+        // answers 400 at the read timeout (e.g. `curl -X POST .../admin/cleanup?dry_run=true`). The request
+        // object is httplib's own non-const local; this handler's signature just passes it as const.
+        if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
+            const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
 
     // Errors httplib raises itself (unknown route, body too large, bad request line) get our JSON form.
     server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -133,7 +176,6 @@ void HttpServer::send_blob(httplib::Response& res, const std::string& key) const
     if (key.ends_with(".webp")) type = "image/webp";
     if (key.ends_with(".bmp")) type = "image/bmp";
     res.set_header("Cache-Control", "private, max-age=86400");  // content-addressed: never changes
-    res.set_header("X-Content-Type-Options", "nosniff");
     res.set_content(std::move(*bytes), type);
 }
 
@@ -161,6 +203,25 @@ void HttpServer::audit_ids(const httplib::Request& req, nlohmann::json subject_i
     auto& context = context_of(req);
     context.subject_ids = std::move(subject_ids);
     context.result_ids = std::move(result_ids);
+}
+
+void HttpServer::refuse_if_limited(RateLimiter& limiter, const std::string& key,
+                                   httplib::Response& res) const {
+    if (auto wait = limiter.acquire(key)) {
+        const int seconds = std::max(1, int(std::ceil(*wait)));
+        res.set_header("Retry-After", std::to_string(seconds));
+        throw Error(ErrorCode::kRateLimited, "", {{"retry_after_seconds", seconds}});
+    }
+}
+
+void HttpServer::charge_request(const httplib::Request& req, int units) {
+    const auto& context = context_of(req);
+    if (config_.auth_enabled && context.authenticated && units > 1)
+        rate_limiter_.debit(context.caller.key_id, units - 1);
+}
+
+bool HttpServer::is_key_presented(const httplib::Request& req) {
+    return !presented_key(req).empty();
 }
 
 Caller HttpServer::authenticate(const httplib::Request& req) const {
@@ -224,27 +285,34 @@ void HttpServer::add(Method method, const std::string& pattern, const std::strin
         ScopedRequestContext scope(context);
         try {
             if (!rule->is_public) {
-                context.caller = authenticate(req);
+                try {
+                    context.caller = authenticate(req);
+                } catch (const Error& e) {
+                    // Failed authentication is limited per client address (guessing keys, or a client
+                    // stuck on a revoked one); other addresses and valid keys are not affected.
+                    if (e.info().http_status == 401)
+                        refuse_if_limited(auth_failures_, "addr:" + req.remote_addr, res);
+                    throw;
+                }
                 context.authenticated = true;
+                // Before the role check, so that refused calls (403, each an audit row) count as well.
+                if (config_.auth_enabled) refuse_if_limited(rate_limiter_, context.caller.key_id, res);
                 if (!role_allowed(*rule, context.caller.role))
                     throw Error(ErrorCode::kForbidden,
                                 "The role " + std::string(role_name(context.caller.role)) + " may not call " +
                                     std::string(rule->method) + " " + route + ".",
                                 {{"role", role_name(context.caller.role)}});
-                if (config_.auth_enabled) {
-                    if (auto wait = rate_limiter_.acquire(context.caller.key_id)) {
-                        const int seconds = std::max(1, int(std::ceil(*wait)));
-                        res.set_header("Retry-After", std::to_string(seconds));
-                        throw Error(ErrorCode::kRateLimited, "", {{"retry_after_seconds", seconds}});
-                    }
-                }
             }
             handler(req, res);
+            // httplib turns an unset status (-1) into 200 only after we return: take it now, so that the
+            // metrics, the audit row and the log record the status the client gets.
+            if (res.status == -1) res.status = 200;
         } catch (const Error& e) {
             const auto& info = e.info();
             if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
-            send_json(res, info.http_status, error_json(std::string(info.name), e.what(), e.details()));
-            if (info.http_status >= 500) spdlog::error("{} {}: {}", req.method, route, e.what());
+            // Server-side failures carry file paths and library messages: those stay in the log.
+            log_server_error(e, req.method + " " + route);
+            send_json(res, info.http_status, error_json(e));
         } catch (const std::exception& e) {
             // Internals stay in the log; the caller gets a generic message.
             spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());

@@ -88,6 +88,13 @@ class HttpServer {
     void audit_forced_mismatch(const httplib::Request& req, const std::string& person_id,
                                const std::string& face_id) const;
     Caller authenticate(const httplib::Request& req) const;
+    // Throws Error(kRateLimited) with a Retry-After header when `key` has no token left in `limiter`.
+    void refuse_if_limited(RateLimiter& limiter, const std::string& key, httplib::Response& res) const;
+    // A request that does the work of `units` requests (a batch of photos) takes units - 1 more tokens
+    // from its key's bucket, beyond the one it was admitted with.
+    void charge_request(const httplib::Request& req, int units);
+    // Whether the request carries an API key at all (valid or not).
+    static bool is_key_presented(const httplib::Request& req);
     void write_audit(const Caller& caller, const RouteRule& rule, int status, nlohmann::json subject_ids,
                      nlohmann::json result_ids) const;
 
@@ -97,6 +104,9 @@ class HttpServer {
     std::unique_ptr<httplib::Server> server_;
     Metrics metrics_;
     RateLimiter rate_limiter_;
+    // 401s per client address: a burst of 10, then one a second (off with the per-key limit, --rate-limit 0).
+    static constexpr RateLimit kAuthFailureLimit{1, 10};
+    RateLimiter auth_failures_;
     int port_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "api/base64.h"
 #include "core/error.h"
+#include "core/json_limits.h"
 
 #include <cmath>
 #include <cstdint>
@@ -51,6 +52,10 @@ bool is_valid_utf8(const std::string& s) {
     return true;
 }
 
+// Metadata objects nest at most this deep (the request around them at most kMaxJsonDepth).
+constexpr int kMaxMetadataDepth = 8;
+
+// Only called on values parsed with a depth limit, so the recursion is bounded.
 int json_depth(const nlohmann::json& value) {
     if (!value.is_structured()) return 0;
     int deepest = 0;
@@ -71,8 +76,14 @@ RequestReader::RequestReader(const httplib::Request& request) : request_(request
     if (request.is_multipart_form_data()) return;
     if (type.starts_with("application/json")) {
         json_ = true;
-        body_ = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-        if (body_.is_discarded()) throw Error(ErrorCode::kBadRequest, "The JSON body is malformed.");
+        auto parsed = parse_json_limited(request.body);
+        if (parsed.status == JsonParseStatus::kTooDeep)
+            throw Error(ErrorCode::kJsonTooDeep,
+                        "The JSON body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels.",
+                        {{"max_depth", kMaxJsonDepth}});
+        if (parsed.status != JsonParseStatus::kOk)
+            throw Error(ErrorCode::kBadRequest, "The JSON body is malformed.");
+        body_ = std::move(parsed.value);
         if (!body_.is_object()) throw Error(ErrorCode::kBadRequest, "The JSON body must be an object.");
         return;
     }
@@ -172,12 +183,19 @@ std::optional<nlohmann::json> RequestReader::object(const std::string& name, siz
             raw = request_.get_file_value(name).content;
         }
         if (trim(raw).empty()) return std::nullopt;
-        value = nlohmann::json::parse(raw, nullptr, false);
-        if (value.is_discarded() || !value.is_object()) invalid(name, name + " must be a JSON object.");
+        auto parsed = parse_json_limited(raw, kMaxMetadataDepth);
+        if (parsed.status == JsonParseStatus::kTooDeep)
+            throw Error(ErrorCode::kJsonTooDeep, name + " is nested too deeply.",
+                        {{"field", name}, {"max_depth", kMaxMetadataDepth}});
+        value = std::move(parsed.value);
+        if (parsed.status != JsonParseStatus::kOk || !value.is_object())
+            invalid(name, name + " must be a JSON object.");
     }
     if (value.dump().size() > max_bytes)
         invalid(name, name + " is larger than " + std::to_string(max_bytes) + " bytes.");
-    if (json_depth(value) > 8) invalid(name, name + " is nested too deeply.");
+    if (json_depth(value) > kMaxMetadataDepth)
+        throw Error(ErrorCode::kJsonTooDeep, name + " is nested too deeply.",
+                    {{"field", name}, {"max_depth", kMaxMetadataDepth}});
     return value;
 }
 

@@ -29,6 +29,9 @@ class RequestReader {
     std::optional<std::string> photo(const std::string& name) const;
     std::string required_photo(const std::string& name) const;
 
+    // The parsed JSON body (null for multipart).
+    const nlohmann::json& json_body() const { return body_; }
+
   private:
     const httplib::Request& request_;
     bool json_ = false;

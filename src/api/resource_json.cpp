@@ -1,7 +1,10 @@
 #include "api/resource_json.h"
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "schemas/face_json.h"
+
+#include <spdlog/spdlog.h>
 
 #include <cmath>
 
@@ -67,6 +70,17 @@ nlohmann::json match_json(const PersonMatch& match, const FieldView& view) {
 nlohmann::json error_json(const std::string& code, const std::string& message,
                           const nlohmann::json& details) {
     return {{"error", {{"code", code}, {"message", message}, {"details", details}}}};
+}
+
+nlohmann::json error_json(const Error& error) {
+    const auto& info = error.info();
+    if (info.http_status >= 500)
+        return error_json(std::string(info.name), std::string(info.message), nlohmann::json::object());
+    return error_json(std::string(info.name), error.what(), error.details());
+}
+
+void log_server_error(const Error& error, std::string_view where) {
+    if (error.info().http_status >= 500) spdlog::error("{}: {}", where, error.what());
 }
 
 nlohmann::json decision_json(const MatchDecision& decision) {

@@ -33,9 +33,33 @@ void HttpServer::add_system_routes() {
         send_json(res, 200, {{"status", "ok"}});
     });
 
-    add(Method::kGet, "/readyz", "/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    add(Method::kGet, "/readyz", "/readyz", [this](const httplib::Request& req, httplib::Response& res) {
         // Ready once the models are loaded (the pool exists) and storage answers a query.
-        const auto persons = services_.gallery.persons().count_persons();
+        int64_t persons = 0;
+        try {
+            persons = services_.gallery.persons().count_persons();
+        } catch (const Error& e) {
+            spdlog::error("GET /readyz: storage does not answer: {}", e.what());
+            send_json(res, 503, {{"status", "not_ready"}});
+            return;
+        }
+        // The storage location and the gallery's size are for key holders (and /metrics) only.
+        // A wrong key counts against the client address like a 401 elsewhere, and an address out of
+        // tokens gets no key check here: /readyz must not become a way around the limit to test keys.
+        bool key_holder = !config_.auth_enabled;
+        const std::string address = "addr:" + req.remote_addr;
+        if (!key_holder && is_key_presented(req) && !auth_failures_.exhausted(address)) {
+            try {
+                authenticate(req);
+                key_holder = true;
+            } catch (const Error&) {
+                auth_failures_.acquire(address);
+            }
+        }
+        if (!key_holder) {
+            send_json(res, 200, {{"status", "ready"}});
+            return;
+        }
         send_json(res, 200,
                   {{"status", "ready"},
                    {"models", "loaded"},

@@ -1,10 +1,12 @@
 #include "app/gallery_commands.h"
 
 #include "app/config.h"
+#include "app/data_folder_lock.h"
 #include "app/gallery_storage.h"
 #include "app/http_registration_sink.h"
 #include "app/runtime.h"
 #include "core/error.h"
+#include "core/json_limits.h"
 #include "services/import_runner.h"
 
 #include <httplib.h>
@@ -94,6 +96,8 @@ int run_import_command(const GalleryFlags& flags) {
         cv::setNumThreads(1);
         const ModelFiles models = resolve_models(config.models_dir);
         PipelinePool pipelines(models, pipeline_options(config), options.threads);
+        const auto folder_lock = lock_data_folder(
+            config, "import", "if a server uses it, import through the server with --url http://HOST:PORT");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
         RegistrationService registration(pipelines, storage.gallery(), registration_options(config));
@@ -122,6 +126,10 @@ int run_import_command(const GalleryFlags& flags) {
         out << rejected_csv(summary.rejected);
         std::printf("rejected photos listed in %s\n", flags.rejects.c_str());
     }
+    if (c.done > 0 && c.rejected == c.done) {
+        std::fprintf(stderr, "faceid: every photo of the import failed; nothing was registered\n");
+        return 1;
+    }
     return 0;
 }
 
@@ -136,16 +144,20 @@ int run_cleanup_command(const GalleryFlags& flags) {
         auto res = client.Post(std::string("/admin/cleanup?dry_run=") + (flags.dry_run ? "true" : "false"),
                                headers, "", "application/json");
         if (!res) throw Error(ErrorCode::kUnavailable, "no answer from " + flags.url);
-        report = nlohmann::json::parse(res->body, nullptr, false);
+        report = parse_json_limited(res->body, 2 * kMaxJsonDepth).value;
         if (res->status != 200)
             throw Error(ErrorCode::kUnavailable,
                         "the server answered " + std::to_string(res->status) + ": " + res->body);
     } else {
         AppConfig config = load_config(flags.config_file);
         if (!flags.data.empty()) config.data_dir = flags.data;
+        require_existing_gallery(config);
         if (!config.retention.any_rule())
             throw Error(ErrorCode::kMissingField,
                         "no retention policy: set \"retention\" in the config file (--config)");
+        const auto folder_lock = lock_data_folder(
+            config, "cleanup",
+            "if a server uses it, run the cleanup on the server with --url, or stop it first");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
         AuditLog& audit = storage.backend().audit();

@@ -3,6 +3,7 @@
 #include "app/photo_stores.h"
 #include "app/storage_backends.h"
 #include "core/clock.h"
+#include "core/error.h"
 #include "repositories/index/index_factory.h"
 
 #include <spdlog/spdlog.h>
@@ -13,6 +14,16 @@
 namespace faceid::app {
 
 namespace fs = std::filesystem;
+
+void require_existing_gallery(const AppConfig& config) {
+    if (config.storage != "sqlite") return;
+    const fs::path file = fs::path(config.data_dir) / "faceid.db";
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec))
+        throw Error(ErrorCode::kNotFound,
+                    "no gallery in " + config.data_dir + " (" + file.string() +
+                        " does not exist): check --data; faceid serve or import creates one");
+}
 
 GalleryStorage::GalleryStorage(const AppConfig& config) {
     fs::create_directories(config.data_dir);

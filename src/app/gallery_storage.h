@@ -47,6 +47,11 @@ class GalleryStorage {
     std::filesystem::path snapshot_;  // empty: no snapshot
 };
 
+// Commands that only use an existing gallery (keys, cleanup, search) call this first: with SQLite storage
+// and no <data>/faceid.db it throws Error(kNotFound) instead of creating an empty gallery at a mistyped
+// --data. Only serve and import create a gallery.
+void require_existing_gallery(const AppConfig& config);
+
 // The retention service's report sink: logs every run that removed something (or would have).
 void log_cleanup_report(const CleanupReport& report);
 // Records a retention run that removed something in the audit log under `actor` ("retention-job" for the

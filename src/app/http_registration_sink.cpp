@@ -1,6 +1,7 @@
 #include "app/http_registration_sink.h"
 
 #include "core/error.h"
+#include "core/json_limits.h"
 
 #include <httplib.h>
 
@@ -37,7 +38,8 @@ std::vector<ImportOutcome> HttpRegistrationSink::register_batch(
     if (!res)
         throw Error(ErrorCode::kUnavailable,
                     "no answer from " + url_ + ": " + httplib::to_string(res.error()));
-    const auto body = nlohmann::json::parse(res->body, nullptr, false);
+    // The server's answer is parsed with a depth limit too: the importer should not crash on any answer.
+    const auto body = parse_json_limited(res->body, 2 * kMaxJsonDepth).value;
     if (res->status != 200 || !body.is_object() || !body.contains("results")) {
         std::string message = "the server answered " + std::to_string(res->status);
         if (body.is_object() && body.contains("error")) message += ": " + body["error"].value("message", "");

@@ -1,6 +1,7 @@
 #include "app/keys_command.h"
 
 #include "app/config.h"
+#include "app/gallery_storage.h"
 #include "app/storage_backends.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -23,6 +24,7 @@ struct KeysFlags {
 std::unique_ptr<StorageBackend> open_stores(const KeysFlags& flags) {
     AppConfig config = load_config(flags.config_file);
     if (!flags.data.empty()) config.data_dir = flags.data;
+    require_existing_gallery(config);
     return open_storage_backend(config);  // opens only the keys and the audit log
 }
 

@@ -14,6 +14,7 @@
 
 int main(int argc, char** argv) {
     CLI::App app{"Face ID Boom: self-hosted face recognition"};
+    app.set_version_flag("--version", std::string("faceid (Face ID Boom) ") + FACEID_VERSION);
     app.require_subcommand(1);
     faceid::app::add_serve_command(app);
     faceid::app::add_config_command(app);

@@ -74,6 +74,7 @@ int run_search_command(const SearchFlags& flags) {
     AppConfig config = load_config(flags.config_file);
     if (!flags.data.empty()) config.data_dir = flags.data;
     if (!flags.models.empty()) config.models_dir = flags.models;
+    require_existing_gallery(config);
     const int threads =
         flags.threads > 0 ? flags.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     const size_t batch_size = size_t(std::clamp(flags.batch_size, 1, 64));

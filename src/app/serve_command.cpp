@@ -3,6 +3,7 @@
 #include "api/http_server.h"
 #include "app/background_jobs.h"
 #include "app/config.h"
+#include "app/data_folder_lock.h"
 #include "app/gallery_storage.h"
 #include "app/runtime.h"
 #include "app/settings.h"
@@ -13,6 +14,10 @@
 #include <spdlog/spdlog.h>
 #include <opencv2/core.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -55,17 +60,53 @@ void wake_shutdown_waiter() {
     on_shutdown_signal(0);
 }
 
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.starts_with("127.");
+// True when the host resolves and every address it resolves to is loopback (127.0.0.0/8, ::1 or an
+// IPv4-mapped 127.x); a name like 127.0.0.1.example.com may resolve anywhere, so the text is not enough.
+bool is_loopback(const std::string& host, std::string& why) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+        why = std::string("it does not resolve (") + ::gai_strerror(rc) + ")";
+        return false;
+    }
+    bool all_loopback = found != nullptr;
+    for (const addrinfo* a = found; a; a = a->ai_next) {
+        char text[INET6_ADDRSTRLEN] = "?";
+        bool loopback = false;
+        if (a->ai_family == AF_INET) {
+            const auto& addr = reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr;
+            loopback = (ntohl(addr.s_addr) >> 24) == 127;
+            ::inet_ntop(AF_INET, &addr, text, sizeof text);
+        } else if (a->ai_family == AF_INET6) {
+            const auto& addr = reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr;
+            loopback =
+                IN6_IS_ADDR_LOOPBACK(&addr) || (IN6_IS_ADDR_V4MAPPED(&addr) && addr.s6_addr[12] == 127);
+            ::inet_ntop(AF_INET6, &addr, text, sizeof text);
+        }
+        if (!loopback) {
+            why = std::string("it resolves to ") + text;
+            all_loopback = false;
+            break;
+        }
+    }
+    ::freeaddrinfo(found);
+    return all_loopback;
 }
 
 int run_serve(const SettingFlags& flags) {
     const AppConfig config = resolve_config(flags.config_file, &flags).config;
-    if (!config.auth && !is_loopback(config.host))
-        throw Error(ErrorCode::kInvalidField,
-                    "--no-auth is only allowed when listening on loopback (127.0.0.1, "
-                    "::1, localhost), not on " +
-                        config.host);
+    if (std::string why; !config.auth && !is_loopback(config.host, why))
+        throw Error(
+            ErrorCode::kInvalidField,
+            "--no-auth is only allowed when listening on loopback (127.0.0.1, ::1, localhost), not on " +
+                config.host + ": " + why);
+
+    // One writer per SQLite data folder (not for ClickHouse, whose replicas share a photo folder).
+    const auto folder_lock = lock_data_folder(
+        config, "serve",
+        "stop it first, or import through it with faceid import --url, or use another --data");
 
     // SIGINT/SIGTERM only write a byte to a pipe; a waiter thread reads it and stops the server, so that
     // shutdown runs as ordinary code: stop accepting, finish requests in flight, close storage. (A handler
@@ -131,8 +172,9 @@ int run_serve(const SettingFlags& flags) {
                                   audit, retention, config.duplicate_threshold},
                       api);
     if (!server.bind())
-        throw Error(ErrorCode::kUnavailable,
-                    "cannot listen on " + config.host + ":" + std::to_string(config.port));
+        throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" +
+                                                 std::to_string(config.port) +
+                                                 ": the port is in use or the address is not local");
     BackgroundJobs jobs(gallery, retention, audit);
 
     std::thread signal_waiter([&] {

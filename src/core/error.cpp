@@ -7,12 +7,15 @@ namespace {
 
 constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kBadRequest, "bad_request", 400, "The request is malformed."},
+    ErrorInfo{ErrorCode::kJsonTooDeep, "json_too_deep", 400, "The JSON is nested too deeply."},
     ErrorInfo{ErrorCode::kInvalidField, "invalid_field", 400, "A field has an invalid value."},
     ErrorInfo{ErrorCode::kMissingField, "missing_field", 400, "A required field is missing."},
     ErrorInfo{ErrorCode::kEmptyInput, "empty_image", 400, "The photo is empty."},
     ErrorInfo{ErrorCode::kNotAnImage, "not_an_image", 415, "The upload is not an image."},
     ErrorInfo{ErrorCode::kCorruptImage, "corrupt_image", 400, "The image is truncated or corrupt."},
     ErrorInfo{ErrorCode::kImageTooLarge, "image_too_large", 413, "The image has too many pixels."},
+    ErrorInfo{ErrorCode::kImageTooComplex, "image_too_complex", 413,
+              "The image would take too long to decode."},
     ErrorInfo{ErrorCode::kUnsupportedFormat, "unsupported_format", 415,
               "This image format is not supported; use JPEG, PNG, WebP or BMP."},
     ErrorInfo{ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415,
@@ -37,6 +40,8 @@ constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kRateLimited, "rate_limited", 429, "Too many requests; retry later."},
     ErrorInfo{ErrorCode::kModelMissing, "model_missing", 500, "A face model is missing or altered."},
     ErrorInfo{ErrorCode::kStorageError, "storage_error", 500, "Storage failed."},
+    ErrorInfo{ErrorCode::kInsufficientStorage, "insufficient_storage", 507,
+              "The server's storage is full; nothing was stored."},
     ErrorInfo{ErrorCode::kUnavailable, "unavailable", 503, "The service is not ready."},
     ErrorInfo{ErrorCode::kInternal, "internal", 500, "Internal error."},
 };

@@ -10,12 +10,14 @@ namespace faceid {
 
 enum class ErrorCode {
     kBadRequest,
+    kJsonTooDeep,
     kInvalidField,
     kMissingField,
     kEmptyInput,
     kNotAnImage,
     kCorruptImage,
     kImageTooLarge,
+    kImageTooComplex,
     kUnsupportedFormat,
     kUnsupportedMediaType,
     kPayloadTooLarge,
@@ -33,6 +35,7 @@ enum class ErrorCode {
     kRateLimited,
     kModelMissing,
     kStorageError,
+    kInsufficientStorage,
     kUnavailable,
     kInternal,
 };

@@ -112,9 +112,24 @@ LogisticFit fit_logistic(const std::vector<ScoredPair>& pairs) {
 
 namespace {
 
-std::string lfw_photo(const std::string& root, const std::string& name, const std::string& number) {
+// A whole number in a pair list, or Error(kBadRequest) naming the file and line.
+int parse_count(const std::string& text, const std::string& where) {
+    size_t used = 0;
+    int value = 0;
+    try {
+        value = std::stoi(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || value < 0)
+        throw Error(ErrorCode::kBadRequest, where + ": '" + text + "' is not a whole number");
+    return value;
+}
+
+std::string lfw_photo(const std::string& root, const std::string& name, const std::string& number,
+                      const std::string& where) {
     char file[32];
-    std::snprintf(file, sizeof file, "_%04d.jpg", std::stoi(number));
+    std::snprintf(file, sizeof file, "_%04d.jpg", parse_count(number, where));
     return root + "/" + name + "/" + name + file;
 }
 
@@ -139,31 +154,37 @@ std::vector<PairSpec> read_pair_list(const std::string& file, const std::string&
     int pairs_per_fold = 0;
     size_t same_run_index = 0;  // position within the current fold
     bool first = true;
+    int number = 0;
     while (std::getline(in, line)) {
+        ++number;
+        const std::string where = file + " line " + std::to_string(number);
         auto f = split_tabs(line);
         if (f.empty() || f[0].empty()) continue;
+        if (f[0].starts_with("#")) continue;  // comment line
         if (first) {
             first = false;
             if (f.size() == 2) {  // LFW header: folds, pairs per fold (same + different each)
-                pairs_per_fold = std::stoi(f[1]);
+                parse_count(f[0], where);
+                pairs_per_fold = parse_count(f[1], where);
                 continue;
             }
             if (f.size() == 1) {  // DevTrain/DevTest header: number of same pairs
-                pairs_per_fold = std::stoi(f[0]);
+                pairs_per_fold = parse_count(f[0], where);
                 continue;
             }
         }
         PairSpec pair;
         const bool lfw = pairs_per_fold > 0;
         if (lfw && f.size() == 3) {
-            pair = {0, lfw_photo(root, f[0], f[1]), lfw_photo(root, f[0], f[2]), true};
+            pair = {0, lfw_photo(root, f[0], f[1], where), lfw_photo(root, f[0], f[2], where), true};
         } else if (lfw && f.size() == 4) {
-            pair = {0, lfw_photo(root, f[0], f[1]), lfw_photo(root, f[2], f[3]), false};
+            pair = {0, lfw_photo(root, f[0], f[1], where), lfw_photo(root, f[2], f[3], where), false};
         } else if (f.size() == 4) {
             auto resolve = [&](const std::string& p) { return p.starts_with("/") ? p : root + "/" + p; };
-            pair = {std::stoi(f[0]), resolve(f[1]), resolve(f[2]), f[3] == "1" || f[3] == "true"};
+            pair = {parse_count(f[0], where), resolve(f[1]), resolve(f[2]), f[3] == "1" || f[3] == "true"};
         } else {
-            throw Error(ErrorCode::kBadRequest, "unrecognised line in " + file + ": " + line);
+            throw Error(ErrorCode::kBadRequest, where + ": expected 3 or 4 tab-separated fields, got " +
+                                                    std::to_string(f.size()) + ": " + line.substr(0, 200));
         }
         if (lfw) pair.fold = int(same_run_index++ / size_t(2 * pairs_per_fold));
         pairs.push_back(std::move(pair));

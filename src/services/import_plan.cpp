@@ -1,6 +1,7 @@
 #include "services/import_plan.h"
 
 #include "core/error.h"
+#include "core/json_limits.h"
 
 #include <algorithm>
 #include <fstream>
@@ -115,8 +116,9 @@ std::vector<ImportItem> plan_csv_import(const std::filesystem::path& csv_file) {
         item.path = std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base / path;
         if (auto external = column(external_col); !external.empty()) item.external_id = external;
         if (auto metadata = column(metadata_col); !metadata.empty()) {
-            auto json = nlohmann::json::parse(metadata, nullptr, false);
-            if (json.is_discarded() || !json.is_object())
+            auto parsed = parse_json_limited(metadata);
+            auto& json = parsed.value;
+            if (parsed.status != JsonParseStatus::kOk || !json.is_object())
                 throw Error(ErrorCode::kInvalidField, csv_file.string() + " line " + std::to_string(line) +
                                                           ": metadata is not a JSON object");
             item.metadata = std::move(json);

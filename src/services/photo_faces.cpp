@@ -5,6 +5,8 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+
 namespace faceid {
 
 PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo) {
@@ -17,8 +19,11 @@ PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo) {
 }
 
 ChosenFaceIndex choose_registration_face(FacePipeline& pipeline, const PhotoFaces& photo) {
+    // Only the largest faces are tried: each analysis costs model time, and a photo tiled with hundreds of
+    // faces none of which passes would otherwise analyse them all.
+    constexpr int kMaxFacesTried = 20;
     ChosenFaceIndex chosen;
-    for (int i = 0; i < int(photo.boxes.size()); ++i) {
+    for (int i = 0; i < std::min(int(photo.boxes.size()), kMaxFacesTried); ++i) {
         auto face = pipeline.analyze(photo.image, photo.boxes[i], /*embed=*/false);
         if (i == 0 || face.quality.passed()) {
             chosen.face = std::move(face);

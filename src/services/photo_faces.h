@@ -20,7 +20,8 @@ struct PhotoFaces {
 PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo);
 
 // The face registration takes when the request names none: the largest face that passes the quality
-// gates, or, when none passes, the largest face (whose reasons the caller reports). Analysed, not embedded.
+// gates (among the 20 largest), or, when none passes, the largest face (whose reasons the caller reports).
+// Analysed, not embedded.
 struct ChosenFaceIndex {
     AnalyzedFace face;
     int index = 0;

@@ -199,8 +199,11 @@ SearchService::Detection SearchService::detect(const std::string& photo) {
     Detection detection;
     const cv::Mat image = pipeline->decode(photo);
     detection.size = image.size();
-    for (const auto& box : pipeline->detect(image)) {
-        auto& face = detection.faces.emplace_back(pipeline->analyze(image, box, false));
+    const auto boxes = pipeline->detect(image);  // largest first
+    detection.faces_detected = int(boxes.size());
+    const size_t analysed = std::min<size_t>(boxes.size(), kMaxDetectFaces);
+    for (size_t i = 0; i < analysed; ++i) {
+        auto& face = detection.faces.emplace_back(pipeline->analyze(image, boxes[i], false));
         pipeline->assess_liveness(image, face);
         pipeline->estimate_attributes(image, face);
     }

@@ -96,6 +96,42 @@ bool has_end_marker(std::string_view bytes, ImageFormat format) {
 
 }  // namespace
 
+int count_jpeg_scans(std::string_view bytes, int limit) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const size_t size = bytes.size();
+    int scans = 0;
+    size_t pos = 2;
+    while (pos + 4 <= size && scans <= limit) {
+        if (p[pos] != 0xFF) return scans;  // not a marker: the decoder judges the rest
+        const unsigned marker = p[pos + 1];
+        if (marker == 0xFF) {
+            ++pos;
+            continue;
+        }
+        if (marker == 0xD9) break;  // end of image
+        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            pos += 2;
+            continue;
+        }
+        pos += 2 + be16(p + pos + 2);
+        if (marker != 0xDA) continue;
+        ++scans;
+        // Entropy-coded data runs to the next marker other than a stuffed 0xFF00 or a restart marker.
+        while (pos + 1 < size) {
+            const auto* next = static_cast<const unsigned char*>(std::memchr(p + pos, 0xFF, size - pos - 1));
+            if (!next) return scans;
+            pos = size_t(next - p);
+            const unsigned after = p[pos + 1];
+            if (after == 0x00 || (after >= 0xD0 && after <= 0xD7) || after == 0xFF) {
+                pos += after == 0xFF ? 1 : 2;
+                continue;
+            }
+            break;
+        }
+    }
+    return scans;
+}
+
 std::string_view format_name(ImageFormat format) {
     switch (format) {
         case ImageFormat::kJpeg:
@@ -151,6 +187,15 @@ cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits) {
                 " pixels; at most " + std::to_string(limits.max_pixels) + " pixels are allowed.",
             {{"width", header->width}, {"height", header->height}, {"max_pixels", limits.max_pixels}});
     if (!has_end_marker(bytes, header->format)) corrupt("the image is truncated");
+    // Decoding time grows with the number of scans and imdecode cannot be interrupted: count them first.
+    if (header->format == ImageFormat::kJpeg) {
+        const int scans = count_jpeg_scans(bytes, limits.max_jpeg_scans);
+        if (scans > limits.max_jpeg_scans)
+            throw Error(ErrorCode::kImageTooComplex,
+                        "The JPEG has more than " + std::to_string(limits.max_jpeg_scans) +
+                            " scans; re-save it as a baseline or ordinary progressive JPEG.",
+                        {{"max_scans", limits.max_jpeg_scans}});
+    }
 
     cv::Mat raw(1, int(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
     cv::Mat image;

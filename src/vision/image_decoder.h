@@ -20,13 +20,21 @@ struct ImageHeader {
 
 struct DecodeLimits {
     int64_t max_pixels = 40'000'000;
+    // Scans of one JPEG: a progressive photo has about 10; each scan makes the decoder pass over the whole
+    // image again, so a file repeating a refinement scan 1,000 times holds a pipeline for ~25 s.
+    int max_jpeg_scans = 100;
 };
 
 // Format and dimensions from the first bytes, or nullopt for anything we do not recognise as an image.
 // Throws Error(kCorruptImage) for a recognised format whose header is cut short.
 std::optional<ImageHeader> read_image_header(std::string_view bytes);
 
-// Throws Error with kEmptyInput, kNotAnImage, kUnsupportedFormat, kCorruptImage or kImageTooLarge.
+// The number of scans (start-of-scan segments) in a JPEG, counted by walking its marker segments and
+// skipping entropy-coded data; stops counting once above `limit`.
+int count_jpeg_scans(std::string_view bytes, int limit);
+
+// Throws Error with kEmptyInput, kNotAnImage, kUnsupportedFormat, kCorruptImage, kImageTooLarge or
+// kImageTooComplex.
 cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits = {});
 
 std::string_view format_name(ImageFormat format);

@@ -308,7 +308,7 @@ TEST_F(HostileInputTest, EveryBrokenRequestGetsItsJsonErrorAndStorageStaysUnchan
         {"list limit = -1", get_raw("/persons?limit=-1"), 400, "invalid_field"},
         {"metadata that is not an object", multipart("/register", {photo(jpeg), text_part("metadata", "[1,2]")}), 400,
          "invalid_field"},
-        {"metadata nested 100 deep", json_post("/register", deep), 400, "invalid_field"},
+        {"metadata nested 100 deep", json_post("/register", deep), 400, "json_too_deep"},
         {"malformed JSON", json_post("/search", "{\"photo\": \"AAAA\""), 400, "bad_request"},
         {"JSON that is not an object", json_post("/search", "[\"photo\"]"), 400, "bad_request"},
         {"malformed base64", json_post("/search", R"({"photo": "@@not base64@@"})"), 400, "invalid_field"},
@@ -324,7 +324,7 @@ TEST_F(HostileInputTest, EveryBrokenRequestGetsItsJsonErrorAndStorageStaysUnchan
         {"traversal on the crop route", get_raw("/faces/..%2F..%2Fetc%2Fpasswd/crop"), 404, "not_found"},
         {"malformed person id", get_raw("/persons/p123"), 404, "not_found"},
         {"upper-case person id", get_raw("/persons/P00000000000000AA"), 404, "not_found"},
-        {"NUL in a face id", get_raw("/faces/f0000000000000%00aa/crop"), 404, "not_found"},
+        {"NUL in a face id", get_raw("/faces/f0000000000000%00aa/crop"), 400, "bad_request"},
         {"malformed face id on delete", [&] { return delete_json(http, "/faces/zzz"); }, 404, "not_found"},
         {"unknown route", get_raw("/admin/shell"), 404, "not_found"},
     };

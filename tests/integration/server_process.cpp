@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -16,6 +17,11 @@
 #include <thread>
 
 namespace faceid::testing {
+
+std::string faceid_binary() {
+    const char* other = std::getenv("FACEID_TEST_BINARY");
+    return other && *other ? other : FACEID_BINARY;
+}
 
 ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args, bool auth,
                              std::map<std::string, std::string> env)
@@ -30,9 +36,11 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::start() {
-    std::vector<std::string> args = {
-        FACEID_BINARY, "serve",  "--host",           "127.0.0.1", "--port",
-        "0",           "--data", data_dir_.string(), "--models",  models_dir().string()};
+    std::vector<std::string> args = {faceid_binary(), "serve",
+                                     "--host",        "127.0.0.1",
+                                     "--port",        "0",
+                                     "--data",        data_dir_.string(),
+                                     "--models",      models_dir().string()};
     if (!auth_) args.push_back("--no-auth");
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = fork();
@@ -108,7 +116,7 @@ std::string ServerProcess::log() const {
 }
 
 CommandResult run_faceid(const std::vector<std::string>& args) {
-    std::string command = FACEID_BINARY;
+    std::string command = faceid_binary();
     for (const auto& a : args) {
         std::string quoted = "'";
         for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);

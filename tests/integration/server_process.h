@@ -45,6 +45,10 @@ class ServerProcess {
     std::filesystem::path log_file_;
 };
 
+// The faceid binary under test: FACEID_BINARY, or $FACEID_TEST_BINARY (e.g. an older build, to check that a
+// new test fails on the code before its fix).
+std::string faceid_binary();
+
 // Runs the faceid binary with these arguments (stdout and stderr together) and waits for it.
 struct CommandResult {
     int exit_code = -1;

@@ -1,10 +1,13 @@
 #include "support/test_support.h"
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace faceid::testing {
 
@@ -41,6 +44,26 @@ std::optional<std::string> clickhouse_test_url() {
     const char* env = std::getenv("FACEID_TEST_CLICKHOUSE_URL");
     if (!env || !*env) return std::nullopt;
     return std::string(env);
+}
+
+std::string progressive_jpeg(int extra_scans, int width, int height) {
+    cv::Mat image(height, width, CV_8UC3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            image.at<cv::Vec3b>(y, x) = {uchar(x * 3 + y), uchar(y * 5), uchar((x ^ y) & 0xFF)};
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", image, bytes, {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 90});
+    std::string jpeg(bytes.begin(), bytes.end());
+    const auto last_scan = jpeg.rfind("\xFF\xDA");
+    const auto end = jpeg.rfind("\xFF\xD9");
+    if (last_scan == std::string::npos || end == std::string::npos || end < last_scan)
+        throw std::runtime_error("no progressive scan to repeat");
+    const std::string scan = jpeg.substr(last_scan, end - last_scan);
+    std::string out = jpeg.substr(0, end);
+    out.reserve(out.size() + scan.size() * size_t(extra_scans) + 2);
+    for (int i = 0; i < extra_scans; ++i) out += scan;
+    out += "\xFF\xD9";
+    return out;
 }
 
 }  // namespace faceid::testing

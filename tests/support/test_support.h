@@ -8,6 +8,10 @@
 
 namespace faceid::testing {
 
+// A small progressive JPEG (OpenCV, IMWRITE_JPEG_PROGRESSIVE) with its last scan repeated `extra_scans`
+// more times before the end marker: a valid file that makes the decoder pass over the image again per scan.
+std::string progressive_jpeg(int extra_scans = 0, int width = 320, int height = 240);
+
 // ../shared/data (or $FACEID_TEST_DATA) if it exists.
 std::optional<std::filesystem::path> test_data_dir();
 // models/ (or $FACEID_MODELS_DIR).

@@ -1,5 +1,7 @@
 #include "services/evaluation.h"
 
+#include "core/error.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -87,6 +89,36 @@ TEST(Evaluation, ReadsLfwAndFourColumnPairLists) {
     EXPECT_EQ(four[0].path_b, "/abs/b.jpg");
     EXPECT_TRUE(four[0].same);
     EXPECT_FALSE(four[1].same);
+    std::filesystem::remove_all(dir);
+}
+
+// `faceid eval` died with "faceid: stoi" on a pair list with a comment line: comments are skipped, and a
+// line that is wrong is named by its number.
+TEST(Evaluation, PairListsAcceptCommentsAndNameTheWrongLine) {
+    const auto dir = std::filesystem::temp_directory_path() / "faceid-pairs-comment-test";
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream commented(dir / "commented.txt");
+        commented << "# my pairs\n2\t1\n# same\nAnn\t1\t2\n#different\nBob\t3\tCid\t4\n";
+        std::ofstream bad(dir / "bad.txt");
+        bad << "1\t1\nAnn\t1\t2\nBob\tx\tCid\t4\n";
+        std::ofstream bad_header(dir / "bad_header.tsv");
+        bad_header << "folds\tpairs\n";
+    }
+    const auto pairs = read_pair_list((dir / "commented.txt").string(), "/root");
+    ASSERT_EQ(pairs.size(), 2u);
+    EXPECT_EQ(pairs[0].path_a, "/root/Ann/Ann_0001.jpg");
+    EXPECT_FALSE(pairs[1].same);
+    for (const auto& [name, line] : {std::pair{"bad.txt", "line 3"}, std::pair{"bad_header.tsv", "line 1"}}) {
+        try {
+            read_pair_list((dir / name).string(), "/root");
+            ADD_FAILURE() << name << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(line), std::string::npos) << e.what();
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << name << ": not an Error: " << e.what();
+        }
+    }
     std::filesystem::remove_all(dir);
 }
 

@@ -1,9 +1,11 @@
 #include "vision/image_decoder.h"
 #include "core/error.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -116,6 +118,27 @@ TEST(ImageDecoder, RefusesHugeImagesFromTheHeaderAlone) {
     const std::string small = encode(gradient(100, 100), ".png");
     EXPECT_NO_THROW(decode_image(small, {.max_pixels = 10000}));
     EXPECT_THROW(decode_image(small, {.max_pixels = 9999}), Error);
+}
+
+// A progressive JPEG that repeats its last refinement scan 1,000 times decodes for many seconds; the scan
+// count is read from the marker segments first and the file is refused before decoding.
+TEST(ImageDecoder, RefusesJpegsWithTooManyScans) {
+    const std::string normal = testing::progressive_jpeg();
+    const int scans = count_jpeg_scans(normal, 1000);
+    EXPECT_GE(scans, 2);
+    EXPECT_LE(scans, 12);
+    EXPECT_EQ(decode_image(normal).cols, 320);
+    EXPECT_EQ(count_jpeg_scans(encode(gradient(64, 48), ".jpg"), 1000), 1);  // baseline
+
+    const std::string bomb = testing::progressive_jpeg(1000);
+    EXPECT_GT(count_jpeg_scans(bomb, 100), 100);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(decode_error(bomb), ErrorCode::kImageTooComplex);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+    // Exactly at the limit still decodes.
+    const std::string at_limit = testing::progressive_jpeg(100 - scans);
+    EXPECT_EQ(count_jpeg_scans(at_limit, 100), 100);
+    EXPECT_EQ(decode_image(at_limit).cols, 320);
 }
 
 }  // namespace

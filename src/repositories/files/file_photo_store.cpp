@@ -19,8 +19,11 @@ namespace {
 
 constexpr std::string_view kTempPrefix = ".tmp-";
 
+// The message names the file for the server's log; the API sends clients only the code's own message.
 [[noreturn]] void throw_io_error(const std::string& what, const std::filesystem::path& path, int error) {
-    throw Error(ErrorCode::kStorageError, what + " " + path.string() + ": " + std::strerror(error));
+    const bool full = error == ENOSPC || error == EDQUOT;
+    throw Error(full ? ErrorCode::kInsufficientStorage : ErrorCode::kStorageError,
+                what + " " + path.string() + ": " + std::strerror(error));
 }
 
 // Closes a file descriptor on every path out of a scope.

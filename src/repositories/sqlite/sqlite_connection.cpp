@@ -29,6 +29,7 @@ void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
         throw Error(ErrorCode::kConflict, message);
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         throw Error(ErrorCode::kUnavailable, message);
+    if ((rc & 0xff) == SQLITE_FULL) throw Error(ErrorCode::kInsufficientStorage, message);
     throw Error(ErrorCode::kStorageError, message);
 }
 

@@ -1,0 +1,597 @@
+// Issue 12 hardening: each test sends what used to crash, stall or mislead the real server (a real
+// `faceid serve` process on loopback) and checks the bounded, documented answer.
+#include "integration/server_process.h"
+#include "support/test_support.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace faceid::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+JsonResponse to_json(const httplib::Result& res) {
+    JsonResponse out;
+    if (!res) return out;
+    out.status = res->status;
+    out.raw = res->body;
+    out.body = nlohmann::json::parse(res->body, nullptr, false);
+    if (out.body.is_discarded()) out.body = nullptr;
+    return out;
+}
+
+// {"a": {"a": ... 1 ... }} nested `depth` deep.
+std::string nested_object(int depth) {
+    std::string text;
+    text.reserve(size_t(depth) * 7 + 2);
+    for (int i = 0; i < depth; ++i) text += "{\"a\":";
+    text += "1";
+    text.append(size_t(depth), '}');
+    return text;
+}
+
+std::string small_jpeg() {
+    cv::Mat image(48, 64, CV_8UC3, cv::Scalar(40, 120, 200));
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", image, bytes);
+    return {bytes.begin(), bytes.end()};
+}
+
+// Runs faceid with a time limit (a command that should refuse to start must not hang the test when it
+// starts after all): `timeout` kills it and the exit code is 124.
+CommandResult run_faceid_for(const std::vector<std::string>& args, int seconds) {
+    std::vector<std::string> all = {"-s", "KILL", std::to_string(seconds), faceid_binary()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::string command = "timeout";
+    for (const auto& a : all) {
+        std::string quoted = "'";
+        for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        command += " " + quoted + "'";
+    }
+    command += " 2>&1";
+    CommandResult result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return result;
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+// Sends raw bytes to the server on loopback and reads until the answer is complete, the server closes,
+// or `seconds` pass. `from` binds the client end (e.g. 127.0.0.2: "another client").
+std::string raw_exchange(int port, const std::string& bytes, int seconds = 20, const char* from = nullptr) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return {};
+    if (from) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, from, &local.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ::close(fd);
+            return {};
+        }
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{seconds, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return {};
+    }
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string out;
+    char buffer[8192];
+    for (int reads = 0; reads < 10000; ++reads) {
+        const auto head_end = out.find("\r\n\r\n");
+        if (head_end != std::string::npos) {
+            const auto at = out.find("Content-Length: ");
+            if (at != std::string::npos && at < head_end &&
+                out.size() >= head_end + 4 + std::stoul(out.substr(at + 16)))
+                break;
+        }
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        out.append(buffer, size_t(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+int status_of(const std::string& raw) {
+    return raw.rfind("HTTP/1.1 ", 0) == 0 && raw.size() >= 12 ? std::stoi(raw.substr(9, 3)) : 0;
+}
+
+class HardeningTest : public ::testing::Test {
+  protected:
+    void start(std::vector<std::string> args = {}, bool auth = false) {
+        server_ = std::make_unique<ServerProcess>(root_ / "data", std::move(args), auth);
+        server_->start();
+    }
+    void SetUp() override { root_ = make_temp_dir("faceid-harden"); }
+    void TearDown() override {
+        server_.reset();
+        if (!HasFailure()) fs::remove_all(root_);
+    }
+    // A person registered from the shared photos, or "" when they are not there.
+    std::string register_someone(httplib::Client& http) {
+        auto data = test_data_dir();
+        if (!data) return "";
+        std::vector<fs::path> photos;
+        for (const auto& e : fs::directory_iterator(*data / "photos-multi" / "p02"))
+            if (e.path().extension() == ".jpg") photos.push_back(e.path());
+        std::sort(photos.begin(), photos.end());
+        for (const auto& photo : photos) {
+            auto r = post_multipart(http, "/register", {photo_part(photo), text_part("name", "Grace")});
+            if (r.status == 201) return r.body["person"]["id"];
+        }
+        return "";
+    }
+    fs::path root_;
+    std::unique_ptr<ServerProcess> server_;
+};
+
+// ---- 1. JSON nested 80,000 deep (160 KB) used to overflow the stack ----
+
+TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
+    start();
+    auto http = server_->client();
+    const std::string deep = nested_object(80000);
+    const std::string jpeg_b64 = "AAAA";
+    struct Case {
+        std::string name;
+        std::function<JsonResponse()> send;
+    };
+    const std::vector<Case> cases = {
+        {"register JSON metadata",
+         [&] {
+             return to_json(http.Post("/register",
+                                      R"({"photo":")" + jpeg_b64 + R"(","name":"x","metadata":)" + deep + "}",
+                                      "application/json"));
+         }},
+        {"register multipart metadata",
+         [&] {
+             return post_multipart(http, "/register",
+                                   {Part{"photo", small_jpeg(), "a.jpg", "image/jpeg"},
+                                    text_part("name", "x"), text_part("metadata", deep)});
+         }},
+        {"batch JSON item",
+         [&] {
+             return to_json(http.Post("/register/batch",
+                                      R"({"items":[{"photo":"AAAA","name":"x","metadata":)" + deep + "}]}",
+                                      "application/json"));
+         }},
+        {"batch multipart items",
+         [&] {
+             return post_multipart(http, "/register/batch",
+                                   {Part{"photos", small_jpeg(), "a.jpg", "image/jpeg"},
+                                    text_part("items", "[{\"name\":\"x\",\"metadata\":" + deep + "}]")});
+         }},
+        {"search JSON body",
+         [&] { return to_json(http.Post("/search", "{\"x\":" + deep + "}", "application/json")); }},
+        {"array nesting",
+         [&] {
+             return to_json(http.Post("/search",
+                                      "{\"x\":" + std::string(80000, '[') + std::string(80000, ']') + "}",
+                                      "application/json"));
+         }},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto r = c.send();
+        EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
+        ASSERT_TRUE(r.body.is_object()) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "json_too_deep") << r.raw.substr(0, 300);
+        ASSERT_TRUE(server_->alive()) << "crashed on " << c.name << "\n" << server_->log().substr(0, 2000);
+    }
+    // PATCH of a real person (needs the shared photos to register one).
+    const std::string person = register_someone(http);
+    if (!person.empty()) {
+        auto r = to_json(
+            http.Patch(("/persons/" + person).c_str(), "{\"metadata\":" + deep + "}", "application/json"));
+        EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "json_too_deep");
+        ASSERT_TRUE(server_->alive()) << "crashed on PATCH";
+        // Metadata up to the documented depth still works.
+        auto ok = to_json(http.Patch(("/persons/" + person).c_str(),
+                                     "{\"metadata\":" + nested_object(8) + "}", "application/json"));
+        EXPECT_EQ(ok.status, 200) << ok.raw;
+    }
+    EXPECT_EQ(get_json(http, "/healthz").status, 200);
+}
+
+// ---- 2. Request time budget: decode cost and faces per photo ----
+
+TEST_F(HardeningTest, JpegScanBombIsRefusedFast) {
+    start();
+    auto http = server_->client();
+    const std::string bomb = progressive_jpeg(1000);
+    for (const std::string route : {"/search", "/detect", "/register"}) {
+        SCOPED_TRACE(route);
+        const auto begin = std::chrono::steady_clock::now();
+        auto r = post_multipart(http, route,
+                                {Part{"photo", bomb, "bomb.jpg", "image/jpeg"}, text_part("name", "x")});
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        EXPECT_EQ(r.status, 413) << r.raw.substr(0, 300);
+        ASSERT_TRUE(r.body.is_object()) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "image_too_complex");
+        EXPECT_LT(seconds, 1.0);
+    }
+    // An ordinary progressive JPEG is still decoded (no face in noise).
+    auto normal = post_multipart(http, "/detect", {Part{"photo", progressive_jpeg(), "p.jpg", "image/jpeg"}});
+    EXPECT_EQ(normal.status, 200) << normal.raw.substr(0, 300);
+}
+
+// A photo tiled with many faces: /detect analyses only the largest 50 and says so.
+TEST_F(HardeningTest, DetectAnalysesAtMostFiftyFaces) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    start();
+    auto http = server_->client();
+    std::vector<cv::Mat> faces;
+    for (const auto& person : fs::directory_iterator(data / "lfw")) {
+        if (!person.is_directory()) continue;
+        for (const auto& file : fs::directory_iterator(person.path())) {
+            cv::Mat image = cv::imread(file.path().string());
+            if (!image.empty()) faces.push_back(image);
+            break;
+        }
+        if (faces.size() >= 81) break;
+    }
+    ASSERT_EQ(faces.size(), 81u);
+    const int side = 9, cell = 250;
+    cv::Mat mosaic(side * cell, side * cell, CV_8UC3, cv::Scalar::all(128));
+    for (int i = 0; i < side * side; ++i)
+        faces[size_t(i)].copyTo(mosaic(cv::Rect((i % side) * cell, (i / side) * cell, cell, cell)));
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", mosaic, bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
+    auto r = post_multipart(http, "/detect",
+                            {Part{"photo", std::string(bytes.begin(), bytes.end()), "m.jpg", "image/jpeg"}});
+    ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
+    ASSERT_TRUE(r.body.contains("faces_detected")) << r.raw.substr(0, 300);
+    EXPECT_GT(r.body["faces_detected"].get<int>(), 50);
+    EXPECT_EQ(r.body["faces"].size(), 50u);
+    EXPECT_EQ(r.body["faces_truncated"], true);
+}
+
+// ---- 3. --no-auth needs a host whose every address is loopback, not a name that starts with "127." ----
+
+TEST_F(HardeningTest, NoAuthRefusesAHostThatOnlyLooksLikeLoopback) {
+    for (const std::string host : {"127.0.0.1.invalid", "127.example.invalid"}) {
+        SCOPED_TRACE(host);
+        auto r = run_faceid({"serve", "--no-auth", "--host", host, "--port", "0", "--data",
+                             (root_ / "d").string(), "--models", models_dir().string()});
+        EXPECT_NE(r.exit_code, 0) << r.output;
+        EXPECT_NE(r.output.find("only allowed when listening on loopback"), std::string::npos) << r.output;
+    }
+}
+
+// ---- 4. No paths to clients; a full disk answers 507; /readyz without a key says only "ready" ----
+
+TEST_F(HardeningTest, FullDiskAnswers507WithoutPathsAndLeavesNoTemporaryFile) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    // A photo folder on a 16 KB tmpfs: every photo write fails with ENOSPC (needs mount rights: root).
+    const fs::path photos = root_ / "small-photos";
+    fs::create_directories(photos);
+    const std::string mount =
+        "mount -t tmpfs -o size=16k faceid-test-full " + photos.string() + " 2>/dev/null";
+    if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
+    struct Unmount {
+        fs::path path;
+        ~Unmount() { [[maybe_unused]] int rc = std::system(("umount " + path.string()).c_str()); }
+    } unmount{photos};
+    server_ = std::make_unique<ServerProcess>(
+        root_ / "data", std::vector<std::string>{}, false,
+        std::map<std::string, std::string>{{"FACEID_PHOTOS_DIR", photos.string()}});
+    server_->start();
+    auto http = server_->client();
+    JsonResponse r;
+    for (const auto& e : fs::directory_iterator(data / "photos-multi" / "p02")) {
+        if (e.path().extension() != ".jpg") continue;
+        r = post_multipart(http, "/register", {photo_part(e.path()), text_part("name", "Grace")});
+        if (r.status != 422) break;  // a photo that passes the quality gates reaches the photo store
+    }
+    EXPECT_EQ(r.status, 507) << r.raw;
+    ASSERT_TRUE(r.body.is_object()) << r.raw;
+    EXPECT_EQ(r.body["error"]["code"], "insufficient_storage");
+    EXPECT_EQ(r.raw.find(root_.string()), std::string::npos) << "a server path reached the client: " << r.raw;
+    EXPECT_EQ(r.raw.find(".tmp-"), std::string::npos) << r.raw;
+    EXPECT_NE(server_->log().find("No space left on device"), std::string::npos) << "the detail is logged";
+    for (const auto& e : fs::recursive_directory_iterator(photos))
+        EXPECT_FALSE(e.path().filename().string().starts_with(".tmp-")) << "orphan " << e.path();
+    EXPECT_EQ(get_json(http, "/persons").body["persons"].size(), 0u);
+    server_.reset();
+}
+
+TEST_F(HardeningTest, ReadyzWithoutAKeySaysOnlyReady) {
+    start({}, /*auth=*/true);
+    auto http = server_->client();
+    auto anonymous = get_json(http, "/readyz");
+    ASSERT_EQ(anonymous.status, 200) << anonymous.raw;
+    EXPECT_EQ(anonymous.body, nlohmann::json({{"status", "ready"}})) << anonymous.raw;
+    EXPECT_EQ(anonymous.raw.find(root_.string()), std::string::npos);
+
+    httplib::Headers bogus = {{"Authorization", "Bearer fidb_kdeadbeefdeadbeef_" + std::string(64, '0')}};
+    auto wrong = to_json(http.Get("/readyz", bogus));
+    EXPECT_EQ(wrong.status, 200);
+    EXPECT_EQ(wrong.body, nlohmann::json({{"status", "ready"}})) << wrong.raw;
+
+    httplib::Headers key = {{"Authorization", "Bearer " + server_->bootstrap_key()}};
+    auto full = to_json(http.Get("/readyz", key));
+    ASSERT_EQ(full.status, 200);
+    EXPECT_EQ(full.body["faces"], 0) << full.raw;
+    EXPECT_EQ(full.body["persons"], 0) << full.raw;
+    EXPECT_TRUE(full.body.contains("storage")) << full.raw;
+}
+
+// ---- 5. One server per port, one writer per SQLite data folder ----
+
+TEST_F(HardeningTest, SecondServerOnAPortInUseRefusesToStart) {
+    start();
+    const auto r = run_faceid_for(
+        {"serve", "--no-auth", "--host", "127.0.0.1", "--port", std::to_string(server_->port()), "--data",
+         (root_ / "other").string(), "--models", models_dir().string()},
+        60);
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.exit_code, 137) << "still running after 60 s (killed by timeout)";
+    EXPECT_NE(r.output.find("cannot listen on 127.0.0.1:" + std::to_string(server_->port())),
+              std::string::npos)
+        << r.output;
+    auto http = server_->client();
+    EXPECT_EQ(get_json(http, "/healthz").status, 200);
+}
+
+TEST_F(HardeningTest, OneWriterPerSqliteDataFolder) {
+    start();
+    const std::string data = (root_ / "data").string();
+    // import into the served folder: refused, pointing to --url.
+    fs::create_directories(root_ / "photos" / "someone");
+    {
+        std::ofstream out(root_ / "photos" / "someone" / "a.jpg", std::ios::binary);
+        out << small_jpeg();
+    }
+    auto import =
+        run_faceid_for({"import", (root_ / "photos").string(), "--data", data, "--models",
+                        models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
+                       60);
+    EXPECT_NE(import.exit_code, 0) << import.output;
+    EXPECT_NE(import.output.find("in use by another faceid process"), std::string::npos) << import.output;
+    EXPECT_NE(import.output.find("--url"), std::string::npos) << import.output;
+
+    // cleanup of the served folder: refused.
+    const fs::path config = root_ / "retention.json";
+    {
+        std::ofstream out(config);
+        out << R"({"retention": {"max_age_days": 30}})";
+    }
+    auto cleanup = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
+    EXPECT_NE(cleanup.exit_code, 0) << cleanup.output;
+    EXPECT_NE(cleanup.output.find("in use by another faceid process"), std::string::npos) << cleanup.output;
+
+    // A second server on the same folder (another port): refused.
+    auto serve = run_faceid_for({"serve", "--no-auth", "--host", "127.0.0.1", "--port", "0", "--data", data,
+                                 "--models", models_dir().string()},
+                                60);
+    EXPECT_NE(serve.exit_code, 0) << serve.output;
+    EXPECT_NE(serve.output.find("in use by another faceid process"), std::string::npos) << serve.output;
+
+    // Keys stay usable beside the server.
+    auto keys = run_faceid_for({"keys", "list", "--data", data}, 60);
+    EXPECT_EQ(keys.exit_code, 0) << keys.output;
+
+    // Once the server stops, the folder is free again.
+    EXPECT_EQ(server_->stop(), 0);
+    auto after = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
+    EXPECT_EQ(after.exit_code, 0) << after.output;
+}
+
+// ---- 6. Small ones ----
+
+// A POST without a body (no Content-Length, as `curl -X POST` sends it) has an empty body (RFC 9112
+// 6.3); httplib waited for the connection to close and answered 400 at the read timeout.
+TEST_F(HardeningTest, CleanupDryRunWithoutABodyWorks) {
+    start({"--read-timeout", "3"});
+    const auto begin = std::chrono::steady_clock::now();
+    const std::string raw =
+        raw_exchange(server_->port(), "POST /admin/cleanup?dry_run=true HTTP/1.1\r\nHost: x\r\n\r\n", 20);
+    EXPECT_EQ(status_of(raw), 200) << raw;
+    EXPECT_LT(std::chrono::steady_clock::now() - begin, 2s) << "waited for a body that never comes";
+    EXPECT_NE(raw.find("\"dry_run\":true"), std::string::npos) << raw;
+}
+
+TEST_F(HardeningTest, ImportWhereEveryPhotoFailsExitsNonZero) {
+    fs::create_directories(root_ / "photos" / "nobody");
+    for (const char* name : {"a.jpg", "b.jpg"}) {
+        std::ofstream out(root_ / "photos" / "nobody" / name, std::ios::binary);
+        out << small_jpeg();  // no face
+    }
+    auto r = run_faceid_for(
+        {"import", (root_ / "photos").string(), "--data", (root_ / "data").string(), "--models",
+         models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
+        120);
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("rejected=2"), std::string::npos) << r.output;
+}
+
+TEST_F(HardeningTest, MetricsRecordTheRealStatusOfEveryRoute) {
+    start();
+    auto http = server_->client();
+    ASSERT_EQ(http.Get("/docs")->status, 200);
+    ASSERT_EQ(http.Get("/openapi.json")->status, 200);
+    ASSERT_EQ(http.Get("/metrics")->status, 200);
+    const std::string metrics = http.Get("/metrics")->body;
+    EXPECT_EQ(metrics.find("status=\"-1\""), std::string::npos) << metrics.substr(0, 3000);
+    EXPECT_NE(metrics.find("route=\"/docs\",status=\"200\""), std::string::npos) << metrics.substr(0, 3000);
+    EXPECT_NE(metrics.find("route=\"/metrics\",status=\"200\""), std::string::npos)
+        << metrics.substr(0, 3000);
+}
+
+TEST_F(HardeningTest, CommandsThatNeedAGalleryRefuseAMistypedDataFolder) {
+    const fs::path missing = root_ / "no-such-data";
+    const fs::path config = root_ / "retention.json";
+    {
+        std::ofstream out(config);
+        out << R"({"retention": {"max_age_days": 30}})";
+    }
+    fs::create_directories(root_ / "probes");
+    {
+        std::ofstream out(root_ / "probes" / "a.jpg", std::ios::binary);
+        out << small_jpeg();
+    }
+    const std::vector<std::vector<std::string>> commands = {
+        {"keys", "list", "--data", missing.string()},
+        {"keys", "create", "--role", "admin", "--name", "x", "--data", missing.string()},
+        {"cleanup", "--dry-run", "--data", missing.string(), "--config", config.string()},
+        {"search", "--batch", (root_ / "probes").string(), "--data", missing.string(), "--models",
+         models_dir().string()},
+    };
+    for (const auto& command : commands) {
+        SCOPED_TRACE(command[0] + " " + command[1]);
+        auto r = run_faceid_for(command, 120);
+        EXPECT_NE(r.exit_code, 0) << r.output;
+        EXPECT_NE(r.output.find("no gallery in"), std::string::npos) << r.output;
+        EXPECT_FALSE(fs::exists(missing)) << "created an empty gallery";
+        fs::remove_all(missing);
+    }
+}
+
+TEST_F(HardeningTest, VersionFlag) {
+    auto r = run_faceid_for({"--version"}, 30);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("faceid"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("0."), std::string::npos) << r.output;
+}
+
+// ---- 7. Security headers on every response; control characters in a path ----
+
+TEST_F(HardeningTest, SecurityHeadersOnEveryResponseAndNoControlCharactersInPaths) {
+    start();
+    auto http = server_->client();
+    for (const std::string path : {"/", "/index.html", "/app.js", "/docs", "/healthz", "/no-such-route"}) {
+        SCOPED_TRACE(path);
+        auto r = http.Get(path.c_str());
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY");
+        EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+        EXPECT_EQ(r->get_header_value_count("X-Content-Type-Options"), 1u);
+        const std::string csp = r->get_header_value("Content-Security-Policy");
+        EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
+        EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+        EXPECT_NE(csp.find("blob:"), std::string::npos) << csp;  // the page's photos
+    }
+    // A NUL made the file lookup stop at index.html while the type came from ".js".
+    for (const std::string target : {"/index.html%00.js", "/app.js%00.html", "/index.html%0a", "/%01"}) {
+        SCOPED_TRACE(target);
+        const std::string raw = raw_exchange(
+            server_->port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        EXPECT_EQ(status_of(raw), 400) << raw.substr(0, 400);
+        EXPECT_NE(raw.find("bad_request"), std::string::npos) << raw.substr(0, 400);
+    }
+}
+
+// ---- 8. Rate limits: failed authentication per address, refused calls, batches per photo ----
+
+TEST_F(HardeningTest, FailedAuthenticationIsLimitedPerClientAddress) {
+    start({}, /*auth=*/true);
+    const int port = server_->port();
+    const std::string bad =
+        "GET /persons HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer fidb_k0000000000000000_" +
+        std::string(64, '0') + "\r\nConnection: close\r\n\r\n";
+    int unauthorized = 0, limited = 0;
+    for (int i = 0; i < 40; ++i) {
+        const int status = status_of(raw_exchange(port, bad));
+        unauthorized += status == 401;
+        limited += status == 429;
+    }
+    EXPECT_LE(unauthorized, 15);
+    EXPECT_GE(limited, 25);
+    // Another client (127.0.0.2) is not affected, nor is a valid key from the limited address.
+    const std::string other = raw_exchange(port, bad, 20, "127.0.0.2");
+    EXPECT_EQ(status_of(other), 401) << other.substr(0, 300);
+    auto http = server_->client();
+    auto valid = http.Get("/persons", {{"Authorization", "Bearer " + server_->bootstrap_key()}});
+    ASSERT_TRUE(valid);
+    EXPECT_EQ(valid->status, 200);
+
+    // Wrong keys on /readyz (public, answers more to key holders) count against the address as well.
+    const std::string readyz =
+        "GET /readyz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer fidb_k0000000000000000_" +
+        std::string(64, '0') + "\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 15; ++i) EXPECT_EQ(status_of(raw_exchange(port, readyz, 20, "127.0.0.3")), 200);
+    EXPECT_EQ(status_of(raw_exchange(port, bad, 20, "127.0.0.3")), 429);
+}
+
+TEST_F(HardeningTest, RefusedCallsAreRateLimitedAndNotEachAudited) {
+    start({"--rate-limit", "1", "--rate-burst", "5"}, /*auth=*/true);
+    const std::string admin = server_->bootstrap_key();
+    auto created = run_faceid_for(
+        {"keys", "create", "--role", "searcher", "--name", "cam", "--data", (root_ / "data").string()}, 60);
+    ASSERT_EQ(created.exit_code, 0) << created.output;
+    std::string searcher;
+    std::istringstream lines(created.output);
+    for (std::string line; std::getline(lines, line);)
+        if (line.starts_with("fidb_k")) searcher = line;
+    ASSERT_FALSE(searcher.empty()) << created.output;
+    auto http = server_->client();
+    int forbidden = 0, limited = 0;
+    for (int i = 0; i < 20; ++i) {
+        httplib::Headers key = {{"Authorization", "Bearer " + searcher}};
+        httplib::MultipartFormDataItems items = {{"photo", small_jpeg(), "a.jpg", "image/jpeg"},
+                                                 {"name", "x", "", ""}};
+        auto res = http.Post("/register", key, items);
+        ASSERT_TRUE(res);
+        forbidden += res->status == 403;
+        limited += res->status == 429;
+    }
+    EXPECT_LE(forbidden, 8);
+    EXPECT_GE(limited, 12);
+    std::this_thread::sleep_for(1100ms);
+    auto audit = http.Get("/audit?action=register&limit=100", {{"Authorization", "Bearer " + admin}});
+    ASSERT_TRUE(audit);
+    ASSERT_EQ(audit->status, 200) << audit->body;
+    const auto entries = nlohmann::json::parse(audit->body)["entries"];
+    EXPECT_EQ(int(entries.size()), forbidden) << audit->body.substr(0, 500);
+}
+
+TEST_F(HardeningTest, SearchBatchCostsOneTokenPerPhoto) {
+    start({"--rate-limit", "1", "--rate-burst", "10"}, /*auth=*/true);
+    const httplib::Headers key = {{"Authorization", "Bearer " + server_->bootstrap_key()}};
+    auto http = server_->client();
+    httplib::MultipartFormDataItems photos;
+    for (int i = 0; i < 30; ++i)
+        photos.push_back({"photos", small_jpeg(), std::to_string(i) + ".jpg", "image/jpeg"});
+    auto batch = http.Post("/search/batch", key, photos);
+    ASSERT_TRUE(batch);
+    ASSERT_EQ(batch->status, 200) << batch->body.substr(0, 300);
+    // 30 photos took 30 tokens from a bucket of 10: the next call waits.
+    auto next = http.Get("/persons", key);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->status, 429) << next->body;
+    EXPECT_FALSE(next->get_header_value("Retry-After").empty());
+}
+
+}  // namespace
+}  // namespace faceid::testing
