@@ -40,6 +40,7 @@ struct IdentifyFlags {
     int threads = int(std::max(1u, std::thread::hardware_concurrency()));
     int templates = 1;  // templates per enrolled person: 1, or up to 3 with the 4th and 5th photos
     double target_fpir = 0.01;
+    std::optional<double> threshold;  // a fixed threshold instead (e.g. 0.333, the old 1:1 decision)
     bool analyse_only = false, fit = false;
 };
 
@@ -483,6 +484,7 @@ int run_identify_eval(const IdentifyFlags& flags) {
         return 0;
     }
     config.target_fpir = flags.target_fpir;
+    config.threshold = flags.threshold;
     PipelinePool pipelines(models, options, 1);
     std::vector<SizeReport> reports;
     for (const size_t size : parse_sizes(flags.sizes, split.enrolled.size()))
@@ -513,6 +515,9 @@ void add_identify_eval_command(CLI::App& eval) {
         ->check(CLI::Range(1, 3));
     identify->add_option("--target-fpir", flags.target_fpir, "The decision's target FPIR")
         ->check(CLI::Range(0.0001, 0.5));
+    identify
+        ->add_option("--threshold", flags.threshold, "A fixed decision threshold instead of the target FPIR")
+        ->check(CLI::Range(-1.0, 1.0));
     identify->add_flag("--fit", flags.fit, "Fit the score models on the fit side and print them as C++");
     identify->add_flag("--analyse-only", flags.analyse_only, "Only fill the cache");
     identify->final_callback([] { throw CLI::RuntimeError(run_identify_eval(flags)); });

@@ -227,8 +227,8 @@ std::vector<Setting> make_settings() {
         whole({"max_templates", "FACEID_MAX_TEMPLATES", "--max-templates"}, FIELD(max_templates),
               registration.max_templates, {1, 1000}, "Templates kept per person"),
         optional_number({"threshold", "FACEID_THRESHOLD", ""}, FIELD(threshold), cosine,
-                        "Cosine match threshold; when set it fixes the decision threshold (unset: the "
-                        "calibrated default, see Accuracy)"),
+                        "Cosine match threshold; when set it fixes the decision threshold (unset: derived "
+                        "from target_fpir and the gallery size, see Finding people)"),
         number({"target_fpir", "FACEID_TARGET_FPIR", "--target-fpir"}, FIELD(target_fpir), 0.01, {0.0001, 0.5},
                "False-positive identification rate the default match decision aims at, at the current "
                "gallery size"),

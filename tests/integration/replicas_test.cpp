@@ -113,6 +113,12 @@ TEST_F(ReplicasTest, WritesOnOneReplicaReachTheOtherAndARestartedReplicaCatchesU
                                         [&](const std::string& id) { return id == p01; }))
         << "B did not find the person registered through A within 2 s\n"
         << b_->log();
+    // B decides for the gallery it follows: one template, the same decision as A's.
+    auto decided_on_b = post_multipart(http_b, "/search", {photo_part(probe("p01"))});
+    auto decided_on_a = post_multipart(http_a, "/search", {photo_part(probe("p01"))});
+    ASSERT_EQ(decided_on_b.status, 200) << decided_on_b.raw;
+    EXPECT_EQ(decided_on_b.body["decision"]["gallery_templates"], 1) << decided_on_b.raw;
+    EXPECT_EQ(decided_on_b.body["decision"], decided_on_a.body["decision"]);
     auto photo_from_b = http_b.Get(("/persons/" + p01 + "/photo").c_str());
     ASSERT_TRUE(photo_from_b);
     EXPECT_EQ(photo_from_b->status, 200);
@@ -123,6 +129,11 @@ TEST_F(ReplicasTest, WritesOnOneReplicaReachTheOtherAndARestartedReplicaCatchesU
     ASSERT_TRUE(seen_within_propagation(http_b, probe("p02"), Clock::now(),
                                         [&](const std::string& id) { return id == p02; }));
     ASSERT_EQ(top_match(http_a, probe("p02")), p02);
+    // Two templates now: B's threshold rose with the gallery it follows.
+    auto grown_on_b = post_multipart(http_b, "/search", {photo_part(probe("p02"))});
+    EXPECT_EQ(grown_on_b.body["decision"]["gallery_templates"], 2) << grown_on_b.raw;
+    EXPECT_GT(grown_on_b.body["decision"]["threshold"].get<double>(),
+              decided_on_b.body["decision"]["threshold"].get<double>());
     ASSERT_EQ(delete_json(http_b, "/persons/" + p02).status, 200);
     auto deleted = Clock::now();
     EXPECT_TRUE(seen_within_propagation(http_a, probe("p02"), deleted,
