@@ -25,7 +25,8 @@ std::mutex& RegistrationService::person_lock(const std::string& person_id) {
     return person_locks_[std::hash<std::string>{}(person_id) % person_locks_.size()];
 }
 
-RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request) {
+RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request,
+                                                                 const std::optional<PersonRecord>& person) {
     auto pipeline = pipelines_.acquire();
     auto photo = detect_faces(*pipeline, request.photo);
     ChosenFace chosen;
@@ -39,6 +40,29 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                         {{"face_index", index}, {"faces_seen", chosen.faces_seen}});
         chosen.face = pipeline->analyze(photo.image, photo.boxes[index], /*embed=*/false);
         chosen.index = index;
+    } else if (person && chosen.faces_seen > 1) {
+        // A photo of the person with others (a group, a photo with a friend): the largest face may be
+        // someone else's, so take the passing face most like the person's templates.
+        const auto templates = gallery_.persons().faces_of(person->id);
+        double best_similarity = -2;
+        const int tried = std::min(chosen.faces_seen, 20);
+        for (int i = 0; i < tried; ++i) {
+            auto face = pipeline->analyze(photo.image, photo.boxes[i], /*embed=*/false);
+            if (!face.quality.passed()) {
+                if (i == 0) chosen.face = std::move(face);  // reported if no face passes
+                continue;
+            }
+            std::vector<AnalyzedFace*> one{&face};
+            pipeline->embed(one, pipeline->options().flip_average);
+            double similarity = -1;
+            for (const auto& t : templates)
+                similarity = std::max(similarity, double(cosine_similarity(face.embedding, t.embedding)));
+            if (similarity > best_similarity) {
+                best_similarity = similarity;
+                chosen.face = std::move(face);
+                chosen.index = i;
+            }
+        }
     } else {
         auto best = choose_registration_face(*pipeline, photo);
         chosen.face = std::move(best.face);
@@ -57,8 +81,10 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                     {{"liveness", std::round(*chosen.face.quality.liveness * 1000) / 1000},
                      {"threshold", options_.live_threshold},
                      {"face_index", chosen.index}});
-    std::vector<AnalyzedFace*> to_embed{&chosen.face};
-    pipeline->embed(to_embed, pipeline->options().flip_average);
+    if (chosen.face.embedding.empty()) {  // (a face chosen by its match to the person is embedded already)
+        std::vector<AnalyzedFace*> to_embed{&chosen.face};
+        pipeline->embed(to_embed, pipeline->options().flip_average);
+    }
     return chosen;
 }
 
@@ -103,7 +129,7 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     if (request.skip_known_photo)
         if (auto stored = already_stored(request, existing)) return *stored;
 
-    ChosenFace chosen = choose_face(request);
+    ChosenFace chosen = choose_face(request, existing);
     // A photo added to a known person must show that person: otherwise anyone allowed to register could
     // attach their own face to someone else (and even become their primary photo).
     if (existing && !request.allow_mismatch) check_same_person(*existing, chosen.face.embedding);

@@ -84,7 +84,9 @@ class RegistrationService {
         cv::Mat image;
         std::string format;
     };
-    ChosenFace choose_face(const RegistrationRequest& request);
+    // With `person` (a photo added to a known person) and several faces in the photo, the face that
+    // passes the gates and matches the person best is taken, not merely the largest.
+    ChosenFace choose_face(const RegistrationRequest& request, const std::optional<PersonRecord>& person);
     FaceRecord store_face(const ChosenFace& chosen, const std::string& photo, const std::string& person_id);
     // Adds the stored face to the person; the files of templates dropped to stay within the limit are
     // appended to `dropped` for the caller to reclaim after releasing the blob guard.

@@ -114,12 +114,26 @@ TEST_F(GalleryTest, ImportThenSearchFindsEveryoneAndARerunAddsNothing) {
     const auto faces_before = get_json(http, "/readyz").body["faces"].get<int>();
     EXPECT_LE(faces_before, 13 * 3);
     EXPECT_LT(faces_before, first["created"] + first["added"]) << "the limit dropped no template";
+    // Photos the import refused (a gate, or no face in the photo that matches the person).
+    std::set<std::string> refused;
+    if (std::ifstream rejects(dir_ / "rejected.csv"); rejects)
+        for (std::string line; std::getline(rejects, line);) {
+            const fs::path path = line.substr(0, line.find(','));
+            refused.insert(path.parent_path().filename().string() + "/" + path.filename().string());
+        }
     for (const auto& [name, id] : person_of) {
         EXPECT_EQ(get_json(http, "/persons/" + id).body["external_id"], name);
-        auto r = post_multipart(http, "/search", {photo_part(photos_of(source / name).back())});
+        auto photos = photos_of(source / name);
+        while (photos.size() > 1 && refused.count(name + "/" + photos.back().filename().string()))
+            photos.pop_back();  // search with the last photo that was imported
+        // Every face: a photo may show the person with someone else (p13/img41: the largest face is not
+        // p13's, and the import added the face that matches p13).
+        auto r = post_multipart(http, "/search", {photo_part(photos.back()), text_part("all_faces", "true")});
         ASSERT_EQ(r.status, 200) << r.raw;
-        ASSERT_FALSE(r.body["results"][0]["match"].is_null()) << name;
-        EXPECT_EQ(r.body["results"][0]["match"]["person"]["id"], id) << name;
+        bool found = false;
+        for (const auto& face : r.body["results"])
+            found = found || (!face["match"].is_null() && face["match"]["person"]["id"] == id);
+        EXPECT_TRUE(found) << name << ": " << r.raw;
     }
 
     const auto [status2, output2] = run_faceid_logged(

@@ -170,5 +170,26 @@ TEST_F(OpenSetTest, APhotoAddedToAPersonMustShowThatPerson) {
     EXPECT_EQ(audit.body["entries"][0]["result_ids"][0], forced.body["face"]["id"]);
 }
 
+// photos-multi/p13/img41.jpg shows p13 with someone whose face is larger: added to p13, the photo
+// contributes p13's face (found by its match to p13's templates), not the largest one.
+TEST_F(OpenSetTest, APhotoWithSeveralFacesAddsTheFaceThatMatchesThePerson) {
+    FACEID_REQUIRE_TEST_DATA(shared);
+    const fs::path pair_photo = shared / "photos-multi/p13/img41.jpg";
+    ASSERT_TRUE(fs::exists(pair_photo));
+    const std::string p13 = enrol(shared, "p13");
+    ASSERT_FALSE(p13.empty());
+    auto http = client(operator_);
+    auto added = post_multipart(http, "/register", {photo_part(pair_photo), text_part("person_id", p13)});
+    ASSERT_EQ(added.status, 201) << added.raw;
+    EXPECT_GE(added.body["faces_seen"].get<int>(), 2);
+    EXPECT_NE(added.body["face_index"], 0) << "the largest face is not p13's";
+    // Naming the largest face explicitly is refused: it does not match p13.
+    auto largest =
+        post_multipart(http, "/register",
+                       {photo_part(pair_photo), text_part("person_id", p13), text_part("face_index", "0")});
+    EXPECT_EQ(largest.status, 409) << largest.raw;
+    EXPECT_EQ(largest.body["error"]["code"], "face_mismatch");
+}
+
 }  // namespace
 }  // namespace faceid::testing
