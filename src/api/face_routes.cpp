@@ -93,33 +93,31 @@ void HttpServer::add_face_routes() {
             // and an optional "items" field holding a JSON array with the other fields of each photo, in
             // order.
             RequestReader in(req);
-            std::vector<RegistrationRequest> requests;
-            std::vector<std::optional<Error>> refused;  // items that could not even be read
+            std::vector<RegistrationService::BatchItem> items;
             auto read_item = [&](nlohmann::json fields, std::optional<std::string> photo) {
+                auto& item = items.emplace_back();
                 try {
-                    RequestReader item(std::move(fields));
-                    auto request =
-                        read_registration(item, photo ? std::move(*photo) : item.required_photo("photo"));
-                    if (request.allow_mismatch && caller_for(req).role != Role::kAdmin)
+                    RequestReader reader(std::move(fields));
+                    item.request =
+                        read_registration(reader, photo ? std::move(*photo) : reader.required_photo("photo"));
+                    if (item.request.allow_mismatch && caller_for(req).role != Role::kAdmin)
                         throw Error(ErrorCode::kForbidden,
                                     "Only an admin key may add a face that does not match the person.",
                                     {{"field", "allow_mismatch"}});
-                    requests.push_back(std::move(request));
-                    refused.emplace_back();
                 } catch (const Error& e) {
-                    requests.emplace_back();
-                    refused.emplace_back(e);
+                    item.request = {};
+                    item.refused = e;
                 }
             };
-            nlohmann::json items = nlohmann::json::array();
+            nlohmann::json fields = nlohmann::json::array();
             if (req.is_multipart_form_data()) {
                 if (req.has_file("items")) {
                     auto parsed = parse_json_limited(req.get_file_value("items").content);
                     if (parsed.status == JsonParseStatus::kTooDeep)
                         throw Error(ErrorCode::kJsonTooDeep, "items is nested too deeply.",
                                     {{"field", "items"}, {"max_depth", kMaxJsonDepth}});
-                    items = std::move(parsed.value);
-                    if (!items.is_array())
+                    fields = std::move(parsed.value);
+                    if (!fields.is_array())
                         throw Error(ErrorCode::kInvalidField, "items must be a JSON array.",
                                     {{"field", "items"}});
                 }
@@ -127,74 +125,52 @@ void HttpServer::add_face_routes() {
                 size_t i = 0;
                 for (auto it = range.first; it != range.second; ++it, ++i) {
                     if (int(i) >= config_.max_batch) break;  // refused below
-                    read_item(i < items.size() ? items[i] : nlohmann::json::object(), it->second.content);
+                    read_item(i < fields.size() ? fields[i] : nlohmann::json::object(), it->second.content);
                 }
                 if (std::distance(range.first, range.second) > config_.max_batch)
-                    requests.resize(size_t(config_.max_batch) + 1);
+                    items.resize(size_t(config_.max_batch) + 1);
             } else {
                 const auto& body = in.json_body();
                 if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
                     throw Error(ErrorCode::kMissingField, "Send {\"items\": [...]}.", {{"field", "items"}});
                 if (int(body["items"].size()) > config_.max_batch)
-                    requests.resize(size_t(config_.max_batch) + 1);
+                    items.resize(size_t(config_.max_batch) + 1);
                 else
                     for (const auto& item : body["items"]) read_item(item, std::nullopt);
             }
-            if (requests.empty())
+            if (items.empty())
                 throw Error(ErrorCode::kMissingField, "No photos in the batch.", {{"field", "photos"}});
-            if (int(requests.size()) > config_.max_batch)
+            if (int(items.size()) > config_.max_batch)
                 throw Error(ErrorCode::kInvalidField,
                             "At most " + std::to_string(config_.max_batch) + " registrations per batch.",
                             {{"field", "items"}, {"max", config_.max_batch}});
 
-            charge_request(req, int(requests.size()));  // one token per photo
-            std::vector<RegistrationRequest> valid;
-            std::vector<bool> forced(requests.size());  // allow_mismatch, audited on its own
-            for (size_t i = 0; i < requests.size(); ++i) {
-                forced[i] = requests[i].allow_mismatch;
-                if (!refused[i]) valid.push_back(std::move(requests[i]));
-            }
-            auto entries = services_.registration.register_batch(valid, services_.pipelines.size());
+            charge_request(req, int(items.size()));  // one token per photo
+            const auto outcome =
+                services_.registration.register_items(std::move(items), services_.pipelines.size());
+            for (const auto& [person_id, face_id] : outcome.forced_mismatches)
+                audit_forced_mismatch(req, person_id, face_id);
             const FieldView view = view_for(req);
             auto out = nlohmann::json::array();
-            auto changed = nlohmann::json::array();
-            int created = 0, added = 0, skipped = 0, failed = 0;
-            size_t next = 0;
-            for (size_t i = 0; i < requests.size(); ++i) {
-                std::optional<Error> error = refused[i];
-                std::optional<RegistrationResult> result;
-                if (!error) {
-                    auto& entry = entries[next++];
-                    error = entry.error;
-                    result = std::move(entry.result);
-                }
-                if (error) {
-                    ++failed;
-                    log_server_error(*error, "POST /register/batch item");
-                    auto item = error_json(*error);
-                    item["status"] = error->info().http_status;
+            for (const auto& entry : outcome.entries) {
+                if (entry.error) {
+                    log_server_error(*entry.error, "POST /register/batch item");
+                    auto item = error_json(*entry.error);
+                    item["status"] = entry.error->info().http_status;
                     out.push_back(std::move(item));
                     continue;
                 }
-                if (!result->skipped) {
-                    changed.push_back(result->person.id);
-                    changed.push_back(result->face.id);
-                    if (forced[i] && !result->created)
-                        audit_forced_mismatch(req, result->person.id, result->face.id);
-                }
-                for (const auto& dropped : result->dropped_face_ids) changed.push_back(dropped);
-                auto item = registration_json(*result, view);
-                item["status"] = result->skipped ? 200 : 201;
-                result->skipped ? ++skipped : result->created ? ++created : ++added;
+                auto item = registration_json(*entry.result, view);
+                item["status"] = entry.result->skipped ? 200 : 201;
                 out.push_back(std::move(item));
             }
-            audit_ids(req, nlohmann::json::array(), changed);
+            audit_ids(req, nlohmann::json::array(), outcome.changed_ids);
             send_json(res, 200,
                       {{"results", out},
-                       {"created", created},
-                       {"added", added},
-                       {"skipped", skipped},
-                       {"failed", failed}});
+                       {"created", outcome.created},
+                       {"added", outcome.added},
+                       {"skipped", outcome.skipped},
+                       {"failed", outcome.failed}});
         });
 
     add(Method::kPost, "/search", "/search", [this](const httplib::Request& req, httplib::Response& res) {

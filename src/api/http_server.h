@@ -9,6 +9,7 @@
 #include "repositories/audit_log.h"
 #include "services/api_key_service.h"
 #include "services/duplicate_finder.h"
+#include "services/person_service.h"
 #include "services/registration_service.h"
 #include "services/retention_service.h"
 #include "services/search_service.h"
@@ -41,6 +42,7 @@ struct ApiConfig {
 
 struct ApiServices {
     Gallery& gallery;
+    PersonService& persons;
     RegistrationService& registration;
     SearchService& search;
     PipelinePool& pipelines;

@@ -182,6 +182,42 @@ std::vector<RegistrationService::BatchEntry> RegistrationService::register_batch
     return entries;
 }
 
+RegistrationService::BatchOutcome RegistrationService::register_items(std::vector<BatchItem> items,
+                                                                      int parallelism) {
+    std::vector<RegistrationRequest> valid;
+    std::vector<bool> forced(items.size());  // allow_mismatch, audited on its own
+    for (size_t i = 0; i < items.size(); ++i) {
+        forced[i] = !items[i].refused && items[i].request.allow_mismatch;
+        if (!items[i].refused) valid.push_back(std::move(items[i].request));
+    }
+    auto registered = register_batch(valid, parallelism);
+    BatchOutcome out;
+    out.entries.reserve(items.size());
+    size_t next = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        BatchEntry entry;
+        if (items[i].refused)
+            entry.error = items[i].refused;
+        else
+            entry = std::move(registered[next++]);
+        if (entry.error) {
+            ++out.failed;
+        } else {
+            const auto& result = *entry.result;
+            if (!result.skipped) {
+                out.changed_ids.push_back(result.person.id);
+                out.changed_ids.push_back(result.face.id);
+                if (forced[i] && !result.created)
+                    out.forced_mismatches.emplace_back(result.person.id, result.face.id);
+            }
+            for (const auto& dropped : result.dropped_face_ids) out.changed_ids.push_back(dropped);
+            result.skipped ? ++out.skipped : result.created ? ++out.created : ++out.added;
+        }
+        out.entries.push_back(std::move(entry));
+    }
+    return out;
+}
+
 std::optional<RegistrationResult> RegistrationService::already_stored(
     const RegistrationRequest& request, const std::optional<PersonRecord>& target) {
     const auto header = read_image_header(request.photo);
