@@ -46,7 +46,8 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
     }
     if (!chosen.face.quality.passed())
         throw Error(ErrorCode::kQualityGateFailed,
-                    "The face does not meet the quality requirements: " + chosen.face.quality.reasons.front(),
+                    "The face does not meet the quality requirements: " +
+                        std::string(quality_reason_name(chosen.face.quality.reasons.front())),
                     {{"reasons", chosen.face.quality.reasons},
                      {"quality", quality_to_json(chosen.face.quality)},
                      {"face_index", chosen.index},
