@@ -42,15 +42,6 @@ std::optional<std::string> word_param(const HttpRequest& req, const char* name) 
     return value;
 }
 
-nlohmann::json key_json(const ApiKeyRecord& key) {
-    return {{"id", key.id},
-            {"name", key.name},
-            {"role", key.role},
-            {"created_at", to_rfc3339(key.created_at_ms)},
-            {"revoked_at",
-             key.revoked_at_ms ? nlohmann::json(to_rfc3339(*key.revoked_at_ms)) : nlohmann::json()}};
-}
-
 void list_audit(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     AuditQuery query;
     query.limit = int(integer_param(req, "limit", 1, 1000).value_or(50));
@@ -60,16 +51,7 @@ void list_audit(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     query.key_id = word_param(req, "key_id");
     const auto page = call.services.audit.list(query);
     auto entries = nlohmann::json::array();
-    for (const auto& e : page.entries)
-        entries.push_back({{"seq", e.seq},
-                           {"at", to_rfc3339(e.at_ms)},
-                           {"key_id", e.key_id},
-                           {"key_name", e.key_name},
-                           {"role", e.role},
-                           {"action", e.action},
-                           {"status", e.status},
-                           {"subject_ids", e.subject_ids},
-                           {"result_ids", e.result_ids}});
+    for (const auto& e : page.entries) entries.push_back(audit_entry_json(e));
     send_json(res, 200,
               {{"entries", entries},
                {"next_cursor", page.next_before_seq ? nlohmann::json(std::to_string(*page.next_before_seq))

@@ -50,19 +50,6 @@ RegistrationRequest read_registration(const RequestReader& in, std::string photo
     return request;
 }
 
-nlohmann::json registration_json(const RegistrationResult& result, const FieldView& view) {
-    auto face = face_json(result.face, result.primary, view);
-    if (!result.skipped) face["quality"] = quality_to_json(result.quality);
-    return {{"person", person_json(result.person, view)},
-            {"face", face},
-            {"created", result.created},
-            {"primary", result.primary},
-            {"skipped", result.skipped},
-            {"faces_seen", result.faces_seen},
-            {"face_index", result.face_index},
-            {"dropped_face_ids", result.dropped_face_ids}};
-}
-
 void register_face(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     RequestReader in(req);
     const FieldView view = call.view(req);
@@ -232,28 +219,15 @@ void verify(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     const auto result = call.services.search.verify(request);
     call.audit_ids(subjects,
                    result.face_id ? nlohmann::json::array({*result.face_id}) : nlohmann::json::array());
-    nlohmann::json body = {{"same", result.same},
-                           {"similarity", std::round(result.similarity * 10000) / 10000},
-                           {"percentage", std::round(result.probability * 1000) / 10},
-                           {"threshold", MatchPolicy::kVerifyThreshold}};
-    if (result.face_id) body["face_id"] = *result.face_id;
-    send_json(res, 200, body);
+    send_json(res, 200, verification_json(result));
 }
 
 void detect(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     RequestReader in(req);
     const auto detection = call.services.search.detect(in.required_photo("photo"));
     auto faces = nlohmann::json::array();
-    for (const auto& f : detection.faces) {
-        nlohmann::json face = {{"box", box_to_json(f.box)},
-                               {"score", std::round(f.box.score * 1000) / 1000},
-                               {"landmarks", landmarks_to_json(f.points)},
-                               {"quality", quality_to_json(f.quality)}};
-        if (f.liveness)
-            face["liveness"] = liveness_to_json(*f.liveness, call.services.search.options().live_threshold);
-        if (f.attributes) face["attributes"] = attributes_to_json(*f.attributes);
-        faces.push_back(std::move(face));
-    }
+    for (const auto& f : detection.faces)
+        faces.push_back(detected_face_json(f, call.services.search.options().live_threshold));
     const bool truncated = int(detection.faces.size()) < detection.faces_detected;
     send_json(res, 200,
               {{"width", detection.size.width},

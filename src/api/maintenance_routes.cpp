@@ -44,11 +44,7 @@ void duplicates(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     const FieldView view = call.view(req);
     auto pairs = nlohmann::json::array();
     for (const auto& pair : find_duplicate_persons(call.services.gallery, search))
-        pairs.push_back({{"a", person_json(pair.a, view)},
-                         {"b", person_json(pair.b, view)},
-                         {"face_a", pair.face_a},
-                         {"face_b", pair.face_b},
-                         {"similarity", std::round(pair.similarity * 10000) / 10000}});
+        pairs.push_back(duplicate_pair_json(pair, view));
     send_json(res, 200, {{"threshold", search.threshold}, {"pairs", pairs}});
 }
 
