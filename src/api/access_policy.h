@@ -1,8 +1,11 @@
 #pragma once
-// Who may call what and see what, in two tables (access_policy.cpp): route -> roles allowed (and whether
-// the route is public or written to the audit log), role -> the fields of stored data it may see.
-// Every route the server registers must be in the route table; HttpServer refuses to start otherwise.
+// Who may call what and see what. The routes: each route file (face_routes.cpp, person_routes.cpp, ...)
+// ends with its table of (method, documented pattern, public?, roles allowed, audit action, handler), so a
+// route and its access rule are one row; route_rules() is all of them. HttpServer registers exactly the
+// rows of these tables and refuses to start on a row without a handler or a route given twice. The fields:
+// role -> the fields of stored data it may see (field_view_for, access_policy.cpp).
 #include "api/resource_json.h"
+#include "api/route_call.h"
 #include "services/role.h"
 
 #include <cstdint>
@@ -17,11 +20,26 @@ struct RouteRule {
     bool is_public;                 // answered without an API key
     uint8_t roles;                  // bit set of roles allowed (see role_bit)
     std::string_view audit_action;  // empty: not written to the audit log
+    RouteHandler handler = nullptr;
 };
 
 constexpr uint8_t role_bit(Role role) {
     return uint8_t(1u << unsigned(role));
 }
+
+// Role sets of the route tables. Public routes carry no roles (nobody needs a key for them).
+inline constexpr uint8_t kAdminRole = role_bit(Role::kAdmin);
+inline constexpr uint8_t kOperatorRole = role_bit(Role::kOperator);
+inline constexpr uint8_t kSearcherRole = role_bit(Role::kSearcher);
+inline constexpr uint8_t kAuditorRole = role_bit(Role::kAuditor);
+inline constexpr uint8_t kNoRole = 0;
+
+// The route table of each route file.
+std::span<const RouteRule> face_routes();         // the face pipeline: register, search, verify, detect
+std::span<const RouteRule> person_routes();       // stored persons and faces
+std::span<const RouteRule> admin_routes();        // audit log, API keys
+std::span<const RouteRule> maintenance_routes();  // retention clean-up, duplicates
+std::span<const RouteRule> system_routes();       // probes, metrics, documentation
 
 std::span<const RouteRule> route_rules();
 // nullptr when the route is not in the table.

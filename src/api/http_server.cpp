@@ -5,48 +5,66 @@
 
 #include <spdlog/spdlog.h>
 
+#include <httplib.h>
+
 #include <cmath>
+#include <set>
 
 namespace faceid {
 namespace {
 
-// The request a handler thread is working on: httplib runs each request's handler start to finish on
-// one thread, so the route wrapper publishes the caller here for view_for()/caller_for()/audit_ids().
-struct RequestContext {
-    const httplib::Request* request = nullptr;
-    Caller caller;
-    bool authenticated = false;
-    nlohmann::json subject_ids = nlohmann::json::array();
-    nlohmann::json result_ids = nlohmann::json::array();
-};
-thread_local RequestContext* current_request = nullptr;
-
-class ScopedRequestContext {
-  public:
-    explicit ScopedRequestContext(RequestContext& context) { current_request = &context; }
-    ~ScopedRequestContext() { current_request = nullptr; }
-    ScopedRequestContext(const ScopedRequestContext&) = delete;
-    ScopedRequestContext& operator=(const ScopedRequestContext&) = delete;
-};
-
-RequestContext& context_of(const httplib::Request& req) {
-    if (!current_request || current_request->request != &req)
-        throw Error(ErrorCode::kInternal, "request context used outside its route handler");
-    return *current_request;
-}
-
-const char* method_name(int method) {
-    static const char* kNames[] = {"GET", "POST", "PATCH", "DELETE"};
-    return kNames[method];
-}
-
 // The presented key: "Authorization: Bearer KEY" or "X-API-Key: KEY".
-std::string presented_key(const httplib::Request& req) {
-    const std::string authorization = req.get_header_value("Authorization");
+std::string presented_key(const HttpRequest& req) {
+    const std::string authorization = req.header("Authorization");
     if (authorization.size() > 7 &&
         (authorization.starts_with("Bearer ") || authorization.starts_with("bearer ")))
         return authorization.substr(7);
-    return req.get_header_value("X-API-Key");
+    return req.header("X-API-Key");
+}
+
+// The documented pattern as httplib's regular expression: each {name} matches one path segment.
+std::string route_regex(std::string_view route) {
+    std::string out;
+    for (size_t i = 0; i < route.size(); ++i) {
+        if (route[i] == '{') {
+            const size_t close = route.find('}', i);
+            if (close == std::string_view::npos)
+                throw Error(ErrorCode::kInternal, "route " + std::string(route) + " has an unclosed {");
+            out += "([^/]+)";
+            i = close;
+        } else {
+            if (std::string_view(".[]()*+?^$|\\").find(route[i]) != std::string_view::npos) out += '\\';
+            out += route[i];
+        }
+    }
+    return out;
+}
+
+// The transport-neutral request of a handler. The body and the file parts are moved out of httplib's
+// request: httplib reads nothing of them after the handler (it writes the response from `res`), and a
+// photo is not copied twice. The request object is httplib's own non-const local; the handler signature
+// just passes it as const.
+HttpRequest to_http_request(const httplib::Request& in) {
+    auto& req = const_cast<httplib::Request&>(in);
+    HttpRequest out;
+    out.method = req.method;
+    out.path = req.path;
+    for (size_t i = 1; i < req.matches.size(); ++i) out.path_params.push_back(req.matches[i].str());
+    for (const auto& [name, value] : req.params) out.query.emplace(name, value);
+    for (const auto& [name, value] : req.headers) out.headers.emplace(name, value);
+    out.multipart = req.is_multipart_form_data();
+    out.body = std::move(req.body);
+    for (auto& [name, file] : req.files)
+        out.parts.emplace(name, FormPart{std::move(file.content), file.filename, file.content_type});
+    out.remote_addr = req.remote_addr;
+    return out;
+}
+
+void write_response(HttpResponse&& in, httplib::Response& res) {
+    res.status = in.status;
+    for (auto& [name, value] : in.headers) res.set_header(name.c_str(), value);
+    if (!in.content_type.empty() || !in.body.empty())
+        res.set_content(std::move(in.body), in.content_type.empty() ? "text/plain" : in.content_type.c_str());
 }
 
 std::unique_ptr<httplib::Server> make_server(const ApiConfig& config) {
@@ -133,11 +151,22 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
             "application/json");
     });
 
-    add_face_routes();
-    add_person_routes();
-    add_system_routes();
-    add_admin_routes();
-    add_maintenance_routes();
+    // Every row of the route tables, and nothing else: a route cannot exist without its access rule.
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (const RouteRule& rule : route_rules()) {
+        if (!rule.handler || !seen.emplace(rule.method, rule.route).second)
+            throw Error(ErrorCode::kInternal,
+                        "route " + std::string(rule.method) + " " + std::string(rule.route) +
+                            (rule.handler ? " is in the route tables twice" : " has no handler"));
+        add(rule);
+    }
+
+    // The static files: public, served by httplib before routing.
+    if (!config_.swagger_dir.empty() &&
+        !server_->set_mount_point("/docs/assets", config_.swagger_dir.string()))
+        spdlog::warn("Swagger UI files not found in {}: /docs will not render", config_.swagger_dir.string());
+    if (!config_.web_dir.empty() && !server_->set_mount_point("/", config_.web_dir.string()))
+        spdlog::warn("web page files not found in {}", config_.web_dir.string());
 }
 
 HttpServer::~HttpServer() {
@@ -158,17 +187,21 @@ void HttpServer::listen() {
     server_->listen_after_bind();
 }
 
+bool HttpServer::running() const {
+    return server_->is_running();
+}
+
 void HttpServer::stop() {
     if (server_->is_running()) server_->stop();
 }
 
-void HttpServer::send_json(httplib::Response& res, int status, const nlohmann::json& body) const {
+void send_json(HttpResponse& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
-void HttpServer::send_blob(httplib::Response& res, const std::string& key) const {
-    auto bytes = services_.gallery.photos().get(key);
+void send_blob(HttpResponse& res, PhotoStore& photos, const std::string& key) {
+    auto bytes = photos.get(key);
     if (!bytes) throw Error(ErrorCode::kNotFound, "The photo file is missing.");
     std::string type = "application/octet-stream";
     if (key.ends_with(".jpg")) type = "image/jpeg";
@@ -179,17 +212,12 @@ void HttpServer::send_blob(httplib::Response& res, const std::string& key) const
     res.set_content(std::move(*bytes), type);
 }
 
-const Caller& HttpServer::caller_for(const httplib::Request& req) const {
-    return context_of(req).caller;
-}
-
-FieldView HttpServer::view_for(const httplib::Request& req) const {
-    const Caller& caller = caller_for(req);
-    FieldView view = field_view_for(caller.role);
+FieldView RouteCall::view(const HttpRequest& req) const {
+    FieldView view = field_view_for(caller_.role);
     if (req.has_param("include")) {
-        const std::string include = req.get_param_value("include");
+        const std::string include = req.param("include");
         if (include.find("embeddings") != std::string::npos) {
-            if (caller.role != Role::kAdmin)
+            if (caller_.role != Role::kAdmin)
                 throw Error(ErrorCode::kForbidden, "Only an admin key may read embeddings.",
                             {{"include", "embeddings"}});
             view.embeddings = true;
@@ -198,15 +226,38 @@ FieldView HttpServer::view_for(const httplib::Request& req) const {
     return view;
 }
 
-void HttpServer::audit_ids(const httplib::Request& req, nlohmann::json subject_ids,
-                           nlohmann::json result_ids) const {
-    auto& context = context_of(req);
-    context.subject_ids = std::move(subject_ids);
-    context.result_ids = std::move(result_ids);
+void RouteCall::audit_ids(nlohmann::json subject_ids, nlohmann::json result_ids) {
+    subject_ids_ = std::move(subject_ids);
+    result_ids_ = std::move(result_ids);
 }
 
-void HttpServer::refuse_if_limited(RateLimiter& limiter, const std::string& key,
-                                   httplib::Response& res) const {
+void RouteCall::audit_forced_mismatch(const std::string& person_id, const std::string& face_id) {
+    server_.write_audit(caller_, "register.mismatch_forced", 201, nlohmann::json::array({person_id}),
+                        nlohmann::json::array({face_id}));
+}
+
+void RouteCall::charge(int units) {
+    if (config.auth_enabled && authenticated_ && units > 1)
+        server_.rate_limiter_.debit(caller_.key_id, units - 1);
+}
+
+bool RouteCall::presents_valid_key(const HttpRequest& req) {
+    const std::string address = "addr:" + req.remote_addr;
+    if (presented_key(req).empty() || server_.auth_failures_.exhausted(address)) return false;
+    try {
+        server_.authenticate(req);
+        return true;
+    } catch (const Error&) {
+        server_.auth_failures_.acquire(address);
+        return false;
+    }
+}
+
+std::string RouteCall::metrics_text(const std::vector<Metrics::Gauge>& extra) const {
+    return server_.metrics_.render(extra);
+}
+
+void HttpServer::refuse_if_limited(RateLimiter& limiter, const std::string& key, HttpResponse& res) const {
     if (auto wait = limiter.acquire(key)) {
         const int seconds = std::max(1, int(std::ceil(*wait)));
         res.set_header("Retry-After", std::to_string(seconds));
@@ -214,17 +265,7 @@ void HttpServer::refuse_if_limited(RateLimiter& limiter, const std::string& key,
     }
 }
 
-void HttpServer::charge_request(const httplib::Request& req, int units) {
-    const auto& context = context_of(req);
-    if (config_.auth_enabled && context.authenticated && units > 1)
-        rate_limiter_.debit(context.caller.key_id, units - 1);
-}
-
-bool HttpServer::is_key_presented(const httplib::Request& req) {
-    return !presented_key(req).empty();
-}
-
-Caller HttpServer::authenticate(const httplib::Request& req) const {
+Caller HttpServer::authenticate(const HttpRequest& req) const {
     if (!config_.auth_enabled) return Caller{"local", "no-auth", Role::kAdmin};
     const std::string key = presented_key(req);
     if (key.empty())
@@ -234,14 +275,14 @@ Caller HttpServer::authenticate(const httplib::Request& req) const {
     return *caller;
 }
 
-void HttpServer::write_audit(const Caller& caller, const RouteRule& rule, int status,
+void HttpServer::write_audit(const Caller& caller, std::string_view action, int status,
                              nlohmann::json subject_ids, nlohmann::json result_ids) const {
     AuditEntry entry;
     entry.at_ms = now_ms();
     entry.key_id = caller.key_id;
     entry.key_name = caller.key_name;
     entry.role = std::string(role_name(caller.role));
-    entry.action = std::string(rule.audit_action);
+    entry.action = std::string(action);
     entry.status = status;
     entry.subject_ids = std::move(subject_ids);
     entry.result_ids = std::move(result_ids);
@@ -252,97 +293,72 @@ void HttpServer::write_audit(const Caller& caller, const RouteRule& rule, int st
     }
 }
 
-void HttpServer::audit_forced_mismatch(const httplib::Request& req, const std::string& person_id,
-                                       const std::string& face_id) const {
-    const Caller& caller = caller_for(req);
-    AuditEntry entry;
-    entry.at_ms = now_ms();
-    entry.key_id = caller.key_id;
-    entry.key_name = caller.key_name;
-    entry.role = std::string(role_name(caller.role));
-    entry.action = "register.mismatch_forced";
-    entry.status = 201;
-    entry.subject_ids = {person_id};
-    entry.result_ids = {face_id};
-    try {
-        services_.audit.append(entry);
-    } catch (const std::exception& e) {
-        spdlog::error("audit log write failed for {} by {}: {}", entry.action, entry.key_id, e.what());
-    }
+void HttpServer::add(const RouteRule& rule) {
+    auto wrapped = [this, &rule](const httplib::Request& in, httplib::Response& out) {
+        const HttpRequest req = to_http_request(in);
+        HttpResponse res;
+        handle(rule, req, res);
+        write_response(std::move(res), out);
+    };
+    const std::string pattern = route_regex(rule.route);
+    if (rule.method == "GET")
+        server_->Get(pattern, wrapped);
+    else if (rule.method == "POST")
+        server_->Post(pattern, wrapped);
+    else if (rule.method == "PATCH")
+        server_->Patch(pattern, wrapped);
+    else if (rule.method == "DELETE")
+        server_->Delete(pattern, wrapped);
+    else
+        throw Error(ErrorCode::kInternal, "route " + std::string(rule.route) + " has the unknown method " +
+                                              std::string(rule.method));
 }
 
-void HttpServer::add(Method method, const std::string& pattern, const std::string& route, Handler handler) {
-    const RouteRule* rule = find_route_rule(method_name(int(method)), route);
-    // A route without a rule would be reachable by every role: refuse to start instead.
-    if (!rule)
-        throw Error(ErrorCode::kInternal, std::string("route ") + method_name(int(method)) + " " + route +
-                                              " is not in the access table");
-    auto wrapped = [this, rule, route, handler = std::move(handler)](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-        const double start = monotonic_seconds();
-        RequestContext context;
-        context.request = &req;
-        ScopedRequestContext scope(context);
-        try {
-            if (!rule->is_public) {
-                try {
-                    context.caller = authenticate(req);
-                } catch (const Error& e) {
-                    // Failed authentication is limited per client address (guessing keys, or a client
-                    // stuck on a revoked one); other addresses and valid keys are not affected.
-                    if (e.info().http_status == 401)
-                        refuse_if_limited(auth_failures_, "addr:" + req.remote_addr, res);
-                    throw;
-                }
-                context.authenticated = true;
-                // Before the role check, so that refused calls (403, each an audit row) count as well.
-                if (config_.auth_enabled) refuse_if_limited(rate_limiter_, context.caller.key_id, res);
-                if (!role_allowed(*rule, context.caller.role))
-                    throw Error(ErrorCode::kForbidden,
-                                "The role " + std::string(role_name(context.caller.role)) + " may not call " +
-                                    std::string(rule->method) + " " + route + ".",
-                                {{"role", role_name(context.caller.role)}});
+void HttpServer::handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res) {
+    const double start = monotonic_seconds();
+    const std::string route(rule.route);
+    RouteCall call(*this, services_, config_);
+    try {
+        if (!rule.is_public) {
+            try {
+                call.caller_ = authenticate(req);
+            } catch (const Error& e) {
+                // Failed authentication is limited per client address (guessing keys, or a client stuck
+                // on a revoked one); other addresses and valid keys are not affected.
+                if (e.info().http_status == 401)
+                    refuse_if_limited(auth_failures_, "addr:" + req.remote_addr, res);
+                throw;
             }
-            handler(req, res);
-            // httplib turns an unset status (-1) into 200 only after we return: take it now, so that the
-            // metrics, the audit row and the log record the status the client gets.
-            if (res.status == -1) res.status = 200;
-        } catch (const Error& e) {
-            const auto& info = e.info();
-            if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
-            // Server-side failures carry file paths and library messages: those stay in the log.
-            log_server_error(e, req.method + " " + route);
-            send_json(res, info.http_status, error_json(e));
-        } catch (const std::exception& e) {
-            // Internals stay in the log; the caller gets a generic message.
-            spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());
-            const auto& info = error_info(ErrorCode::kInternal);
-            send_json(
-                res, 500,
-                error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
+            call.authenticated_ = true;
+            // Before the role check, so that refused calls (403, each an audit row) count as well.
+            if (config_.auth_enabled) refuse_if_limited(rate_limiter_, call.caller_.key_id, res);
+            if (!role_allowed(rule, call.caller_.role))
+                throw Error(ErrorCode::kForbidden,
+                            "The role " + std::string(role_name(call.caller_.role)) + " may not call " +
+                                std::string(rule.method) + " " + route + ".",
+                            {{"role", role_name(call.caller_.role)}});
         }
-        if (context.authenticated && !rule->audit_action.empty() && res.status != 429)
-            write_audit(context.caller, *rule, res.status, std::move(context.subject_ids),
-                        std::move(context.result_ids));
-        const double seconds = monotonic_seconds() - start;
-        metrics_.observe(req.method, route, res.status, seconds);
-        spdlog::info("{} {} {} {} {:.1f} ms", req.method, route, res.status,
-                     context.authenticated ? context.caller.key_id : "-", seconds * 1000);
-    };
-    switch (method) {
-        case Method::kGet:
-            server_->Get(pattern, wrapped);
-            break;
-        case Method::kPost:
-            server_->Post(pattern, wrapped);
-            break;
-        case Method::kPatch:
-            server_->Patch(pattern, wrapped);
-            break;
-        case Method::kDelete:
-            server_->Delete(pattern, wrapped);
-            break;
+        rule.handler(call, req, res);
+    } catch (const Error& e) {
+        const auto& info = e.info();
+        if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
+        // Server-side failures carry file paths and library messages: those stay in the log.
+        log_server_error(e, req.method + " " + route);
+        send_json(res, info.http_status, error_json(e));
+    } catch (const std::exception& e) {
+        // Internals stay in the log; the caller gets a generic message.
+        spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());
+        const auto& info = error_info(ErrorCode::kInternal);
+        send_json(res, 500,
+                  error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
     }
+    if (call.authenticated_ && !rule.audit_action.empty() && res.status != 429)
+        write_audit(call.caller_, rule.audit_action, res.status, std::move(call.subject_ids_),
+                    std::move(call.result_ids_));
+    const double seconds = monotonic_seconds() - start;
+    metrics_.observe(req.method, route, res.status, seconds);
+    spdlog::info("{} {} {} {} {:.1f} ms", req.method, route, res.status,
+                 call.authenticated_ ? call.caller_.key_id : "-", seconds * 1000);
 }
 
 }  // namespace faceid

@@ -1,55 +1,22 @@
 #pragma once
-// The HTTP API on cpp-httplib: routes, JSON errors, metrics and static files. Thin: parse -> call a
-// service -> render. Every route goes through add(), which authenticates the caller (API key), checks
-// the route table in access_policy.cpp, applies the per-key rate limit and writes the audit log.
+// The HTTP API served by cpp-httplib. This class (http_server.cpp) is the transport adapter and the only
+// part of api/ that knows the HTTP library: it registers the rows of the route tables (access_policy.h),
+// turns each httplib request into an HttpRequest and the handler's HttpResponse back, and around every
+// handler authenticates the caller (API key), checks the row's roles, applies the per-key rate limit,
+// maps errors to JSON, records metrics and writes the audit log.
 #include "api/access_policy.h"
 #include "api/metrics.h"
 #include "api/rate_limiter.h"
-#include "api/resource_json.h"
-#include "repositories/audit_log.h"
-#include "services/api_key_service.h"
-#include "services/duplicate_finder.h"
-#include "services/registration_service.h"
-#include "services/retention_service.h"
-#include "services/search_service.h"
+#include "api/route_call.h"
 
-#include <httplib.h>
-
-#include <atomic>
-#include <filesystem>
-#include <functional>
 #include <memory>
 #include <string>
 
+namespace httplib {
+class Server;
+}
+
 namespace faceid {
-
-struct ApiConfig {
-    std::string host = "127.0.0.1";
-    int port = 8000;
-    size_t max_upload_bytes = 10 * 1024 * 1024;
-    int http_threads = 8;
-    int read_timeout_seconds = 15;  // also bounds slow-loris bodies
-    int write_timeout_seconds = 15;
-    int max_batch = 64;
-    std::filesystem::path web_dir;      // the page (index.html, app.js, ...)
-    std::filesystem::path swagger_dir;  // node_modules/swagger-ui-dist
-    // false (--no-auth, loopback only): every caller is treated as a local admin.
-    bool auth_enabled = true;
-    RateLimit rate_limit{20, 40};
-    std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
-};
-
-struct ApiServices {
-    Gallery& gallery;
-    RegistrationService& registration;
-    SearchService& search;
-    PipelinePool& pipelines;
-    std::string storage_description;
-    ApiKeyService& keys;
-    AuditLog& audit;
-    RetentionService& retention;
-    double duplicate_threshold = kDefaultDuplicateThreshold;  // default of GET /admin/duplicates
-};
 
 class HttpServer {
   public:
@@ -62,40 +29,19 @@ class HttpServer {
     // Serves until stop(); requests in flight are finished before it returns.
     void listen();
     void stop();
-    bool running() const { return server_->is_running(); }
+    bool running() const;
     bool tls() const { return tls_; }
 
   private:
-    using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-    enum class Method { kGet, kPost, kPatch, kDelete };
-    // Registers a route; `route` is the documented pattern used in metrics and logs.
-    void add(Method method, const std::string& pattern, const std::string& route, Handler handler);
-    void add_face_routes();
-    void add_person_routes();
-    void add_system_routes();
-    void add_admin_routes();
-    void add_maintenance_routes();
-    void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
-    void send_blob(httplib::Response& res, const std::string& key) const;
-    // What the caller's role may see of stored data; ?include=embeddings adds embeddings for an admin
-    // and is refused (403) for anyone else.
-    FieldView view_for(const httplib::Request& req) const;
-    // The authenticated caller of the request being handled (a local admin when auth is off).
-    const Caller& caller_for(const httplib::Request& req) const;
-    // Ids for the audit entry of the request being handled (routes with an audit action only).
-    void audit_ids(const httplib::Request& req, nlohmann::json subject_ids, nlohmann::json result_ids) const;
-    // An admin added a face that does not match its person (allow_mismatch): its own audit entry.
-    void audit_forced_mismatch(const httplib::Request& req, const std::string& person_id,
-                               const std::string& face_id) const;
-    Caller authenticate(const httplib::Request& req) const;
+    friend class RouteCall;
+    // Registers one row of a route table.
+    void add(const RouteRule& rule);
+    // Answers one request of the row's route: authentication, roles, rate limit, handler, errors, audit.
+    void handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res);
+    Caller authenticate(const HttpRequest& req) const;
     // Throws Error(kRateLimited) with a Retry-After header when `key` has no token left in `limiter`.
-    void refuse_if_limited(RateLimiter& limiter, const std::string& key, httplib::Response& res) const;
-    // A request that does the work of `units` requests (a batch of photos) takes units - 1 more tokens
-    // from its key's bucket, beyond the one it was admitted with.
-    void charge_request(const httplib::Request& req, int units);
-    // Whether the request carries an API key at all (valid or not).
-    static bool is_key_presented(const httplib::Request& req);
-    void write_audit(const Caller& caller, const RouteRule& rule, int status, nlohmann::json subject_ids,
+    void refuse_if_limited(RateLimiter& limiter, const std::string& key, HttpResponse& res) const;
+    void write_audit(const Caller& caller, std::string_view action, int status, nlohmann::json subject_ids,
                      nlohmann::json result_ids) const;
 
     ApiServices services_;

@@ -64,16 +64,16 @@ int json_depth(const nlohmann::json& value) {
 }
 
 // The request behind a reader of a plain JSON object: never consulted, since such a reader is in JSON mode.
-const httplib::Request& empty_request() {
-    static const httplib::Request request;
+const HttpRequest& empty_request() {
+    static const HttpRequest request;
     return request;
 }
 
 }  // namespace
 
-RequestReader::RequestReader(const httplib::Request& request) : request_(request) {
-    const std::string type = request.get_header_value("Content-Type");
-    if (request.is_multipart_form_data()) return;
+RequestReader::RequestReader(const HttpRequest& request) : request_(request) {
+    const std::string type = request.header("Content-Type");
+    if (request.multipart) return;
     if (type.starts_with("application/json")) {
         json_ = true;
         auto parsed = parse_json_limited(request.body);
@@ -96,7 +96,7 @@ RequestReader::RequestReader(nlohmann::json object)
 }
 
 bool RequestReader::has(const std::string& name) const {
-    return json_ ? body_.contains(name) && !body_[name].is_null() : request_.has_file(name);
+    return json_ ? body_.contains(name) && !body_[name].is_null() : request_.has_part(name);
 }
 
 std::optional<std::string> RequestReader::text(const std::string& name, size_t max_length) const {
@@ -110,8 +110,8 @@ std::optional<std::string> RequestReader::text(const std::string& name, size_t m
         else
             invalid(name, name + " must be a string.");
     } else {
-        if (!request_.has_file(name)) return std::nullopt;
-        value = request_.get_file_value(name).content;
+        if (!request_.has_part(name)) return std::nullopt;
+        value = request_.part(name)->content;
     }
     value = trim(std::move(value));
     if (value.size() > max_length)
@@ -179,8 +179,8 @@ std::optional<nlohmann::json> RequestReader::object(const std::string& name, siz
             if (!body_[name].is_string()) invalid(name, name + " must be a JSON object.");
             raw = body_[name].get<std::string>();
         } else {
-            if (!request_.has_file(name)) return std::nullopt;
-            raw = request_.get_file_value(name).content;
+            if (!request_.has_part(name)) return std::nullopt;
+            raw = request_.part(name)->content;
         }
         if (trim(raw).empty()) return std::nullopt;
         auto parsed = parse_json_limited(raw, kMaxMetadataDepth);
@@ -207,8 +207,8 @@ std::optional<std::string> RequestReader::photo(const std::string& name) const {
         if (!bytes) invalid(name, name + " is not valid base64.");
         return bytes;
     }
-    if (!request_.has_file(name)) return std::nullopt;
-    return request_.get_file_value(name).content;
+    if (!request_.has_part(name)) return std::nullopt;
+    return request_.part(name)->content;
 }
 
 std::string RequestReader::required_photo(const std::string& name) const {

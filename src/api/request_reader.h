@@ -1,7 +1,8 @@
 #pragma once
 // Reads the fields of an API request, from multipart/form-data or from a JSON body (photos as base64),
 // with the same validation either way. Every problem becomes an Error with the field's name in details.
-#include <httplib.h>
+#include "api/http_message.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -12,7 +13,7 @@ namespace faceid {
 class RequestReader {
   public:
     // Throws Error(kUnsupportedMediaType) for other content types and Error(kBadRequest) for bad JSON.
-    explicit RequestReader(const httplib::Request& request);
+    explicit RequestReader(const HttpRequest& request);
     // Reads the fields of one JSON object (an item of a batch request) the same way.
     explicit RequestReader(nlohmann::json object);
 
@@ -33,7 +34,7 @@ class RequestReader {
     const nlohmann::json& json_body() const { return body_; }
 
   private:
-    const httplib::Request& request_;
+    const HttpRequest& request_;
     bool json_ = false;
     nlohmann::json body_;
 };

@@ -18,43 +18,6 @@ double round1(double v) {
 }
 }  // namespace
 
-nlohmann::json person_json(const PersonRecord& person, const FieldView& view) {
-    nlohmann::json out = {
-        {"id", person.id},
-        {"name", person.name},
-        {"primary_face_id",
-         person.primary_face_id ? nlohmann::json(*person.primary_face_id) : nlohmann::json()},
-        {"face_count", person.face_count},
-        {"created_at", to_rfc3339(person.created_at_ms)},
-        {"updated_at", to_rfc3339(person.updated_at_ms)},
-        {"last_matched_at", person.last_matched_at_ms ? nlohmann::json(to_rfc3339(*person.last_matched_at_ms))
-                                                      : nlohmann::json()},
-    };
-    if (view.metadata) {
-        out["external_id"] = person.external_id ? nlohmann::json(*person.external_id) : nlohmann::json();
-        out["metadata"] = person.metadata;
-    }
-    if (view.photos && person.primary_face_id) {
-        out["photo_url"] = "/persons/" + person.id + "/photo";
-        out["crop_url"] = "/faces/" + *person.primary_face_id + "/crop";
-    }
-    return out;
-}
-
-nlohmann::json face_json(const FaceRecord& face, bool primary, const FieldView& view) {
-    nlohmann::json out = {
-        {"id", face.id},
-        {"person_id", face.person_id},
-        {"primary", primary},
-        {"box", {round1(face.box[0]), round1(face.box[1]), round1(face.box[2]), round1(face.box[3])}},
-        {"created_at", to_rfc3339(face.created_at_ms)},
-    };
-    if (view.quality) out["quality"] = face.quality;
-    if (view.photos) out["crop_url"] = "/faces/" + face.id + "/crop";
-    if (view.embeddings) out["embedding"] = embedding_to_json(face.embedding);
-    return out;
-}
-
 nlohmann::json match_json(const PersonMatch& match, const FieldView& view) {
     nlohmann::json out = {
         {"person", person_json(match.person, view)},
@@ -67,16 +30,65 @@ nlohmann::json match_json(const PersonMatch& match, const FieldView& view) {
     return out;
 }
 
-nlohmann::json error_json(const std::string& code, const std::string& message,
-                          const nlohmann::json& details) {
-    return {{"error", {{"code", code}, {"message", message}, {"details", details}}}};
+nlohmann::json registration_json(const RegistrationResult& result, const FieldView& view) {
+    auto face = face_json(result.face, result.primary, view);
+    if (!result.skipped) face["quality"] = quality_to_json(result.quality);
+    return {{"person", person_json(result.person, view)},
+            {"face", face},
+            {"created", result.created},
+            {"primary", result.primary},
+            {"skipped", result.skipped},
+            {"faces_seen", result.faces_seen},
+            {"face_index", result.face_index},
+            {"dropped_face_ids", result.dropped_face_ids}};
 }
 
-nlohmann::json error_json(const Error& error) {
-    const auto& info = error.info();
-    if (info.http_status >= 500)
-        return error_json(std::string(info.name), std::string(info.message), nlohmann::json::object());
-    return error_json(std::string(info.name), error.what(), error.details());
+nlohmann::json verification_json(const VerifyResult& result) {
+    nlohmann::json body = {{"same", result.same},
+                           {"similarity", round4(result.similarity)},
+                           {"percentage", std::round(result.probability * 1000) / 10},
+                           {"threshold", MatchPolicy::kVerifyThreshold}};
+    if (result.face_id) body["face_id"] = *result.face_id;
+    return body;
+}
+
+nlohmann::json detected_face_json(const AnalyzedFace& f, double live_threshold) {
+    nlohmann::json face = {{"box", box_to_json(f.box)},
+                           {"score", std::round(f.box.score * 1000) / 1000},
+                           {"landmarks", landmarks_to_json(f.points)},
+                           {"quality", quality_to_json(f.quality)}};
+    if (f.liveness) face["liveness"] = liveness_to_json(*f.liveness, live_threshold);
+    if (f.attributes) face["attributes"] = attributes_to_json(*f.attributes);
+    return face;
+}
+
+nlohmann::json duplicate_pair_json(const DuplicatePair& pair, const FieldView& view) {
+    return {{"a", person_json(pair.a, view)},
+            {"b", person_json(pair.b, view)},
+            {"face_a", pair.face_a},
+            {"face_b", pair.face_b},
+            {"similarity", round4(pair.similarity)}};
+}
+
+nlohmann::json key_json(const ApiKeyRecord& key) {
+    return {{"id", key.id},
+            {"name", key.name},
+            {"role", key.role},
+            {"created_at", to_rfc3339(key.created_at_ms)},
+            {"revoked_at",
+             key.revoked_at_ms ? nlohmann::json(to_rfc3339(*key.revoked_at_ms)) : nlohmann::json()}};
+}
+
+nlohmann::json audit_entry_json(const AuditEntry& e) {
+    return {{"seq", e.seq},
+            {"at", to_rfc3339(e.at_ms)},
+            {"key_id", e.key_id},
+            {"key_name", e.key_name},
+            {"role", e.role},
+            {"action", e.action},
+            {"status", e.status},
+            {"subject_ids", e.subject_ids},
+            {"result_ids", e.result_ids}};
 }
 
 void log_server_error(const Error& error, std::string_view where) {

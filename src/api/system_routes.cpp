@@ -1,9 +1,12 @@
-// Health, readiness, metrics, the OpenAPI document, Swagger UI and the static page.
-#include "api/http_server.h"
+// Health, readiness, metrics, the OpenAPI document and Swagger UI. The static page and Swagger UI's
+// files are mounted by the transport adapter (http_server.cpp).
+#include "api/access_policy.h"
 #include "api/openapi_spec.h"
 #include "core/error.h"
 
 #include <spdlog/spdlog.h>
+
+#include <array>
 
 namespace faceid {
 namespace {
@@ -26,98 +29,95 @@ constexpr const char* kSwaggerPage = R"html(<!doctype html>
 constexpr const char* kSwaggerInit =
     "window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true});\n";
 
+void healthz(RouteCall&, const HttpRequest&, HttpResponse& res) {
+    send_json(res, 200, {{"status", "ok"}});
+}
+
+void readyz(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
+    // Ready once the models are loaded (the pool exists) and storage answers a query.
+    int64_t persons = 0;
+    try {
+        persons = call.services.gallery.persons().count_persons();
+    } catch (const Error& e) {
+        spdlog::error("GET /readyz: storage does not answer: {}", e.what());
+        send_json(res, 503, {{"status", "not_ready"}});
+        return;
+    }
+    // The storage location and the gallery's size are for key holders (and /metrics) only. A wrong key
+    // counts against the client address like a 401 elsewhere, and an address out of tokens gets no key
+    // check here: /readyz must not become a way around the limit to test keys (see presents_valid_key).
+    const bool key_holder = !call.config.auth_enabled || call.presents_valid_key(req);
+    if (!key_holder) {
+        send_json(res, 200, {{"status", "ready"}});
+        return;
+    }
+    send_json(res, 200,
+              {{"status", "ready"},
+               {"models", "loaded"},
+               {"pipelines", call.services.pipelines.size()},
+               {"storage", call.services.storage_description},
+               {"persons", persons},
+               {"faces", call.services.gallery.size()},
+               {"index", call.services.gallery.index().name()}});
+}
+
+void metrics(RouteCall& call, const HttpRequest&, HttpResponse& res) {
+    const auto [stages, leases] = call.services.pipelines.totals();
+    std::vector<Metrics::Gauge> extra = {
+        {"faceid_gallery_faces",
+         "Face templates in the search index.",
+         "gauge",
+         {{"", double(call.services.gallery.size())}}},
+        {"faceid_gallery_persons",
+         "Registered persons.",
+         "gauge",
+         {{"", double(call.services.gallery.persons().count_persons())}}},
+        {"faceid_index_memory_bytes",
+         "Memory used by the vector index.",
+         "gauge",
+         {{"", double(call.services.gallery.index().memory_bytes())}}},
+        {"faceid_pipeline_stage_seconds_total",
+         "Time spent in each pipeline stage.",
+         "counter",
+         {{"stage=\"decode\"", stages.decode / 1000},
+          {"stage=\"detect\"", stages.detect / 1000},
+          {"stage=\"landmarks\"", stages.landmarks / 1000},
+          {"stage=\"align\"", stages.align / 1000},
+          {"stage=\"quality\"", stages.quality / 1000},
+          {"stage=\"embed\"", stages.embed / 1000}}},
+        {"faceid_pipeline_runs_total",
+         "Requests that used the face pipeline.",
+         "counter",
+         {{"", double(leases)}}},
+    };
+    res.set_content(call.metrics_text(extra), "text/plain; version=0.0.4");
+}
+
+void openapi(RouteCall&, const HttpRequest&, HttpResponse& res) {
+    res.set_content(std::string(kOpenApiSpec), "application/json");
+}
+void docs(RouteCall&, const HttpRequest&, HttpResponse& res) {
+    res.set_content(kSwaggerPage, "text/html; charset=utf-8");
+}
+void swagger_init(RouteCall&, const HttpRequest&, HttpResponse& res) {
+    res.set_content(kSwaggerInit, "application/javascript");
+}
+
+// Public: probes, documentation (the page's static files are public too, served before routing). The
+// metrics are for admins and auditors.
+constexpr std::array kRoutes = {
+    RouteRule{"GET", "/healthz", true, kNoRole, "", healthz},
+    RouteRule{"GET", "/readyz", true, kNoRole, "", readyz},
+    RouteRule{"GET", "/metrics", false, kAdminRole | kAuditorRole, "", metrics},
+    RouteRule{"GET", "/openapi.json", true, kNoRole, "", openapi},
+    RouteRule{"GET", "/docs", true, kNoRole, "", docs},
+    RouteRule{"GET", "/docs/swagger-init.js", true, kNoRole, "", swagger_init},
+};
+
 }  // namespace
 
-void HttpServer::add_system_routes() {
-    add(Method::kGet, "/healthz", "/healthz", [this](const httplib::Request&, httplib::Response& res) {
-        send_json(res, 200, {{"status", "ok"}});
-    });
-
-    add(Method::kGet, "/readyz", "/readyz", [this](const httplib::Request& req, httplib::Response& res) {
-        // Ready once the models are loaded (the pool exists) and storage answers a query.
-        int64_t persons = 0;
-        try {
-            persons = services_.gallery.persons().count_persons();
-        } catch (const Error& e) {
-            spdlog::error("GET /readyz: storage does not answer: {}", e.what());
-            send_json(res, 503, {{"status", "not_ready"}});
-            return;
-        }
-        // The storage location and the gallery's size are for key holders (and /metrics) only.
-        // A wrong key counts against the client address like a 401 elsewhere, and an address out of
-        // tokens gets no key check here: /readyz must not become a way around the limit to test keys.
-        bool key_holder = !config_.auth_enabled;
-        const std::string address = "addr:" + req.remote_addr;
-        if (!key_holder && is_key_presented(req) && !auth_failures_.exhausted(address)) {
-            try {
-                authenticate(req);
-                key_holder = true;
-            } catch (const Error&) {
-                auth_failures_.acquire(address);
-            }
-        }
-        if (!key_holder) {
-            send_json(res, 200, {{"status", "ready"}});
-            return;
-        }
-        send_json(res, 200,
-                  {{"status", "ready"},
-                   {"models", "loaded"},
-                   {"pipelines", services_.pipelines.size()},
-                   {"storage", services_.storage_description},
-                   {"persons", persons},
-                   {"faces", services_.gallery.size()},
-                   {"index", services_.gallery.index().name()}});
-    });
-
-    add(Method::kGet, "/metrics", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        const auto [stages, leases] = services_.pipelines.totals();
-        std::vector<Metrics::Gauge> extra = {
-            {"faceid_gallery_faces",
-             "Face templates in the search index.",
-             "gauge",
-             {{"", double(services_.gallery.size())}}},
-            {"faceid_gallery_persons",
-             "Registered persons.",
-             "gauge",
-             {{"", double(services_.gallery.persons().count_persons())}}},
-            {"faceid_index_memory_bytes",
-             "Memory used by the vector index.",
-             "gauge",
-             {{"", double(services_.gallery.index().memory_bytes())}}},
-            {"faceid_pipeline_stage_seconds_total",
-             "Time spent in each pipeline stage.",
-             "counter",
-             {{"stage=\"decode\"", stages.decode / 1000},
-              {"stage=\"detect\"", stages.detect / 1000},
-              {"stage=\"landmarks\"", stages.landmarks / 1000},
-              {"stage=\"align\"", stages.align / 1000},
-              {"stage=\"quality\"", stages.quality / 1000},
-              {"stage=\"embed\"", stages.embed / 1000}}},
-            {"faceid_pipeline_runs_total",
-             "Requests that used the face pipeline.",
-             "counter",
-             {{"", double(leases)}}},
-        };
-        res.set_content(metrics_.render(extra), "text/plain; version=0.0.4");
-    });
-
-    add(Method::kGet, "/openapi.json", "/openapi.json", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content(std::string(kOpenApiSpec), "application/json");
-    });
-    add(Method::kGet, "/docs", "/docs", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content(kSwaggerPage, "text/html; charset=utf-8");
-    });
-    add(Method::kGet, "/docs/swagger-init.js", "/docs/swagger-init.js",
-        [](const httplib::Request&, httplib::Response& res) {
-            res.set_content(kSwaggerInit, "application/javascript");
-        });
-
-    if (!config_.swagger_dir.empty() &&
-        !server_->set_mount_point("/docs/assets", config_.swagger_dir.string()))
-        spdlog::warn("Swagger UI files not found in {}: /docs will not render", config_.swagger_dir.string());
-    if (!config_.web_dir.empty() && !server_->set_mount_point("/", config_.web_dir.string()))
-        spdlog::warn("web page files not found in {}", config_.web_dir.string());
+std::span<const RouteRule> system_routes() {
+    return kRoutes;
 }
 
 }  // namespace faceid

@@ -66,7 +66,8 @@ PhotoAnalysis analyse_photo(FacePipeline& pipeline, const std::string& path, Pho
         AnalyzedFace face = role == PhotoRole::kProbe ? pipeline.analyze(photo.image, photo.boxes[0], false)
                                                       : choose_registration_face(pipeline, photo).face;
         analysis.status = PhotoAnalysis::Status::kFace;
-        analysis.reasons = face.quality.reasons;
+        for (const auto reason : face.quality.reasons)
+            analysis.reasons.emplace_back(quality_reason_name(reason));
         analysis.quality = face.quality.score;
         if (role == PhotoRole::kProbe || face.quality.passed()) {
             std::vector<AnalyzedFace*> faces{&face};
@@ -293,7 +294,8 @@ SizeReport evaluate_gallery(const AssembledSplit& split, size_t size, int templa
         if (!probe.analysis.embedding.empty()) {
             AnalyzedFace face;
             face.embedding = probe.analysis.embedding;
-            face.quality.reasons = probe.analysis.reasons;
+            for (const auto& name : probe.analysis.reasons)
+                if (const auto reason = parse_quality_reason(name)) face.quality.reasons.push_back(*reason);
             const auto result = search.identify(face, request);  // the service's own decision
             outcome.matched = result.match.has_value();
             const auto nearest = gallery.search(face.embedding, 1, -1.0);  // the best score, whatever it is

@@ -152,6 +152,7 @@ int run_serve(const SettingFlags& flags) {
     }
     storage.start_background_work();
 
+    PersonService persons(gallery);
     RegistrationService registration(pipelines, gallery, registration_options(config));
     SearchService search(pipelines, gallery, search_options(config));
     RetentionService retention(gallery, config.retention, log_cleanup_report);
@@ -168,8 +169,8 @@ int run_serve(const SettingFlags& flags) {
     api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
-    HttpServer server(ApiServices{gallery, registration, search, pipelines, storage.description(), keys,
-                                  audit, retention, config.duplicate_threshold},
+    HttpServer server(ApiServices{gallery, persons, registration, search, pipelines, storage.description(),
+                                  keys, audit, retention, config.duplicate_threshold},
                       api);
     if (!server.bind())
         throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" +

@@ -1,5 +1,7 @@
 #pragma once
 // Value types of one detected face: its box, landmarks, quality figures and embedding.
+#include "core/quality_reason.h"
+
 #include <opencv2/core.hpp>
 
 #include <array>
@@ -46,7 +48,7 @@ struct Quality {
     double overexposed = 0;               // fraction of aligned-crop pixels >= 250
     double score = 0;                     // overall 0..1, used to choose the best photo of a person
     std::optional<double> liveness;       // probability that the face is live (fr_liveness.onnx), if assessed
-    std::vector<std::string> reasons;     // failed gates: LOW_SHARPNESS, SMALL_FACE, ...
+    std::vector<QualityReason> reasons;   // failed gates (core/quality_reason.h)
 
     bool passed() const { return reasons.empty(); }
 };

@@ -70,7 +70,8 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
     }
     if (!chosen.face.quality.passed())
         throw Error(ErrorCode::kQualityGateFailed,
-                    "The face does not meet the quality requirements: " + chosen.face.quality.reasons.front(),
+                    "The face does not meet the quality requirements: " +
+                        std::string(quality_reason_name(chosen.face.quality.reasons.front())),
                     {{"reasons", chosen.face.quality.reasons},
                      {"quality", quality_to_json(chosen.face.quality)},
                      {"face_index", chosen.index},
@@ -206,6 +207,42 @@ std::vector<RegistrationService::BatchEntry> RegistrationService::register_batch
     worker();
     for (auto& t : pool) t.join();
     return entries;
+}
+
+RegistrationService::BatchOutcome RegistrationService::register_items(std::vector<BatchItem> items,
+                                                                      int parallelism) {
+    std::vector<RegistrationRequest> valid;
+    std::vector<bool> forced(items.size());  // allow_mismatch, audited on its own
+    for (size_t i = 0; i < items.size(); ++i) {
+        forced[i] = !items[i].refused && items[i].request.allow_mismatch;
+        if (!items[i].refused) valid.push_back(std::move(items[i].request));
+    }
+    auto registered = register_batch(valid, parallelism);
+    BatchOutcome out;
+    out.entries.reserve(items.size());
+    size_t next = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+        BatchEntry entry;
+        if (items[i].refused)
+            entry.error = items[i].refused;
+        else
+            entry = std::move(registered[next++]);
+        if (entry.error) {
+            ++out.failed;
+        } else {
+            const auto& result = *entry.result;
+            if (!result.skipped) {
+                out.changed_ids.push_back(result.person.id);
+                out.changed_ids.push_back(result.face.id);
+                if (forced[i] && !result.created)
+                    out.forced_mismatches.emplace_back(result.person.id, result.face.id);
+            }
+            for (const auto& dropped : result.dropped_face_ids) out.changed_ids.push_back(dropped);
+            result.skipped ? ++out.skipped : result.created ? ++out.created : ++out.added;
+        }
+        out.entries.push_back(std::move(entry));
+    }
+    return out;
 }
 
 std::optional<RegistrationResult> RegistrationService::already_stored(

@@ -76,6 +76,21 @@ class RegistrationService {
     };
     std::vector<BatchEntry> register_batch(const std::vector<RegistrationRequest>& requests, int parallelism);
 
+    // POST /register/batch: items that were refused while reading (Error set) stay in place as failures;
+    // the others are registered as register_batch does. Counts the outcomes and collects what the audit
+    // log records: the ids written or dropped, and each face added with allow_mismatch to a known person.
+    struct BatchItem {
+        RegistrationRequest request;
+        std::optional<Error> refused;
+    };
+    struct BatchOutcome {
+        std::vector<BatchEntry> entries;  // one per item, in order
+        int created = 0, added = 0, skipped = 0, failed = 0;
+        std::vector<std::string> changed_ids;
+        std::vector<std::pair<std::string, std::string>> forced_mismatches;  // (person id, face id)
+    };
+    BatchOutcome register_items(std::vector<BatchItem> items, int parallelism);
+
   private:
     struct ChosenFace {
         AnalyzedFace face;

@@ -43,7 +43,7 @@ bool SearchService::passes_live_gate(AnalyzedFace& face, bool all_faces) const {
         throw Error(ErrorCode::kNotLive, "",
                     {{"liveness", std::round(*face.quality.liveness * 1000) / 1000},
                      {"threshold", options_.live_threshold}});
-    face.quality.reasons.push_back("NOT_LIVE");
+    face.quality.reasons.push_back(QualityReason::kNotLive);
     return false;
 }
 
@@ -156,7 +156,7 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
     for (size_t i = 0; i < requests.size(); ++i) {
         for (const auto& face : faces[i]) {
             const bool live = std::find(face.quality.reasons.begin(), face.quality.reasons.end(),
-                                        "NOT_LIVE") == face.quality.reasons.end();
+                                        QualityReason::kNotLive) == face.quality.reasons.end();
             entries[i].results.push_back(decide(face, live ? matches[next] : std::vector<PersonMatch>{},
                                                 requests[i].top_k, decisions[i]));
             ++next;

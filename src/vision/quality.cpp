@@ -81,16 +81,16 @@ Quality assess_quality(const cv::Mat& aligned_bgr, const FaceBox& box, const Lan
     q.brightness = cv::mean(centre)[0];
     q.overexposed = double(cv::countNonZero(centre >= 250)) / double(centre.total());
 
-    if (q.sharpness < gates.min_sharpness) q.reasons.push_back("LOW_SHARPNESS");
-    if (q.detection_score < gates.min_detection_score) q.reasons.push_back("LOW_CONFIDENCE");
+    if (q.sharpness < gates.min_sharpness) q.reasons.push_back(QualityReason::kLowSharpness);
+    if (q.detection_score < gates.min_detection_score) q.reasons.push_back(QualityReason::kLowConfidence);
     if (q.face_width_px < gates.min_face_px || q.inter_eye_px < gates.min_inter_eye_px)
-        q.reasons.push_back("SMALL_FACE");
+        q.reasons.push_back(QualityReason::kSmallFace);
     if (std::abs(q.yaw) > gates.max_yaw || std::abs(q.pitch) > gates.max_pitch ||
         std::abs(q.roll) > gates.max_roll)
-        q.reasons.push_back("EXTREME_POSE");
-    if (q.brightness < gates.min_brightness) q.reasons.push_back("TOO_DARK");
+        q.reasons.push_back(QualityReason::kExtremePose);
+    if (q.brightness < gates.min_brightness) q.reasons.push_back(QualityReason::kTooDark);
     if (q.brightness > gates.max_brightness || q.overexposed > gates.max_overexposed)
-        q.reasons.push_back("TOO_BRIGHT");
+        q.reasons.push_back(QualityReason::kTooBright);
 
     // One score for choosing a person's best photo: the product of per-figure scores in 0..1, so that one
     // bad figure is enough to lose (a sharp profile is not a good primary photo).

@@ -33,10 +33,10 @@ void read_all_fields(const faceid::RequestReader& in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    httplib::Request request;
+    faceid::HttpRequest request;
     request.method = "POST";
     request.path = "/register";
-    request.set_header("Content-Type", "application/json");
+    request.headers.emplace("Content-Type", "application/json");
     request.body.assign(reinterpret_cast<const char*>(data), size);
     try {
         const faceid::RequestReader in(request);

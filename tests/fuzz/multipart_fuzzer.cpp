@@ -48,9 +48,23 @@ class InMemoryServer : public httplib::Server {
     }
 
   private:
+    // What the server's adapter (src/api/http_server.cpp) hands a route handler.
+    static faceid::HttpRequest neutral(const httplib::Request& req) {
+        faceid::HttpRequest out;
+        out.method = req.method;
+        out.path = req.path;
+        for (const auto& [name, value] : req.headers) out.headers.emplace(name, value);
+        out.multipart = req.is_multipart_form_data();
+        out.body = req.body;
+        for (const auto& [name, file] : req.files)
+            out.parts.emplace(name, faceid::FormPart{file.content, file.filename, file.content_type});
+        return out;
+    }
+
     static void read_fields(const httplib::Request& req, httplib::Response& res) {
         try {
-            const faceid::RequestReader in(req);
+            const faceid::HttpRequest request = neutral(req);
+            const faceid::RequestReader in(request);
             for (const char* field : {"name", "external_id", "person_id"}) {
                 try {
                     (void)in.text(field);
