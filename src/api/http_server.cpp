@@ -5,7 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 
 namespace faceid {
 namespace {
@@ -47,6 +50,56 @@ std::string presented_key(const httplib::Request& req) {
         (authorization.starts_with("Bearer ") || authorization.starts_with("bearer ")))
         return authorization.substr(7);
     return req.get_header_value("X-API-Key");
+}
+
+// Body framing that httplib 0.11 would read badly, refused before the body is read (the pre-routing handler
+// runs after the headers and before read_content; issue 12):
+// - Transfer-Encoding (chunked): httplib reads a chunked body whole into memory, with no size limit and
+//   before authentication. Our clients all send Content-Length: 411.
+// - Content-Length with Transfer-Encoding (RFC 9112 section 6.1, request smuggling), several differing
+//   Content-Length values, or one that is not a plain decimal number that fits (-1, 2^64, "abc"): 400.
+//   httplib parses -1 and 2^64 as huge lengths and holds the thread skipping them until the read timeout.
+// The connection is closed after the answer: the unread body must not be parsed as the next request.
+std::optional<httplib::Server::HandlerResponse> refuse_framing(const httplib::Request& req,
+                                                               httplib::Response& res) {
+    const auto refuse = [&](int status, const char* name, const std::string& message) {
+        res.status = status;
+        res.set_header("Connection", "close");
+        // httplib 0.11 keeps the connection open whatever the response says (a handler cannot set its
+        // connection_closed), and would then parse the unread body as the next request. A content provider
+        // that writes the whole answer and then reports failure makes it close the connection after it.
+        auto body = std::make_shared<std::string>(error_json(name, message, nlohmann::json::object()).dump());
+        res.set_content_provider(
+            body->size(), "application/json", [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                sink.write(body->data() + offset, std::min(length, body->size() - offset));
+                return false;  // close the connection
+            });
+        return httplib::Server::HandlerResponse::Handled;
+    };
+    const bool has_length = req.has_header("Content-Length");
+    if (req.has_header("Transfer-Encoding")) {
+        if (has_length)
+            return refuse(400, "bad_request",
+                          "A request may not carry both Content-Length and Transfer-Encoding.");
+        return refuse(411, "length_required",
+                      "Request bodies must be sent with a Content-Length, not with Transfer-Encoding.");
+    }
+    if (!has_length) return std::nullopt;
+    const std::string first = req.get_header_value("Content-Length");
+    const auto digits_only = [](const std::string& value) {
+        // 18 digits at most: below 2^63, and far beyond any upload limit.
+        return !value.empty() && value.size() <= 18 &&
+               std::all_of(value.begin(), value.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+    };
+    const auto count = req.get_header_value_count("Content-Length");
+    for (size_t i = 0; i < count; ++i) {
+        const std::string value = req.get_header_value("Content-Length", i);
+        if (!digits_only(value))
+            return refuse(400, "bad_request", "The Content-Length is not a valid length.");
+        if (value != first)
+            return refuse(400, "bad_request", "The request has conflicting Content-Length values.");
+    }
+    return std::nullopt;
 }
 
 std::unique_ptr<httplib::Server> make_server(const ApiConfig& config) {
@@ -110,6 +163,7 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
                 return httplib::Server::HandlerResponse::Handled;
             }
         }
+        if (const auto refusal = refuse_framing(req, res)) return *refusal;
         // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section 6.3);
         // httplib 0.11 instead reads a POST, PATCH or DELETE without them until the client closes, and
         // answers 400 at the read timeout (e.g. `curl -X POST .../admin/cleanup?dry_run=true`). The request
@@ -121,7 +175,7 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
 
     // Errors httplib raises itself (unknown route, body too large, bad request line) get our JSON form.
     server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return;
+        if (!res.body.empty() || res.content_provider_) return;
         ErrorCode code = ErrorCode::kBadRequest;
         if (res.status == 404) code = ErrorCode::kNotFound;
         if (res.status == 405) code = ErrorCode::kBadRequest;
