@@ -27,6 +27,7 @@ class ServerProcess {
     bool alive();
 
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     const std::filesystem::path& data_dir() const { return data_dir_; }
     // An HTTP or HTTPS client for the server (certificate checks off for the tests' self-signed one).
     httplib::Client client() const;
