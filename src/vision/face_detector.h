@@ -19,6 +19,13 @@ struct DetectorOptions {
     int tile_2x2_above = 800;
     int tile_3x3_above = 2400;
     float min_face_px = 20;  // boxes narrower than this (original pixels) are dropped
+    // Network input size. The priors are part of fr_detect.onnx, so only 320x240 is known to work; other
+    // sizes are for experiments (`faceid eval --variant det_size=WxH`).
+    int input_width = 320;
+    int input_height = 240;
+    // Pad the photo (or tile) on the right or bottom to the network's aspect ratio before shrinking it, so
+    // faces in portrait or panoramic photos are not squashed. Off: the whole region is stretched to 4:3.
+    bool keep_aspect = false;
 };
 
 class FaceDetector {
