@@ -42,7 +42,7 @@ void add_vision_flags(CLI::App* cmd, VisionFlags& flags) {
     cmd->add_option("--pipeline", flags.pipeline,
                     "Pipeline options as key=value words, e.g. \"aspect=1 lm_pass=1\". Keys: det_size=WxH "
                     "aspect=0|1 tile2=N tile3=N lm_pass=1|2 lm_box=SCALE lm_area=0|1 align=ls|ransac|lmeds "
-                    "align_aa=0|1 flip=0|1 (eval: also choose=central|largest)");
+                    "align_aa=SCALE flip=0|1 (eval: also choose=central|largest)");
 }
 
 // A pipeline variant (`--pipeline` of the vision commands, `faceid eval --variant`): options changed by a
@@ -95,7 +95,7 @@ PipelineVariant parse_variant(const std::string& spec, const PipelineOptions& ba
                 else
                     throw bad("align is ls, ransac or lmeds");
             } else if (key == "align_aa") {
-                v.options.align.antialias = value == "1";
+                v.options.align.antialias_below = std::stof(value);
             } else if (key == "choose") {
                 if (value != "largest" && value != "central") throw bad("choose is largest or central");
                 v.largest = value == "largest";

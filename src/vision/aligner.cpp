@@ -54,9 +54,9 @@ cv::Mat align_face(const cv::Mat& bgr, const Landmarks5& points, const AlignOpti
     cv::Mat m = alignment_transform(points, options.method);
     const double scale = std::hypot(m.at<double>(0, 0), m.at<double>(1, 0));
     cv::Mat source = bgr;
-    if (options.antialias && scale < 1 && scale > 0) {
+    if (scale > 0 && scale < options.antialias_below) {
         // The photo region the crop samples (corners mapped back, plus a margin for interpolation),
-        // shrunk by pixel-area averaging to about the crop's scale; the transform then starts from it.
+        // shrunk by pixel-area averaging to scale antialias_below; the transform then starts from it.
         cv::Mat inverse;
         cv::invertAffineTransform(m, inverse);
         std::vector<cv::Point2f> corners = {{0, 0},
@@ -65,6 +65,7 @@ cv::Mat align_face(const cv::Mat& bgr, const Landmarks5& points, const AlignOpti
                                             {float(kAlignedSize), float(kAlignedSize)}};
         cv::transform(corners, corners, inverse);
         const float margin = float(2 / scale);
+        const double shrink = scale / options.antialias_below;
         float x1 = corners[0].x, y1 = corners[0].y, x2 = x1, y2 = y1;
         for (const auto& c : corners) {
             x1 = std::min(x1, c.x);
@@ -75,7 +76,7 @@ cv::Mat align_face(const cv::Mat& bgr, const Landmarks5& points, const AlignOpti
         const cv::Rect region = cv::Rect(cvFloor(x1 - margin), cvFloor(y1 - margin),
                                          cvCeil(x2 - x1 + 2 * margin), cvCeil(y2 - y1 + 2 * margin)) &
                                 cv::Rect(0, 0, bgr.cols, bgr.rows);
-        const cv::Size small(cvRound(region.width * scale), cvRound(region.height * scale));
+        const cv::Size small(cvRound(region.width * shrink), cvRound(region.height * shrink));
         if (small.width >= 2 && small.height >= 2) {
             cv::resize(bgr(region), source, small, 0, 0, cv::INTER_AREA);
             const double fx = double(small.width) / region.width, fy = double(small.height) / region.height;

@@ -15,9 +15,13 @@ struct AlignOptions {
         kLmeds,         // cv::estimateAffinePartial2D with LMEDS
     };
     Method method = Method::kLeastSquares;
-    // When the face is shrunk (scale < 1), first shrink the face's region with pixel-area averaging to the
-    // crop's scale and warp that, instead of bilinear sampling of the full-resolution photo (which aliases).
-    bool antialias = false;
+    // Anti-aliasing for faces much larger than the crop: when the transform shrinks the photo by more than
+    // this (scale < antialias_below), the face's region is first shrunk with pixel-area averaging to scale
+    // antialias_below and only the rest is left to bilinear warping, which otherwise skips photo pixels
+    // (aliasing). 0 = off; 1 = area-shrink every face bigger than the crop. 0.5 helps faces of several
+    // hundred pixels in whole photos and leaves LFW-sized faces (scale ~0.8) alone; 1 lowered LFW DevTest
+    // cosines (docs/wild-photos.md).
+    float antialias_below = 0.5f;
 };
 
 // Least-squares similarity transform (rotation, uniform scale, translation) from the five points to the
