@@ -459,6 +459,20 @@ void print_fitted_models(const FittedModels& fitted, const fs::path& out) {
                     fitted.impostors.threshold_for(0.01, double(n)));
 }
 
+// Every pipeline setting that changes an embedding: a cache made with other settings is not used.
+std::string pipeline_settings_key(const PipelineOptions& o) {
+    const auto& d = o.detector;
+    return "flip=" + std::to_string(o.flip_average) +
+           ";landmarks2=" + std::to_string(o.landmarks.second_pass) +
+           ";lm_box=" + std::to_string(o.landmarks.first_box_scale) +
+           ";lm_area=" + std::to_string(o.landmarks.area_resize) +
+           ";align=" + std::to_string(int(o.align.method)) +
+           ";align_aa=" + std::to_string(o.align.antialias_below) + ";det=" + std::to_string(d.input_width) +
+           "x" + std::to_string(d.input_height) + ";aspect=" + std::to_string(d.keep_aspect) +
+           ";tiles=" + std::to_string(d.tile_2x2_above) + "/" + std::to_string(d.tile_3x3_above) +
+           ";score=" + std::to_string(d.score_threshold);
+}
+
 int run_identify_eval(const IdentifyFlags& flags) {
     const fs::path root = flags.root;
     const fs::path fit_file =
@@ -471,8 +485,7 @@ int run_identify_eval(const IdentifyFlags& flags) {
     const auto options = pipeline_options(config);
     PhotoAnalysisCache cache(
         flags.cache.empty() ? fs::path(flags.out) / "analysis-cache" : fs::path(flags.cache),
-        "flip=" + std::to_string(options.flip_average) +
-            ";landmarks2=" + std::to_string(options.second_landmark_pass));
+        pipeline_settings_key(options));
     analyse_split(photos, cache, models, options, flags.threads);
     if (flags.analyse_only) return 0;
 

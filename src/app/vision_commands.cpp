@@ -17,9 +17,11 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace faceid::app {
@@ -30,6 +32,7 @@ struct VisionFlags {
     bool no_flip = false;
     bool single_landmark_pass = false;
     float score_threshold = DetectorOptions{}.score_threshold;
+    std::string pipeline;  // key=value words, see parse_variant
 };
 
 void add_vision_flags(CLI::App* cmd, VisionFlags& flags) {
@@ -37,13 +40,85 @@ void add_vision_flags(CLI::App* cmd, VisionFlags& flags) {
     cmd->add_flag("--no-flip", flags.no_flip, "Embed without flip-averaging");
     cmd->add_flag("--single-landmark-pass", flags.single_landmark_pass, "Run the landmark network once");
     cmd->add_option("--score-threshold", flags.score_threshold, "Detector score threshold");
+    cmd->add_option("--pipeline", flags.pipeline,
+                    "Pipeline options as key=value words, e.g. \"aspect=1 lm_pass=1\". Keys: det_size=WxH "
+                    "aspect=0|1 tile2=N tile3=N lm_pass=1|2 lm_box=SCALE lm_area=0|1 align=ls|ransac|lmeds "
+                    "align_aa=SCALE flip=0|1 (eval: also choose=central|largest)");
+}
+
+// A pipeline variant (`--pipeline` of the vision commands, `faceid eval --variant`): options changed by a
+// list of key=value words separated by spaces, e.g. "aspect=1 lm_pass=1 align=ransac". "base" changes
+// nothing. choose= only matters to eval.
+struct PipelineVariant {
+    std::string name;
+    PipelineOptions options;
+    bool largest = false;
+    bool flip = true;
+};
+
+PipelineVariant parse_variant(const std::string& spec, const PipelineOptions& base, bool largest) {
+    PipelineVariant v{spec, base, largest, base.flip_average};
+    std::stringstream words(spec);
+    std::string word;
+    auto bad = [&](const std::string& why) {
+        return Error(ErrorCode::kBadRequest, "pipeline variant \"" + spec + "\": " + why);
+    };
+    while (words >> word) {
+        if (word == "base") continue;
+        const auto eq = word.find('=');
+        if (eq == std::string::npos) throw bad("expected key=value, got " + word);
+        const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
+        try {
+            if (key == "det_size") {
+                const auto x = value.find('x');
+                if (x == std::string::npos) throw bad("det_size is WxH");
+                v.options.detector.input_width = std::stoi(value.substr(0, x));
+                v.options.detector.input_height = std::stoi(value.substr(x + 1));
+            } else if (key == "aspect") {
+                v.options.detector.keep_aspect = value == "1";
+            } else if (key == "tile2") {
+                v.options.detector.tile_2x2_above = std::stoi(value);
+            } else if (key == "tile3") {
+                v.options.detector.tile_3x3_above = std::stoi(value);
+            } else if (key == "lm_pass") {
+                v.options.landmarks.second_pass = value == "2";
+            } else if (key == "lm_box") {
+                v.options.landmarks.first_box_scale = std::stof(value);
+            } else if (key == "lm_area") {
+                v.options.landmarks.area_resize = value == "1";
+            } else if (key == "align") {
+                if (value == "ls")
+                    v.options.align.method = AlignOptions::Method::kLeastSquares;
+                else if (value == "ransac")
+                    v.options.align.method = AlignOptions::Method::kRansac;
+                else if (value == "lmeds")
+                    v.options.align.method = AlignOptions::Method::kLmeds;
+                else
+                    throw bad("align is ls, ransac or lmeds");
+            } else if (key == "align_aa") {
+                v.options.align.antialias_below = std::stof(value);
+            } else if (key == "choose") {
+                if (value != "largest" && value != "central") throw bad("choose is largest or central");
+                v.largest = value == "largest";
+            } else if (key == "flip") {
+                v.flip = value == "1";
+                v.options.flip_average = v.flip;
+            } else {
+                throw bad("unknown key " + key);
+            }
+        } catch (const std::logic_error&) {  // std::stoi / std::stof
+            throw bad("bad number in " + word);
+        }
+    }
+    return v;
 }
 
 PipelineOptions pipeline_options(const VisionFlags& flags) {
     PipelineOptions options;
     options.flip_average = !flags.no_flip;
-    options.second_landmark_pass = !flags.single_landmark_pass;
+    options.landmarks.second_pass = !flags.single_landmark_pass;
     options.detector.score_threshold = flags.score_threshold;
+    if (!flags.pipeline.empty()) options = parse_variant(flags.pipeline, options, false).options;
     return options;
 }
 
@@ -55,11 +130,13 @@ nlohmann::json face_json(const AnalyzedFace& face) {
 }
 
 // The face an evaluation uses: LFW photos are centred on the labelled person, so take the face nearest
-// the centre rather than the largest. If nothing passes the detector threshold, retry at a low one.
-std::optional<AnalyzedFace> central_face(FacePipeline& pipeline, const cv::Mat& image) {
-    auto boxes = pipeline.detect(image);
+// the centre rather than the largest (or the largest, which is what registration takes when there are
+// several). If nothing passes the detector threshold, retry at a low one.
+std::optional<AnalyzedFace> evaluation_face(FacePipeline& pipeline, const cv::Mat& image,
+                                            std::vector<FaceBox> boxes, bool largest) {
     if (boxes.empty()) boxes = pipeline.detect(image, 0.3f);
     if (boxes.empty()) return std::nullopt;
+    if (largest) return pipeline.analyze(image, boxes.front());  // detect() sorts largest first
     const cv::Point2f centre(image.cols / 2.f, image.rows / 2.f);
     auto nearest = std::min_element(boxes.begin(), boxes.end(), [&](const FaceBox& a, const FaceBox& b) {
         return cv::norm(a.center() - centre) < cv::norm(b.center() - centre);
@@ -124,7 +201,18 @@ struct EvalFlags {
     std::string pairs, root;
     int threads = int(std::max(1u, std::thread::hardware_concurrency()));
     bool fit = false;
+    bool largest = false;               // choose the largest face instead of the most central one
+    std::vector<std::string> variants;  // pipeline variants compared side by side (see parse_variant)
+    std::string scores_out;             // CSV of every pair's cosine under every variant
 };
+
+// Detector options as a key, so variants sharing them share one detection per photo.
+std::string detector_key(const DetectorOptions& d) {
+    return std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + "/" +
+           std::to_string(d.keep_aspect) + "/" + std::to_string(d.tile_2x2_above) + "/" +
+           std::to_string(d.tile_3x3_above) + "/" + std::to_string(d.score_threshold) + "/" +
+           std::to_string(d.min_face_px) + "/" + std::to_string(d.nms_iou);
+}
 
 int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
     const auto models = resolve_models(flags.models);
@@ -137,27 +225,52 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
     std::sort(photos.begin(), photos.end());
     photos.erase(std::unique(photos.begin(), photos.end()), photos.end());
 
-    // Both variants of every photo from one forward pass, so one run compares them side by side.
-    std::map<std::string, std::pair<Embedding, Embedding>> embeddings;  // {plain, flip-averaged}
+    // Variant 0 is the command line's own pipeline; --variant adds more, each run on the same decoded photo.
+    const PipelineOptions base = pipeline_options(flags);
+    std::vector<PipelineVariant> variants = {
+        parse_variant(flags.pipeline.empty() ? "base" : flags.pipeline, base, eval.largest)};
+    for (const auto& spec : eval.variants) {
+        if (spec == "base") continue;
+        variants.push_back(parse_variant(spec, base, eval.largest));
+    }
+    const size_t nv = variants.size();
+
+    // Both embeddings of every photo from one forward pass, so one run compares them side by side.
+    using Pair = std::pair<Embedding, Embedding>;             // {plain, flip-averaged}
+    std::vector<std::map<std::string, Pair>> embeddings(nv);  // per variant, per photo
     std::mutex mutex;
     std::atomic<size_t> next{0}, done{0};
-    std::atomic<int> no_face{0};
+    std::vector<std::atomic<int>> no_face(nv);
     const double start = monotonic_seconds();
     auto worker = [&] {
         // OpenCV's own threads would fight with ours; one inference thread per worker.
-        FacePipeline pipeline(models, pipeline_options(flags));
+        FacePipeline pipeline(models, base);
         for (size_t i = next++; i < photos.size(); i = next++) {
-            std::pair<Embedding, Embedding> e;
+            std::vector<Pair> e(nv);
             try {
-                auto face = central_face(pipeline, pipeline.decode(read_file_bytes(photos[i])));
-                if (face) e = pipeline.embed_variants(*face);
+                const cv::Mat image = pipeline.decode(read_file_bytes(photos[i]));
+                std::map<std::string, std::vector<FaceBox>> detections;
+                for (size_t v = 0; v < nv; ++v) {
+                    pipeline.set_options(variants[v].options);
+                    try {
+                        const auto key = detector_key(variants[v].options.detector);
+                        if (!detections.count(key)) detections[key] = pipeline.detect(image);
+                        auto face = evaluation_face(pipeline, image, detections[key], variants[v].largest);
+                        if (face) e[v] = pipeline.embed_variants(*face);
+                    } catch (const cv::Exception& err) {  // e.g. a detector input size the network rejects
+                        std::cerr << "eval: " << photos[i] << ": variant " << variants[v].name << ": "
+                                  << err.what() << "\n";
+                    }
+                }
             } catch (const Error& err) {
                 std::cerr << "eval: " << photos[i] << ": " << err.what() << "\n";
             }
-            if (e.first.empty()) ++no_face;
             {
                 std::lock_guard lock(mutex);
-                embeddings[photos[i]] = std::move(e);
+                for (size_t v = 0; v < nv; ++v) {
+                    if (e[v].first.empty()) ++no_face[v];
+                    embeddings[v][photos[i]] = std::move(e[v]);
+                }
             }
             const size_t n = ++done;
             if (n % 500 == 0 || n == photos.size())
@@ -171,30 +284,38 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
     for (auto& t : threads) t.join();
 
     // Three ways to compare: plain both sides, flip-averaged both sides, and flip-averaged enrolment (a)
-    // against a plain probe (b), which is what the service does by default.
-    std::vector<ScoredPair> plain, flipped, mixed;
-    for (const auto& p : pairs) {
-        const auto& a = embeddings[p.path_a];
-        const auto& b = embeddings[p.path_b];
-        // A photo without a face cannot be matched: score it -1, below any threshold, which counts against
-        // the same pairs as it would in the product.
-        const bool missing = a.first.empty() || b.first.empty();
-        plain.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.first, b.first)});
-        flipped.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.second)});
-        mixed.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.first)});
-    }
-    for (const auto& [name, list] :
-         {std::pair{"plain", &plain}, {"flip", &flipped}, {"enrol_flip_probe_plain", &mixed}}) {
+    // against a plain probe (b).
+    struct Scores {
+        std::vector<ScoredPair> plain, flipped, mixed;
+    };
+    std::vector<Scores> scores(nv);
+    for (size_t v = 0; v < nv; ++v)
+        for (const auto& p : pairs) {
+            const auto& a = embeddings[v][p.path_a];
+            const auto& b = embeddings[v][p.path_b];
+            // A photo without a face cannot be matched: score it -1, below any threshold, which counts
+            // against the same pairs as it would in the product.
+            const bool missing = a.first.empty() || b.first.empty();
+            scores[v].plain.push_back({p.fold, p.same, missing ? -1.0 : cosine_similarity(a.first, b.first)});
+            scores[v].flipped.push_back(
+                {p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.second)});
+            scores[v].mixed.push_back(
+                {p.fold, p.same, missing ? -1.0 : cosine_similarity(a.second, b.first)});
+        }
+
+    for (const auto& [name, list] : {std::pair{"plain", &scores[0].plain},
+                                     {"flip", &scores[0].flipped},
+                                     {"enrol_flip_probe_plain", &scores[0].mixed}}) {
         const auto k = k_fold_accuracy(*list);
         std::printf("variant %s: accuracy %.2f%% +- %.2f%%, TAR@FAR=1e-3 %.2f%%\n", name, k.accuracy * 100,
                     k.stddev * 100, tar_at_far(*list, 1e-3).tar * 100);
     }
-    const auto& scored = flags.no_flip ? plain : flipped;
+    const auto& scored = variants[0].flip ? scores[0].flipped : scores[0].plain;
     const auto kfold = k_fold_accuracy(scored);
     const auto far2 = tar_at_far(scored, 1e-2);
     const auto far3 = tar_at_far(scored, 1e-3);
     std::printf("pairs: %zu, photos: %zu, no face: %d, %.1f s\n", scored.size(), photos.size(),
-                no_face.load(), monotonic_seconds() - start);
+                no_face[0].load(), monotonic_seconds() - start);
     std::printf("accuracy (%zu-fold): %.2f%% +- %.2f%%, threshold %.3f\n", kfold.fold_accuracy.size(),
                 kfold.accuracy * 100, kfold.stddev * 100, kfold.threshold);
     std::printf("TAR@FAR=1e-2: %.2f%% (threshold %.3f)\nTAR@FAR=1e-3: %.2f%% (threshold %.3f)\n",
@@ -206,7 +327,34 @@ int run_eval(const VisionFlags& flags, const EvalFlags& eval) {
     }
     std::printf(
         "eval pairs=%zu accuracy=%.4f std=%.4f tar_far1e-2=%.3f tar_far1e-3=%.3f threshold=%.3f no_face=%d\n",
-        scored.size(), kfold.accuracy, kfold.stddev, far2.tar, far3.tar, kfold.threshold, no_face.load());
+        scored.size(), kfold.accuracy, kfold.stddev, far2.tar, far3.tar, kfold.threshold, no_face[0].load());
+
+    if (nv > 1) {
+        // One line per variant; accuracy is k-fold, "plain" is the same without flip-averaging.
+        std::printf("\n| variant | accuracy | plain | TAR@1e-2 | TAR@1e-3 | threshold | no face |\n");
+        std::printf("|---|---|---|---|---|---|---|\n");
+        for (size_t v = 0; v < nv; ++v) {
+            const auto& list = variants[v].flip ? scores[v].flipped : scores[v].plain;
+            const auto k = k_fold_accuracy(list);
+            const auto plain = k_fold_accuracy(scores[v].plain);
+            std::printf("| %s%s | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.3f | %d |\n",
+                        variants[v].name.c_str(), variants[v].flip ? "" : " (no flip)", k.accuracy * 100,
+                        plain.accuracy * 100, tar_at_far(list, 1e-2).tar * 100,
+                        tar_at_far(list, 1e-3).tar * 100, k.threshold, no_face[v].load());
+        }
+    }
+    if (!eval.scores_out.empty()) {
+        std::ofstream out(eval.scores_out);
+        out << "image_a,image_b,same,fold";
+        for (const auto& v : variants) out << ",\"" << v.name << "\"";
+        out << "\n";
+        for (size_t i = 0; i < pairs.size(); ++i) {
+            out << pairs[i].path_a << "," << pairs[i].path_b << "," << pairs[i].same << "," << pairs[i].fold;
+            for (size_t v = 0; v < nv; ++v)
+                out << "," << (variants[v].flip ? scores[v].flipped : scores[v].plain)[i].similarity;
+            out << "\n";
+        }
+    }
     return 0;
 }
 
@@ -400,6 +548,12 @@ void add_vision_commands(CLI::App& app) {
     evaluate->add_option("--root", eval.root, "Folder the photos are in");
     evaluate->add_option("--threads", eval.threads, "Worker threads");
     evaluate->add_flag("--fit", eval.fit, "Also fit the percentage calibration");
+    evaluate->add_flag("--largest", eval.largest,
+                       "Use each photo's largest face (default: the most central)");
+    evaluate->add_option("--variant", eval.variants,
+                         "Also evaluate a pipeline variant side by side (repeatable): key=value words as for "
+                         "--pipeline, applied on top of the command line's pipeline");
+    evaluate->add_option("--scores", eval.scores_out, "Write every pair's cosine per variant to this CSV");
     add_identify_eval_command(*evaluate);
     evaluate->final_callback([evaluate] {
         if (evaluate->got_subcommand("identify")) return;  // it ran its own callback

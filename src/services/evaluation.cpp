@@ -133,15 +133,45 @@ std::string lfw_photo(const std::string& root, const std::string& name, const st
     return root + "/" + name + "/" + name + file;
 }
 
-std::vector<std::string> split_tabs(const std::string& line) {
+std::vector<std::string> split_fields(const std::string& line, char separator) {
     std::vector<std::string> fields;
     std::stringstream in(line);
     std::string field;
-    while (std::getline(in, field, '\t')) {
+    while (std::getline(in, field, separator)) {
         while (!field.empty() && (field.back() == '\r' || field.back() == ' ')) field.pop_back();
         fields.push_back(field);
     }
     return fields;
+}
+
+std::string resolve_path(const std::string& root, const std::string& path) {
+    return path.starts_with("/") ? path : root + "/" + path;
+}
+
+// CSV with a header naming image_a, image_b and same (other columns are ignored), e.g. photos-multi's
+// pairs.csv. The list has no folds: pair i (0-based, in file order) goes to fold i % 10.
+std::vector<PairSpec> read_csv_pairs(std::istream& in, const std::string& header, const std::string& file,
+                                     const std::string& root) {
+    const auto names = split_fields(header, ',');
+    auto column = [&](const std::string& name) {
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end()) throw Error(ErrorCode::kBadRequest, file + " has no column " + name);
+        return size_t(it - names.begin());
+    };
+    const size_t a = column("image_a"), b = column("image_b"), same = column("same");
+    const size_t needed = std::max({a, b, same}) + 1;
+    std::vector<PairSpec> pairs;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto f = split_fields(line, ',');
+        if (f.empty() || (f.size() == 1 && f[0].empty())) continue;
+        if (f.size() < needed)
+            throw Error(ErrorCode::kBadRequest, "unrecognised line in " + file + ": " + line);
+        const int fold = int(pairs.size() % 10);
+        pairs.push_back(
+            {fold, resolve_path(root, f[a]), resolve_path(root, f[b]), f[same] == "1" || f[same] == "true"});
+    }
+    return pairs;
 }
 
 }  // namespace
@@ -158,7 +188,8 @@ std::vector<PairSpec> read_pair_list(const std::string& file, const std::string&
     while (std::getline(in, line)) {
         ++number;
         const std::string where = file + " line " + std::to_string(number);
-        auto f = split_tabs(line);
+        if (first && line.starts_with("image_a,")) return read_csv_pairs(in, line, file, root);
+        auto f = split_fields(line, '\t');
         if (f.empty() || f[0].empty()) continue;
         if (f[0].starts_with("#")) continue;  // comment line
         if (first) {
@@ -180,8 +211,8 @@ std::vector<PairSpec> read_pair_list(const std::string& file, const std::string&
         } else if (lfw && f.size() == 4) {
             pair = {0, lfw_photo(root, f[0], f[1], where), lfw_photo(root, f[2], f[3], where), false};
         } else if (f.size() == 4) {
-            auto resolve = [&](const std::string& p) { return p.starts_with("/") ? p : root + "/" + p; };
-            pair = {parse_count(f[0], where), resolve(f[1]), resolve(f[2]), f[3] == "1" || f[3] == "true"};
+            pair = {parse_count(f[0], where), resolve_path(root, f[1]), resolve_path(root, f[2]),
+                    f[3] == "1" || f[3] == "true"};
         } else {
             throw Error(ErrorCode::kBadRequest, where + ": expected 3 or 4 tab-separated fields, got " +
                                                     std::to_string(f.size()) + ": " + line.substr(0, 200));

@@ -40,7 +40,8 @@ LogisticFit fit_logistic(const std::vector<ScoredPair>& pairs);
 
 // Reads an LFW pair list (pairs.txt format: header line "folds<TAB>n", then same pairs
 // "name<TAB>n1<TAB>n2" and different pairs "name1<TAB>n1<TAB>name2<TAB>n2") or a 4-column list
-// "fold<TAB>path_a<TAB>path_b<TAB>same". Paths are resolved against root.
+// "fold<TAB>path_a<TAB>path_b<TAB>same", or a CSV whose header names image_a, image_b and same (1/0; more
+// columns allowed; pair i in file order goes to fold i % 10). Paths are resolved against root.
 struct PairSpec {
     int fold = 0;
     std::string path_a, path_b;

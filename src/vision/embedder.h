@@ -22,6 +22,7 @@ class Embedder {
     // Both variants from one forward pass: {plain, flip-averaged}. For evaluating the trade-off.
     std::pair<Embedding, Embedding> embed_variants(const cv::Mat& aligned_bgr);
     bool flip_average() const { return flip_average_; }
+    void set_flip_average(bool flip_average) { flip_average_ = flip_average; }
 
   private:
     cv::dnn::Net net_;

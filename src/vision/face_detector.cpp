@@ -7,9 +7,6 @@
 namespace faceid {
 namespace {
 
-constexpr int kNetWidth = 320;
-constexpr int kNetHeight = 240;
-
 float overlap_ratio(const FaceBox& a, const FaceBox& b, bool of_smaller) {
     const float ix = std::max(0.f, std::min(a.x2, b.x2) - std::max(a.x1, b.x1));
     const float iy = std::max(0.f, std::min(a.y2, b.y2) - std::max(a.y1, b.y1));
@@ -58,8 +55,23 @@ FaceDetector::FaceDetector(const std::filesystem::path& model, DetectorOptions o
 void FaceDetector::run_on_region(const cv::Mat& bgr, const cv::Rect& region, bool drop_cut_faces,
                                  std::vector<FaceBox>& out) {
     if (region.width < 1 || region.height < 1) return;
-    cv::Mat blob = cv::dnn::blobFromImage(bgr(region), 1.0 / 128, cv::Size(kNetWidth, kNetHeight),
-                                          cv::Scalar(127, 127, 127), /*swapRB=*/true, /*crop=*/false);
+    const cv::Size net_size(options_.input_width, options_.input_height);
+    // The network sees `frame`: the region, padded with mid-grey (0 after normalisation) on the right or
+    // bottom to the network's aspect ratio when keep_aspect is on. Box coordinates are fractions of it.
+    cv::Mat input = bgr(region);
+    cv::Size2f frame(float(region.width), float(region.height));
+    if (options_.keep_aspect) {
+        const double net_aspect = double(net_size.width) / net_size.height;
+        const int pad_w = std::max(0, int(std::lround(region.height * net_aspect)) - region.width);
+        const int pad_h = std::max(0, int(std::lround(region.width / net_aspect)) - region.height);
+        if (pad_w > 0 || pad_h > 0) {
+            cv::copyMakeBorder(input, input, 0, pad_h, 0, pad_w, cv::BORDER_CONSTANT,
+                               cv::Scalar(127, 127, 127));
+            frame = cv::Size2f(float(input.cols), float(input.rows));
+        }
+    }
+    cv::Mat blob = cv::dnn::blobFromImage(input, 1.0 / 128, net_size, cv::Scalar(127, 127, 127),
+                                          /*swapRB=*/true, /*crop=*/false);
     net_.setInput(blob);
     std::vector<cv::Mat> outputs;
     net_.forward(outputs, std::vector<cv::String>{"boxes", "scores"});
@@ -73,10 +85,11 @@ void FaceDetector::run_on_region(const cv::Mat& bgr, const cv::Rect& region, boo
         const float score = s[i * 2 + 1];
         if (score < options_.score_threshold) continue;
         FaceBox box;
-        box.x1 = region.x + std::clamp(b[i * 4 + 0], 0.f, 1.f) * region.width;
-        box.y1 = region.y + std::clamp(b[i * 4 + 1], 0.f, 1.f) * region.height;
-        box.x2 = region.x + std::clamp(b[i * 4 + 2], 0.f, 1.f) * region.width;
-        box.y2 = region.y + std::clamp(b[i * 4 + 3], 0.f, 1.f) * region.height;
+        const float w = float(region.width), h = float(region.height);
+        box.x1 = region.x + std::clamp(b[i * 4 + 0] * frame.width, 0.f, w);
+        box.y1 = region.y + std::clamp(b[i * 4 + 1] * frame.height, 0.f, h);
+        box.x2 = region.x + std::clamp(b[i * 4 + 2] * frame.width, 0.f, w);
+        box.y2 = region.y + std::clamp(b[i * 4 + 3] * frame.height, 0.f, h);
         box.score = score;
         if (box.width() < options_.min_face_px || box.height() < options_.min_face_px) continue;
         if (drop_cut_faces) {

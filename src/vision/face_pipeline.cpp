@@ -22,8 +22,15 @@ FacePipeline::FacePipeline(const ModelFiles& models, PipelineOptions options)
     : models_(models),
       options_(options),
       detector_(models.path("fr_detect.onnx"), options.detector),
-      landmarker_(models.path("fr_landmark.onnx"), options.second_landmark_pass),
+      landmarker_(models.path("fr_landmark.onnx"), options.landmarks),
       embedder_(models.path("fr_feature.onnx"), options.flip_average) {}
+
+void FacePipeline::set_options(const PipelineOptions& options) {
+    options_ = options;
+    detector_.set_options(options.detector);
+    landmarker_.set_options(options.landmarks);
+    embedder_.set_flip_average(options.flip_average);
+}
 
 cv::Mat FacePipeline::decode(std::string_view bytes) {
     StageTimer timer(times_.decode);
@@ -55,7 +62,7 @@ AnalyzedFace FacePipeline::analyze(const cv::Mat& image, const FaceBox& box, boo
     }
     {
         StageTimer timer(times_.align);
-        face.aligned = align_face(image, face.points);
+        face.aligned = align_face(image, face.points, options_.align);
     }
     {
         StageTimer timer(times_.quality);

@@ -29,7 +29,8 @@ struct PipelineOptions {
     // twice the embedding time. Templates and probes must be embedded the same way: a flip-averaged template
     // against a plain probe scores worse than either (99.17%, TAR@1e-3 97.77%).
     bool flip_average = true;
-    bool second_landmark_pass = true;
+    LandmarkOptions landmarks;
+    AlignOptions align;
 };
 
 // Milliseconds spent in each stage by the last call(s) since reset().
@@ -72,6 +73,9 @@ class FacePipeline {
     void estimate_attributes(const cv::Mat& image, AnalyzedFace& face);
 
     const PipelineOptions& options() const { return options_; }
+    // Changes detector, landmark, alignment and flip options without reloading the networks (for comparing
+    // pipeline variants in one evaluation run).
+    void set_options(const PipelineOptions& options);
     const StageTimes& times() const { return times_; }
     void reset_times() { times_ = {}; }
 

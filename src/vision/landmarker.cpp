@@ -6,8 +6,8 @@
 
 namespace faceid {
 
-Landmarker::Landmarker(const std::filesystem::path& model, bool second_pass)
-    : net_(cv::dnn::readNetFromONNX(model.string())), second_pass_(second_pass) {}
+Landmarker::Landmarker(const std::filesystem::path& model, LandmarkOptions options)
+    : net_(cv::dnn::readNetFromONNX(model.string())), options_(options) {}
 
 Landmarks68 Landmarker::run(const cv::Mat& grey, cv::Rect2f box) {
     // Crop with replicated borders so boxes reaching past the photo's edge keep their geometry.
@@ -21,6 +21,8 @@ Landmarks68 Landmarker::run(const cv::Mat& grey, cv::Rect2f box) {
         cv::copyMakeBorder(grey(inside), crop, inside.y - crop_rect.y, crop_rect.br().y - inside.br().y,
                            inside.x - crop_rect.x, crop_rect.br().x - inside.br().x, cv::BORDER_REPLICATE);
     }
+    if (options_.area_resize && (crop.cols > 64 || crop.rows > 64))
+        cv::resize(crop, crop, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
     cv::Mat blob = cv::dnn::blobFromImage(crop, 1.0 / 256, cv::Size(64, 64), cv::Scalar(), false, false);
     net_.setInput(blob);
     cv::Mat out = net_.forward("output");
@@ -37,8 +39,13 @@ Landmarks68 Landmarker::locate(const cv::Mat& bgr, const FaceBox& box) {
         cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
     else
         grey = bgr;
-    Landmarks68 points = run(grey, box.rect());
-    if (!second_pass_) return points;
+    cv::Rect2f first = box.rect();
+    if (options_.first_box_scale > 0) {
+        const float side = std::max(box.width(), box.height()) * options_.first_box_scale;
+        first = cv::Rect2f(box.center().x - side / 2, box.center().y - side / 2, side, side);
+    }
+    Landmarks68 points = run(grey, first);
+    if (!options_.second_pass) return points;
 
     float min_x = points[0].x, max_x = points[0].x, min_y = points[0].y, max_y = points[0].y;
     for (const auto& p : points) {

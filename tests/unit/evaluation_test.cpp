@@ -64,7 +64,7 @@ TEST(Evaluation, LogisticFitRecoversSlope) {
     EXPECT_NEAR(fit.intercept, -5, 0.6);
 }
 
-TEST(Evaluation, ReadsLfwAndFourColumnPairLists) {
+TEST(Evaluation, ReadsLfwFourColumnAndCsvPairLists) {
     const auto dir = std::filesystem::temp_directory_path() / "faceid-pairs-test";
     std::filesystem::create_directories(dir);
     {
@@ -72,6 +72,9 @@ TEST(Evaluation, ReadsLfwAndFourColumnPairLists) {
         lfw << "2\t1\nAnn\t1\t2\nBob\t3\tCid\t4\nDee\t1\t12\nEve\t2\tFay\t1\n";
         std::ofstream four(dir / "four.tsv");
         four << "3\ta.jpg\t/abs/b.jpg\t1\n4\tc.jpg\td.jpg\t0\n";
+        std::ofstream csv(dir / "pairs.csv");
+        csv << "image_a,image_b,same,source_list\n";
+        for (int i = 0; i < 12; ++i) csv << "p1/a" << i << ".jpg,p2/b.jpg," << (i % 3 == 0) << ",x.csv\r\n";
     }
     const auto lfw = read_pair_list((dir / "pairs.txt").string(), "/root");
     ASSERT_EQ(lfw.size(), 4u);
@@ -89,6 +92,14 @@ TEST(Evaluation, ReadsLfwAndFourColumnPairLists) {
     EXPECT_EQ(four[0].path_b, "/abs/b.jpg");
     EXPECT_TRUE(four[0].same);
     EXPECT_FALSE(four[1].same);
+    const auto csv = read_pair_list((dir / "pairs.csv").string(), "/m");
+    ASSERT_EQ(csv.size(), 12u);
+    EXPECT_EQ(csv[1].path_a, "/m/p1/a1.jpg");
+    EXPECT_EQ(csv[1].path_b, "/m/p2/b.jpg");
+    EXPECT_TRUE(csv[0].same);
+    EXPECT_FALSE(csv[1].same);
+    EXPECT_EQ(csv[3].fold, 3);
+    EXPECT_EQ(csv[11].fold, 1);  // ten folds by position
     std::filesystem::remove_all(dir);
 }
 
