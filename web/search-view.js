@@ -99,7 +99,7 @@ export class SearchView {
       h('summary', {}, matchId ? 'Other possible matches' : 'Closest people (below the threshold)'),
       h('ul', {}, others.map((c) => h('li', {},
         h('a', { href: `#/person/${encodeURIComponent(c.person.id)}` }, c.person.name), ' ',
-        h('span', { class: 'muted' }, percent(c.percentage, 1), c.below_threshold ? ' (below the threshold)' : ''))))));
+        h('span', { class: 'muted' }, percent(c.percentage, 1), c.below_threshold ? ' (below the threshold)' : '')))));
   }
 }
 
