@@ -31,6 +31,11 @@ export const REASONS = {
     text: 'The photo is too bright.',
     action: 'Avoid direct sunlight or flash on the face.',
   },
+  NOT_LIVE: {
+    hint: 'Not a live face?',
+    text: 'The face does not look like a live person (a photo of a photo or a screen?).',
+    action: 'Use the real person in front of the camera.',
+  },
 };
 
 export function reasonHint(code) {
@@ -54,6 +59,11 @@ const ERRORS = {
   possible_duplicate: 'This face looks like someone who is already registered.',
   face_index_out_of_range: 'There are fewer faces in the photo than expected. Take the photo again.',
   not_live: 'The face does not look like a live person (a photo of a photo or a screen?). Use the real person.',
+  face_mismatch: 'This face does not match the person it was added to. Add the photo to the right person, or register it as someone new.',
+  threshold_below_floor: 'Only an administrator may search with a threshold that low.',
+  json_too_deep: 'The extra details are nested too deeply. Use a flat list of fields.',
+  image_too_complex: 'This photo is encoded in an unusual way that takes too long to read. Save it again as an ordinary JPEG or PNG.',
+  insufficient_storage: 'The server has run out of disk space. Tell the administrator.',
   missing_field: 'Something required is missing.',
   invalid_field: 'One of the fields has a value that is not accepted.',
   bad_request: 'The request was not understood.',

@@ -97,28 +97,25 @@ std::vector<ReliabilityBin> reliability_table(const std::vector<ProbeOutcome>& p
         }
     }
     // Merge each small bin into its upper neighbour (the last into its lower one).
+    auto absorb = [](ReliabilityBin& into, const ReliabilityBin& from) {
+        into.low = std::min(into.low, from.low);
+        into.high = std::max(into.high, from.high);
+        into.probes += from.probes;
+        into.weight += from.weight;
+        into.predicted += from.predicted;
+        into.observed += from.observed;
+    };
     std::vector<ReliabilityBin> merged;
     for (const auto& bin : bins) {
-        if (!merged.empty() && merged.back().probes < min_probes) {
-            auto& m = merged.back();
-            m.high = bin.high;
-            m.probes += bin.probes;
-            m.weight += bin.weight;
-            m.predicted += bin.predicted;
-            m.observed += bin.observed;
-        } else {
+        if (!merged.empty() && merged.back().probes < min_probes)
+            absorb(merged.back(), bin);
+        else
             merged.push_back(bin);
-        }
     }
     while (merged.size() > 1 && merged.back().probes < min_probes) {
-        auto last = merged.back();
+        const auto last = merged.back();
         merged.pop_back();
-        auto& m = merged.back();
-        m.high = last.high;
-        m.probes += last.probes;
-        m.weight += last.weight;
-        m.predicted += last.predicted;
-        m.observed += last.observed;
+        absorb(merged.back(), last);
     }
     for (auto& m : merged)
         if (m.weight > 0) {

@@ -66,44 +66,36 @@ MatchProbabilityModel fit_match_probability(std::vector<float> genuine_scores, s
     return model;
 }
 
-std::string to_cpp(const ImpostorModel& model) {
-    std::string out = "ImpostorModel{\n    {";
+namespace {
+// "{a, b, ...}" with `digits` decimals, twelve values a line (the shipped tables' layout).
+std::string cpp_list(const std::vector<double>& values, int digits) {
+    std::string out = "{";
     char buffer[64];
-    for (size_t i = 0; i < model.probe_means.size(); ++i) {
-        std::snprintf(buffer, sizeof buffer, "%s%.4f",
+    for (size_t i = 0; i < values.size(); ++i) {
+        std::snprintf(buffer, sizeof buffer, "%s%.*f",
                       i == 0   ? ""
                       : i % 12 ? ", "
                                : ",\n     ",
-                      model.probe_means[i]);
+                      digits, values[i]);
         out += buffer;
     }
-    std::snprintf(buffer, sizeof buffer, "},\n    %.5f,\n    %.2f,\n    {", model.spread, model.tail_step);
-    out += buffer;
-    for (size_t i = 0; i < model.tail_log10.size(); ++i) {
-        std::snprintf(buffer, sizeof buffer, "%s%.3f",
-                      i == 0   ? ""
-                      : i % 12 ? ", "
-                               : ",\n     ",
-                      model.tail_log10[i]);
-        out += buffer;
-    }
-    std::snprintf(buffer, sizeof buffer, "},\n    %.4f}", model.tail_slope);
+    return out + "}";
+}
+}  // namespace
+
+std::string to_cpp(const ImpostorModel& model) {
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, ",\n    %.5f,\n    %.2f,\n    ", model.spread, model.tail_step);
+    std::string out =
+        "ImpostorModel{\n    " + cpp_list(model.probe_means, 4) + buffer + cpp_list(model.tail_log10, 3);
+    std::snprintf(buffer, sizeof buffer, ",\n    %.4f}", model.tail_slope);
     return out + buffer;
 }
 
 std::string to_cpp(const MatchProbabilityModel& model) {
-    std::string out = "MatchProbabilityModel{\n    {";
-    char buffer[64];
-    for (size_t i = 0; i < model.genuine_quantiles.size(); ++i) {
-        std::snprintf(buffer, sizeof buffer, "%s%.4f",
-                      i == 0   ? ""
-                      : i % 12 ? ", "
-                               : ",\n     ",
-                      model.genuine_quantiles[i]);
-        out += buffer;
-    }
-    std::snprintf(buffer, sizeof buffer, "},\n    %.3f,\n    %.2f}", model.bandwidth, model.enrolled_share);
-    return out + buffer;
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, ",\n    %.3f,\n    %.2f}", model.bandwidth, model.enrolled_share);
+    return "MatchProbabilityModel{\n    " + cpp_list(model.genuine_quantiles, 4) + buffer;
 }
 
 }  // namespace faceid
