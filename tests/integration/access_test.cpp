@@ -51,18 +51,6 @@ JsonResponse send(httplib::Client& http, std::string_view method, const std::str
     return out;
 }
 
-// The key printed as the last line of `faceid keys create`.
-std::string create_key(const fs::path& data, const std::string& role, const std::string& name) {
-    auto result = run_faceid({"keys", "create", "--role", role, "--name", name, "--data", data.string()});
-    EXPECT_EQ(result.exit_code, 0) << result.output;
-    std::string last;
-    std::istringstream lines(result.output);
-    for (std::string line; std::getline(lines, line);)
-        if (!line.empty()) last = line;
-    EXPECT_TRUE(last.starts_with("fidb_k")) << result.output;
-    return last;
-}
-
 std::string key_id_of(const std::string& key) {
     return key.substr(5, 17);
 }

@@ -19,14 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> photos_of(const fs::path& dir) {
-    std::vector<fs::path> photos;
-    for (const auto& e : fs::directory_iterator(dir))
-        if (e.path().extension() == ".jpg") photos.push_back(e.path());
-    std::sort(photos.begin(), photos.end());
-    return photos;
-}
-
 // Runs the faceid binary with arguments, its output going to out_file; returns the exit status and output.
 std::pair<int, std::string> run_faceid_logged(const std::vector<std::string>& args,
                                               const fs::path& out_file) {

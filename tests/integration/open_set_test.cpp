@@ -14,24 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> photos_of(const fs::path& person_dir) {
-    std::vector<fs::path> photos;
-    for (const auto& e : fs::directory_iterator(person_dir))
-        if (e.path().extension() == ".jpg") photos.push_back(e.path());
-    std::sort(photos.begin(), photos.end());
-    return photos;
-}
-
-std::string create_key(const fs::path& data, const std::string& role) {
-    auto result = run_faceid({"keys", "create", "--role", role, "--name", role, "--data", data.string()});
-    EXPECT_EQ(result.exit_code, 0) << result.output;
-    std::string last;
-    std::istringstream lines(result.output);
-    for (std::string line; std::getline(lines, line);)
-        if (!line.empty()) last = line;
-    return last;
-}
-
 class OpenSetTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -41,8 +23,8 @@ class OpenSetTest : public ::testing::Test {
                                             /*auth=*/true);
         server_->start();
         admin_ = server_->bootstrap_key();
-        operator_ = create_key(root_ / "data", "operator");
-        searcher_ = create_key(root_ / "data", "searcher");
+        operator_ = create_key(root_ / "data", "operator", "operator");
+        searcher_ = create_key(root_ / "data", "searcher", "searcher");
     }
     void TearDown() override {
         server_.reset();

@@ -2,11 +2,14 @@
 
 #include "support/test_support.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -172,6 +175,25 @@ Part photo_part(const std::filesystem::path& file, const std::string& field) {
 }
 Part text_part(const std::string& name, const std::string& value) {
     return {name, value, "", ""};
+}
+
+std::vector<std::filesystem::path> photos_of(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> photos;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().extension() == ".jpg") photos.push_back(e.path());
+    std::sort(photos.begin(), photos.end());
+    return photos;
+}
+
+std::string create_key(const std::filesystem::path& data, const std::string& role, const std::string& name) {
+    auto result = run_faceid({"keys", "create", "--role", role, "--name", name, "--data", data.string()});
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    std::string last;
+    std::istringstream lines(result.output);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) last = line;
+    EXPECT_TRUE(last.starts_with("fidb_k")) << result.output;
+    return last;
 }
 
 }  // namespace faceid::testing

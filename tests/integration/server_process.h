@@ -70,6 +70,11 @@ JsonResponse post_multipart(httplib::Client& client, const std::string& path, co
 JsonResponse get_json(httplib::Client& client, const std::string& path);
 JsonResponse delete_json(httplib::Client& client, const std::string& path);
 Part photo_part(const std::filesystem::path& file, const std::string& field = "photo");
+
+// The .jpg files of a folder, sorted by name.
+std::vector<std::filesystem::path> photos_of(const std::filesystem::path& dir);
+// A new API key made with `faceid keys create` in this data folder (the last line it prints).
+std::string create_key(const std::filesystem::path& data, const std::string& role, const std::string& name);
 Part text_part(const std::string& name, const std::string& value);
 
 }  // namespace faceid::testing

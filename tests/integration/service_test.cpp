@@ -18,14 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> photos_of(const fs::path& person_dir) {
-    std::vector<fs::path> photos;
-    for (const auto& e : fs::directory_iterator(person_dir))
-        if (e.path().extension() == ".jpg") photos.push_back(e.path());
-    std::sort(photos.begin(), photos.end());
-    return photos;
-}
-
 std::string blurred_jpeg(const fs::path& photo) {
     cv::Mat image = cv::imread(photo.string());
     cv::GaussianBlur(image, image, cv::Size(0, 0), std::max(image.cols, image.rows) / 100.0);
