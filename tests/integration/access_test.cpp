@@ -41,12 +41,8 @@ JsonResponse send(httplib::Client& http, std::string_view method, const std::str
         if (method == "DELETE") return http.Delete(path.c_str(), headers);
         return http.Get(path.c_str(), headers);
     }();
-    JsonResponse out;
+    JsonResponse out = json_response(res);
     if (!res) return out;
-    out.status = res->status;
-    out.raw = res->body;
-    out.body = nlohmann::json::parse(res->body, nullptr, false);
-    if (out.body.is_discarded()) out.body = nullptr;
     if (res->has_header("Retry-After")) out.body["retry_after_header"] = res->get_header_value("Retry-After");
     return out;
 }

@@ -44,13 +44,7 @@ std::map<std::string, double> import_figures(const std::string& output) {
 }
 
 JsonResponse post_empty(httplib::Client& client, const std::string& path) {
-    JsonResponse out;
-    auto res = client.Post(path.c_str(), "", "application/json");
-    if (!res) return out;
-    out.status = res->status;
-    out.raw = res->body;
-    out.body = nlohmann::json::parse(res->body, nullptr, false);
-    return out;
+    return json_response(client.Post(path.c_str(), "", "application/json"));
 }
 
 std::set<std::string> face_ids(const nlohmann::json& person) {

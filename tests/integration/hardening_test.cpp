@@ -27,16 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-JsonResponse to_json(const httplib::Result& res) {
-    JsonResponse out;
-    if (!res) return out;
-    out.status = res->status;
-    out.raw = res->body;
-    out.body = nlohmann::json::parse(res->body, nullptr, false);
-    if (out.body.is_discarded()) out.body = nullptr;
-    return out;
-}
-
 // {"a": {"a": ... 1 ... }} nested `depth` deep.
 std::string nested_object(int depth) {
     std::string text;
@@ -54,41 +44,18 @@ std::string small_jpeg() {
     return {bytes.begin(), bytes.end()};
 }
 
-// Runs faceid with a time limit (a command that should refuse to start must not hang the test when it
-// starts after all): `timeout` kills it and the exit code is 124.
-CommandResult run_faceid_for(const std::vector<std::string>& args, int seconds) {
-    std::vector<std::string> all = {"-s", "KILL", std::to_string(seconds), faceid_binary()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::string command = "timeout";
-    for (const auto& a : all) {
-        std::string quoted = "'";
-        for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        command += " " + quoted + "'";
-    }
-    command += " 2>&1";
-    CommandResult result;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return result;
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return result;
-}
-
-// Sends raw bytes to the server on loopback and reads until the answer is complete, the server closes,
-// or `seconds` pass. `from` binds the client end (e.g. 127.0.0.2: "another client").
-std::string raw_exchange(int port, const std::string& bytes, int seconds = 20, const char* from = nullptr) {
+// A TCP connection to the server on loopback with send/receive time-outs of `seconds`; `from` binds the
+// client end (e.g. 127.0.0.2: "another client"). -1 on failure.
+int connect_loopback(int port, int seconds, const char* from = nullptr) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return {};
+    if (fd < 0) return -1;
     if (from) {
         sockaddr_in local{};
         local.sin_family = AF_INET;
         ::inet_pton(AF_INET, from, &local.sin_addr);
         if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
             ::close(fd);
-            return {};
+            return -1;
         }
     }
     sockaddr_in addr{};
@@ -100,8 +67,16 @@ std::string raw_exchange(int port, const std::string& bytes, int seconds = 20, c
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         ::close(fd);
-        return {};
+        return -1;
     }
+    return fd;
+}
+
+// Sends raw bytes to the server on loopback and reads until the answer is complete, the server closes,
+// or `seconds` pass. `from` binds the client end (e.g. 127.0.0.2: "another client").
+std::string raw_exchange(int port, const std::string& bytes, int seconds = 20, const char* from = nullptr) {
+    const int fd = connect_loopback(port, seconds, from);
+    if (fd < 0) return {};
     ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     std::string out;
     char buffer[8192];
@@ -136,19 +111,8 @@ long proc_status_mib(pid_t pid, const std::string& field) {
 // Sends `head`, then up to `mib` MiB as 1 MiB chunks of a chunked body and its last chunk, stopping early
 // when the server stops taking them (it closed), then reads the answer (at most `seconds`).
 std::string send_chunked(int port, const std::string& head, int mib, int seconds = 20) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int fd = connect_loopback(port, seconds);
     if (fd < 0) return {};
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{seconds, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return {};
-    }
     const std::string chunk = "100000\r\n" + std::string(1 << 20, 'a') + "\r\n";
     bool sent = ::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == ssize_t(head.size());
     for (int i = 0; sent && i < mib; ++i)
@@ -180,10 +144,7 @@ class HardeningTest : public ::testing::Test {
     std::string register_someone(httplib::Client& http) {
         auto data = test_data_dir();
         if (!data) return "";
-        std::vector<fs::path> photos;
-        for (const auto& e : fs::directory_iterator(*data / "photos-multi" / "p02"))
-            if (e.path().extension() == ".jpg") photos.push_back(e.path());
-        std::sort(photos.begin(), photos.end());
+        const auto photos = photos_of(*data / "photos-multi" / "p02");
         for (const auto& photo : photos) {
             auto r = post_multipart(http, "/register", {photo_part(photo), text_part("name", "Grace")});
             if (r.status == 201) return r.body["person"]["id"];
@@ -208,9 +169,9 @@ TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
     const std::vector<Case> cases = {
         {"register JSON metadata",
          [&] {
-             return to_json(http.Post("/register",
-                                      R"({"photo":")" + jpeg_b64 + R"(","name":"x","metadata":)" + deep + "}",
-                                      "application/json"));
+             return json_response(http.Post(
+                 "/register", R"({"photo":")" + jpeg_b64 + R"(","name":"x","metadata":)" + deep + "}",
+                 "application/json"));
          }},
         {"register multipart metadata",
          [&] {
@@ -220,9 +181,9 @@ TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
          }},
         {"batch JSON item",
          [&] {
-             return to_json(http.Post("/register/batch",
-                                      R"({"items":[{"photo":"AAAA","name":"x","metadata":)" + deep + "}]}",
-                                      "application/json"));
+             return json_response(http.Post(
+                 "/register/batch", R"({"items":[{"photo":"AAAA","name":"x","metadata":)" + deep + "}]}",
+                 "application/json"));
          }},
         {"batch multipart items",
          [&] {
@@ -231,12 +192,12 @@ TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
                                     text_part("items", "[{\"name\":\"x\",\"metadata\":" + deep + "}]")});
          }},
         {"search JSON body",
-         [&] { return to_json(http.Post("/search", "{\"x\":" + deep + "}", "application/json")); }},
+         [&] { return json_response(http.Post("/search", "{\"x\":" + deep + "}", "application/json")); }},
         {"array nesting",
          [&] {
-             return to_json(http.Post("/search",
-                                      "{\"x\":" + std::string(80000, '[') + std::string(80000, ']') + "}",
-                                      "application/json"));
+             return json_response(
+                 http.Post("/search", "{\"x\":" + std::string(80000, '[') + std::string(80000, ']') + "}",
+                           "application/json"));
          }},
     };
     for (const auto& c : cases) {
@@ -250,14 +211,14 @@ TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
     // PATCH of a real person (needs the shared photos to register one).
     const std::string person = register_someone(http);
     if (!person.empty()) {
-        auto r = to_json(
+        auto r = json_response(
             http.Patch(("/persons/" + person).c_str(), "{\"metadata\":" + deep + "}", "application/json"));
         EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
         EXPECT_EQ(r.body["error"]["code"], "json_too_deep");
         ASSERT_TRUE(server_->alive()) << "crashed on PATCH";
         // Metadata up to the documented depth still works.
-        auto ok = to_json(http.Patch(("/persons/" + person).c_str(),
-                                     "{\"metadata\":" + nested_object(8) + "}", "application/json"));
+        auto ok = json_response(http.Patch(("/persons/" + person).c_str(),
+                                           "{\"metadata\":" + nested_object(8) + "}", "application/json"));
         EXPECT_EQ(ok.status, 200) << ok.raw;
     }
     EXPECT_EQ(get_json(http, "/healthz").status, 200);
@@ -375,12 +336,12 @@ TEST_F(HardeningTest, ReadyzWithoutAKeySaysOnlyReady) {
     EXPECT_EQ(anonymous.raw.find(root_.string()), std::string::npos);
 
     httplib::Headers bogus = {{"Authorization", "Bearer fidb_kdeadbeefdeadbeef_" + std::string(64, '0')}};
-    auto wrong = to_json(http.Get("/readyz", bogus));
+    auto wrong = json_response(http.Get("/readyz", bogus));
     EXPECT_EQ(wrong.status, 200);
     EXPECT_EQ(wrong.body, nlohmann::json({{"status", "ready"}})) << wrong.raw;
 
     httplib::Headers key = {{"Authorization", "Bearer " + server_->bootstrap_key()}};
-    auto full = to_json(http.Get("/readyz", key));
+    auto full = json_response(http.Get("/readyz", key));
     ASSERT_EQ(full.status, 200);
     EXPECT_EQ(full.body["faces"], 0) << full.raw;
     EXPECT_EQ(full.body["persons"], 0) << full.raw;
@@ -391,10 +352,10 @@ TEST_F(HardeningTest, ReadyzWithoutAKeySaysOnlyReady) {
 
 TEST_F(HardeningTest, SecondServerOnAPortInUseRefusesToStart) {
     start();
-    const auto r = run_faceid_for(
-        {"serve", "--no-auth", "--host", "127.0.0.1", "--port", std::to_string(server_->port()), "--data",
-         (root_ / "other").string(), "--models", models_dir().string()},
-        60);
+    const auto r =
+        run_faceid({"serve", "--no-auth", "--host", "127.0.0.1", "--port", std::to_string(server_->port()),
+                    "--data", (root_ / "other").string(), "--models", models_dir().string()},
+                   60);
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.exit_code, 137) << "still running after 60 s (killed by timeout)";
     EXPECT_NE(r.output.find("cannot listen on 127.0.0.1:" + std::to_string(server_->port())),
@@ -414,9 +375,9 @@ TEST_F(HardeningTest, OneWriterPerSqliteDataFolder) {
         out << small_jpeg();
     }
     auto import =
-        run_faceid_for({"import", (root_ / "photos").string(), "--data", data, "--models",
-                        models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
-                       60);
+        run_faceid({"import", (root_ / "photos").string(), "--data", data, "--models", models_dir().string(),
+                    "--quiet", "--rejects", (root_ / "rejects.csv").string()},
+                   60);
     EXPECT_NE(import.exit_code, 0) << import.output;
     EXPECT_NE(import.output.find("in use by another faceid process"), std::string::npos) << import.output;
     EXPECT_NE(import.output.find("--url"), std::string::npos) << import.output;
@@ -427,24 +388,24 @@ TEST_F(HardeningTest, OneWriterPerSqliteDataFolder) {
         std::ofstream out(config);
         out << R"({"retention": {"max_age_days": 30}})";
     }
-    auto cleanup = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
+    auto cleanup = run_faceid({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
     EXPECT_NE(cleanup.exit_code, 0) << cleanup.output;
     EXPECT_NE(cleanup.output.find("in use by another faceid process"), std::string::npos) << cleanup.output;
 
     // A second server on the same folder (another port): refused.
-    auto serve = run_faceid_for({"serve", "--no-auth", "--host", "127.0.0.1", "--port", "0", "--data", data,
-                                 "--models", models_dir().string()},
-                                60);
+    auto serve = run_faceid({"serve", "--no-auth", "--host", "127.0.0.1", "--port", "0", "--data", data,
+                             "--models", models_dir().string()},
+                            60);
     EXPECT_NE(serve.exit_code, 0) << serve.output;
     EXPECT_NE(serve.output.find("in use by another faceid process"), std::string::npos) << serve.output;
 
     // Keys stay usable beside the server.
-    auto keys = run_faceid_for({"keys", "list", "--data", data}, 60);
+    auto keys = run_faceid({"keys", "list", "--data", data}, 60);
     EXPECT_EQ(keys.exit_code, 0) << keys.output;
 
     // Once the server stops, the folder is free again.
     EXPECT_EQ(server_->stop(), 0);
-    auto after = run_faceid_for({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
+    auto after = run_faceid({"cleanup", "--dry-run", "--data", data, "--config", config.string()}, 60);
     EXPECT_EQ(after.exit_code, 0) << after.output;
 }
 
@@ -468,10 +429,10 @@ TEST_F(HardeningTest, ImportWhereEveryPhotoFailsExitsNonZero) {
         std::ofstream out(root_ / "photos" / "nobody" / name, std::ios::binary);
         out << small_jpeg();  // no face
     }
-    auto r = run_faceid_for(
-        {"import", (root_ / "photos").string(), "--data", (root_ / "data").string(), "--models",
-         models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
-        120);
+    auto r =
+        run_faceid({"import", (root_ / "photos").string(), "--data", (root_ / "data").string(), "--models",
+                    models_dir().string(), "--quiet", "--rejects", (root_ / "rejects.csv").string()},
+                   120);
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("rejected=2"), std::string::npos) << r.output;
 }
@@ -510,7 +471,7 @@ TEST_F(HardeningTest, CommandsThatNeedAGalleryRefuseAMistypedDataFolder) {
     };
     for (const auto& command : commands) {
         SCOPED_TRACE(command[0] + " " + command[1]);
-        auto r = run_faceid_for(command, 120);
+        auto r = run_faceid(command, 120);
         EXPECT_NE(r.exit_code, 0) << r.output;
         EXPECT_NE(r.output.find("no gallery in"), std::string::npos) << r.output;
         EXPECT_FALSE(fs::exists(missing)) << "created an empty gallery";
@@ -519,7 +480,7 @@ TEST_F(HardeningTest, CommandsThatNeedAGalleryRefuseAMistypedDataFolder) {
 }
 
 TEST_F(HardeningTest, VersionFlag) {
-    auto r = run_faceid_for({"--version"}, 30);
+    auto r = run_faceid({"--version"}, 30);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("faceid"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("0."), std::string::npos) << r.output;
@@ -587,7 +548,7 @@ TEST_F(HardeningTest, FailedAuthenticationIsLimitedPerClientAddress) {
 TEST_F(HardeningTest, RefusedCallsAreRateLimitedAndNotEachAudited) {
     start({"--rate-limit", "1", "--rate-burst", "5"}, /*auth=*/true);
     const std::string admin = server_->bootstrap_key();
-    auto created = run_faceid_for(
+    auto created = run_faceid(
         {"keys", "create", "--role", "searcher", "--name", "cam", "--data", (root_ / "data").string()}, 60);
     ASSERT_EQ(created.exit_code, 0) << created.output;
     std::string searcher;

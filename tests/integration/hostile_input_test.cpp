@@ -178,10 +178,7 @@ class HostileInputTest : public ::testing::Test {
     std::string register_someone(httplib::Client& http, std::string* probe = nullptr) {
         auto data = test_data_dir();
         if (!data) return "";
-        std::vector<fs::path> photos;
-        for (const auto& e : fs::directory_iterator(*data / "photos-multi" / "p02"))
-            if (e.path().extension() == ".jpg") photos.push_back(e.path());
-        std::sort(photos.begin(), photos.end());
+        const auto photos = photos_of(*data / "photos-multi" / "p02");
         for (size_t i = 0; i + 1 < photos.size(); ++i) {
             auto r = post_multipart(http, "/register", {photo_part(photos[i]), text_part("name", "Grace")});
             if (r.status == 201) {

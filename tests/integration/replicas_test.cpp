@@ -168,12 +168,7 @@ JsonResponse with_key(httplib::Client& http, const std::string& method, const st
     auto res = method == "POST"     ? http.Post(path.c_str(), headers, json_body, "application/json")
                : method == "DELETE" ? http.Delete(path.c_str(), headers)
                                     : http.Get(path.c_str(), headers);
-    JsonResponse out;
-    if (!res) return out;
-    out.status = res->status;
-    out.raw = res->body;
-    out.body = nlohmann::json::parse(res->body, nullptr, false);
-    return out;
+    return json_response(res);
 }
 
 // Every audit entry a replica lists, newest first, following the cursor.

@@ -118,8 +118,12 @@ std::string ServerProcess::log() const {
     return s.str();
 }
 
-CommandResult run_faceid(const std::vector<std::string>& args) {
-    std::string command = faceid_binary();
+CommandResult run_faceid(const std::vector<std::string>& args, int time_limit_seconds) {
+    // With a time limit, `timeout -s KILL` ends the command when it runs out (exit code 137).
+    std::string command = time_limit_seconds > 0
+                              ? "timeout -s KILL " + std::to_string(time_limit_seconds) + " "
+                              : std::string();
+    command += faceid_binary();
     for (const auto& a : args) {
         std::string quoted = "'";
         for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -144,8 +148,7 @@ std::string ServerProcess::bootstrap_key() const {
     return std::regex_search(text, m, key) ? std::string(m[1]) : std::string();
 }
 
-namespace {
-JsonResponse to_json(const httplib::Result& res) {
+JsonResponse json_response(const httplib::Result& res) {
     JsonResponse out;
     if (!res) return out;
     out.status = res->status;
@@ -154,20 +157,19 @@ JsonResponse to_json(const httplib::Result& res) {
     if (out.body.is_discarded()) out.body = nullptr;
     return out;
 }
-}  // namespace
 
 JsonResponse post_multipart(httplib::Client& client, const std::string& path,
                             const std::vector<Part>& parts) {
     httplib::MultipartFormDataItems items;
     for (const auto& p : parts) items.push_back({p.name, p.content, p.filename, p.content_type});
-    return to_json(client.Post(path.c_str(), items));
+    return json_response(client.Post(path.c_str(), items));
 }
 
 JsonResponse get_json(httplib::Client& client, const std::string& path) {
-    return to_json(client.Get(path.c_str()));
+    return json_response(client.Get(path.c_str()));
 }
 JsonResponse delete_json(httplib::Client& client, const std::string& path) {
-    return to_json(client.Delete(path.c_str()));
+    return json_response(client.Delete(path.c_str()));
 }
 
 Part photo_part(const std::filesystem::path& file, const std::string& field) {

@@ -55,7 +55,9 @@ struct CommandResult {
     int exit_code = -1;
     std::string output;
 };
-CommandResult run_faceid(const std::vector<std::string>& args);
+// With time_limit_seconds > 0 the command is killed after that long (so a command that should refuse to
+// start cannot hang a test when it starts after all).
+CommandResult run_faceid(const std::vector<std::string>& args, int time_limit_seconds = 0);
 
 struct Part {
     std::string name, content, filename, content_type;
@@ -66,6 +68,8 @@ struct JsonResponse {
     nlohmann::json body;
     std::string raw;
 };
+// Status, raw body and parsed JSON (null if not JSON) of an httplib answer (status 0: no answer).
+JsonResponse json_response(const httplib::Result& res);
 JsonResponse post_multipart(httplib::Client& client, const std::string& path, const std::vector<Part>& parts);
 JsonResponse get_json(httplib::Client& client, const std::string& path);
 JsonResponse delete_json(httplib::Client& client, const std::string& path);
