@@ -46,19 +46,26 @@ PipelineOptions pipeline_options(const AppConfig& config) {
     return options;
 }
 
+namespace {
+// The match decision's settings, shared by search and registration (duplicate and identity checks).
+MatchPolicy match_policy(const AppConfig& config) {
+    return MatchPolicy({config.target_fpir, config.threshold, config.threshold_floor});
+}
+}  // namespace
+
 RegistrationOptions registration_options(const AppConfig& config) {
     RegistrationOptions options;
     options.max_templates = config.max_templates;
     options.duplicate_threshold = config.duplicate_threshold;
     options.require_live = config.require_live;
     options.live_threshold = config.live_threshold;
-    options.policy = MatchPolicy({config.target_fpir, config.threshold, config.threshold_floor});
+    options.policy = match_policy(config);
     return options;
 }
 
 SearchOptions search_options(const AppConfig& config) {
     SearchOptions options;
-    options.policy = MatchPolicy({config.target_fpir, config.threshold, config.threshold_floor});
+    options.policy = match_policy(config);
     options.require_live = config.require_live;
     options.live_threshold = config.live_threshold;
     return options;
