@@ -3,6 +3,8 @@
 // parameters, query parameters, headers, body or multipart parts) and a response (status, headers, body).
 // The adapter in http_server.cpp fills a request from the transport and writes the response back; no
 // route file includes the transport's header.
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,15 +50,29 @@ struct HttpRequest {
     std::vector<const FormPart*> parts_named(const std::string& name) const;
 };
 
+// A body read while it is sent (a photo streamed from object storage) instead of held in memory. The
+// transport pulls it in pieces: read(offset, out, max) fills up to max bytes at offset and returns how many
+// (0 only at the end), or nullopt on failure, which closes the connection mid-body (the length was sent).
+struct StreamedBody {
+    uint64_t size = 0;
+    std::function<std::optional<size_t>(uint64_t offset, char* out, size_t max)> read;
+};
+
 struct HttpResponse {
     int status = 200;
     HttpHeaders headers;
     std::string body;
     std::string content_type;
+    std::optional<StreamedBody> stream;  // when set, sent instead of body
 
     void set_header(const std::string& name, std::string value);
     void set_content(std::string content, std::string type) {
         body = std::move(content);
+        content_type = std::move(type);
+    }
+    void set_stream(StreamedBody source, std::string type) {
+        body.clear();
+        stream = std::move(source);
         content_type = std::move(type);
     }
 };

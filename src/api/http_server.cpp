@@ -73,6 +73,18 @@ HttpRequest to_http_request(const httplib::Request& in) {
 void write_response(HttpResponse&& in, httplib::Response& res) {
     res.status = in.status;
     for (auto& [name, value] : in.headers) res.set_header(name.c_str(), value);
+    if (in.stream) {
+        auto source = std::make_shared<StreamedBody>(std::move(*in.stream));
+        res.set_content_provider(
+            source->size, in.content_type.empty() ? "application/octet-stream" : in.content_type.c_str(),
+            [source](size_t offset, size_t length, httplib::DataSink& sink) {
+                std::string buffer(std::min<size_t>(length, 256 * 1024), '\0');
+                const auto got = source->read(offset, buffer.data(), buffer.size());
+                if (!got || *got == 0) return false;  // failed or short: close the connection
+                return sink.write(buffer.data(), *got);
+            });
+        return;
+    }
     if (!in.content_type.empty() || !in.body.empty())
         res.set_content(std::move(in.body), in.content_type.empty() ? "text/plain" : in.content_type.c_str());
 }
