@@ -59,7 +59,8 @@ class AuditLogContract : public AccessStoresFixture {};
 }  // namespace faceid::testing
 
 // Instantiates both suites for one backend; factory is a parenthesised AccessStoresFactory.
-#define FACEID_INSTANTIATE_ACCESS_STORE_CONTRACTS(prefix, factory)                                  \
-    INSTANTIATE_TEST_SUITE_P(prefix, ApiKeyRepositoryContract, ::testing::Values factory,        \
-                             AccessStoresFixture::name_of);                                      \
-    INSTANTIATE_TEST_SUITE_P(prefix, AuditLogContract, ::testing::Values factory, AccessStoresFixture::name_of)
+#define FACEID_INSTANTIATE_ACCESS_STORE_CONTRACTS(prefix, factory)                        \
+    INSTANTIATE_TEST_SUITE_P(prefix, ApiKeyRepositoryContract, ::testing::Values factory, \
+                             AccessStoresFixture::name_of);                               \
+    INSTANTIATE_TEST_SUITE_P(prefix, AuditLogContract, ::testing::Values factory,         \
+                             AccessStoresFixture::name_of)

@@ -1,8 +1,8 @@
-// ClickHousePersonRepository joins the person-job contracts and the change-feed contract, each test in a new database on the test
-// server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
-#include "support/clickhouse_test_database.h"
+// ClickHousePersonRepository joins the person-job contracts and the change-feed contract, each test in a new
+// database on the test server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
 #include "contract/face_change_feed_contract.h"
 #include "contract/person_repository_contract.h"
+#include "support/clickhouse_test_database.h"
 
 namespace faceid::testing {
 namespace {

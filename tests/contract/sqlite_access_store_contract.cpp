@@ -35,8 +35,9 @@ class SqliteHarness : public AccessStoresHarness {
     SqliteAuditLog audit_;
 };
 
-FACEID_INSTANTIATE_ACCESS_STORE_CONTRACTS(Sqlite, (AccessStoresFactory{
-                                                      "sqlite", [] { return std::make_unique<SqliteHarness>(); }}));
+FACEID_INSTANTIATE_ACCESS_STORE_CONTRACTS(Sqlite,
+                                          (AccessStoresFactory{
+                                              "sqlite", [] { return std::make_unique<SqliteHarness>(); }}));
 
 }  // namespace
 }  // namespace faceid::testing

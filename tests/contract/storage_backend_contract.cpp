@@ -5,8 +5,8 @@
 #include "support/test_records.h"
 
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace faceid::testing {
 

@@ -1,10 +1,10 @@
 // What the PersonRepository contract does not cover for ClickHouse: literal escaping against hostile
 // strings on the real server, the change feed between two processes' repositories, and the schema
 // migration run by several replicas. Skipped loudly when no test server runs.
-#include "support/clickhouse_test_database.h"
-#include "support/test_records.h"
 #include "repositories/clickhouse/clickhouse_sql.h"
 #include "repositories/clickhouse/row_binary.h"
+#include "support/clickhouse_test_database.h"
+#include "support/test_records.h"
 
 #include <gtest/gtest.h>
 

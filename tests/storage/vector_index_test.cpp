@@ -14,8 +14,8 @@
 
 #include "core/error.h"
 #include "repositories/index/flat_index.h"
-#include "repositories/index/index_factory.h"
 #include "repositories/index/hnsw_index.h"
+#include "repositories/index/index_factory.h"
 #include "support/index_test_vectors.h"
 #include "support/test_support.h"
 

@@ -52,8 +52,8 @@ struct FaceData {
 
 // Every query answered like the reference: exact kinds identically (labels in order, similarities
 // to float rounding), approximate ones with the same best label and recall@k >= min_recall.
-inline void expect_agrees(bool exact, const VectorIndex& index, const VectorIndex& reference, const Vectors& queries,
-                   int k, double min_recall = 0.99) {
+inline void expect_agrees(bool exact, const VectorIndex& index, const VectorIndex& reference,
+                          const Vectors& queries, int k, double min_recall = 0.99) {
     const size_t nq = queries.size() / kDim;
     size_t found = 0, wanted = 0, top1_same = 0;
     for (size_t q = 0; q < nq; ++q) {

@@ -1,8 +1,8 @@
 // The key service over a real SQLite key store: issuing, authenticating and revoking keys.
+#include "services/api_key_service.h"
 #include "core/error.h"
 #include "repositories/sqlite/sqlite_api_key_repository.h"
 #include "repositories/sqlite/sqlite_database.h"
-#include "services/api_key_service.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
