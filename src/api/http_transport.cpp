@@ -270,6 +270,8 @@ struct HttpTransport::Impl {
         if (request.method == "GET" || request.method == "HEAD")
             if (auto file = static_files.find(request.path)) return send_file(connection, *file);
         if (auto refusal = handler.admit(request)) return send(connection, std::move(*refusal), true);
+        // Already too much waiting: say so now rather than after reading the body.
+        if (workers->full()) return send(connection, busy(request), true);
         const std::string type = request.header("Content-Type");
         if (type.size() >= 19 && strncasecmp(type.c_str(), "multipart/form-data", 19) == 0) {
             request.multipart = true;
@@ -325,15 +327,20 @@ struct HttpTransport::Impl {
             MHD_resume_connection(connection);  // the last touch of the exchange on this thread
         });
         if (!queued) {
-            spdlog::warn("{} {} from {}: 503, every worker busy and the queue full", exchange.request.method,
-                         exchange.request.path, exchange.request.remote_addr);
-            exchange.response =
-                error_response(ErrorCode::kUnavailable, "The server is busy; retry in a moment.");
-            exchange.response.set_header("Retry-After", "1");
+            exchange.response = busy(exchange.request);
             exchange.answered.store(true);
             MHD_resume_connection(connection);
         }
         return MHD_YES;
+    }
+
+    static HttpResponse busy(const HttpRequest& request) {
+        spdlog::warn("{} {} from {}: 503, every worker busy and the queue full", request.method, request.path,
+                     request.remote_addr);
+        HttpResponse response =
+            error_response(ErrorCode::kUnavailable, "The server is busy; retry in a moment.");
+        response.set_header("Retry-After", "1");
+        return response;
     }
 
     enum MHD_Result send(MHD_Connection* connection, HttpResponse&& in, bool close) {

@@ -21,6 +21,11 @@ bool WorkerPool::try_submit(std::function<void()> task) {
     return true;
 }
 
+bool WorkerPool::full() {
+    std::lock_guard lock(mutex_);
+    return stopping_ || queue_.size() >= capacity_;
+}
+
 void WorkerPool::shutdown() {
     {
         std::lock_guard lock(mutex_);

@@ -21,6 +21,8 @@ class WorkerPool {
 
     // Queues the task, or returns false (and drops it) when the queue is full or the pool is stopping.
     bool try_submit(std::function<void()> task);
+    // Whether the queue is full now (a hint: it may drain at any moment).
+    bool full();
     // Runs every queued task to its end, then joins the threads; later submissions are refused.
     void shutdown();
     size_t threads() const { return threads_.size(); }

@@ -892,5 +892,43 @@ TEST_F(HardeningTest, MalformedRequestsAreRefusedWithinTheReadTimeout) {
     EXPECT_EQ(get_json(http, "/healthz").status, 200);
 }
 
+// More requests than request threads and queue places: the rest are answered 503 with Retry-After at
+// once instead of waiting without bound (httplib queued them all).
+TEST_F(HardeningTest, RequestsBeyondTheQueueAreAnswered503) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    server_ = std::make_unique<ServerProcess>(
+        root_ / "data", std::vector<std::string>{}, false,
+        std::map<std::string, std::string>{{"FACEID_HTTP_THREADS", "1"}, {"FACEID_HTTP_QUEUE", "1"}});
+    server_->start();
+    const std::string request =
+        hostile::multipart_search(read_file(photos_of(data / "photos-multi" / "p01").front()));
+    // Six searches sent at once, each on its own connection; then their answers are read.
+    std::vector<int> fds;
+    for (int i = 0; i < 6; ++i) {
+        const int fd = connect_loopback(server_->port(), 60);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), ssize_t(request.size()));
+        fds.push_back(fd);
+    }
+    int busy = 0, answered = 0;
+    for (const int fd : fds) {
+        std::string raw;
+        char buffer[8192];
+        for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) raw.append(buffer, size_t(n));
+        ::close(fd);
+        const int status = status_of(raw);
+        answered += status == 200;
+        if (status == 503) {
+            ++busy;
+            EXPECT_NE(raw.find("Retry-After: 1"), std::string::npos) << raw.substr(0, 400);
+            EXPECT_NE(raw.find("\"unavailable\""), std::string::npos) << raw.substr(0, 400);
+        }
+    }
+    EXPECT_GE(busy, 1);
+    EXPECT_GE(answered, 1);
+    EXPECT_EQ(busy + answered, 6);
+    EXPECT_TRUE(server_->alive());
+}
+
 }  // namespace
 }  // namespace faceid::testing
