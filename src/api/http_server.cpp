@@ -47,6 +47,8 @@ HttpResponse refusal(ErrorCode code, const std::string& message, const char* nam
     return res;
 }
 
+constexpr size_t kMaxPathLength = 8192;
+
 bool has_control_characters(std::string_view text, bool allow_tab) {
     return std::any_of(text.begin(), text.end(), [allow_tab](unsigned char c) {
         return (c < 0x20 && !(allow_tab && c == '\t')) || c == 0x7F;
@@ -221,6 +223,12 @@ std::optional<HttpResponse> HttpServer::admit(const HttpRequest& head) {
     };
     // A NUL or another control character in the (decoded) path or a header value: no route, file or
     // header of ours has one, and a NUL would cut the text short wherever it is used as a C string.
+    // No route or file has a path anywhere near this long (the connection's 32 KB would allow ~30 KB).
+    if (head.path.size() > kMaxPathLength) {
+        HttpResponse res = refusal(ErrorCode::kBadRequest, "The request path is too long.");
+        res.status = 414;  // not in the error table: only this check answers it
+        return refused(std::move(res));
+    }
     if (has_control_characters(head.path, false))
         return refused(refusal(ErrorCode::kBadRequest, "The path contains control characters."));
     for (const auto& [name, value] : head.headers)

@@ -307,6 +307,8 @@ struct HttpTransport::Impl {
     // The whole body is in: hand the request to a worker, the connection suspended until it answers.
     enum MHD_Result dispatch(MHD_Connection* connection, Exchange& exchange) {
         if (exchange.form) {
+            if (!exchange.form->finish())
+                return send(connection, error_response(ErrorCode::kBadRequest, exchange.form->error()), true);
             exchange.request.parts = exchange.form->take_parts();
             exchange.form.reset();
         }

@@ -33,6 +33,17 @@ bool MultipartReader::feed(const char* data, size_t size) {
     return false;
 }
 
+bool MultipartReader::finish() {
+    if (!processor_) return false;
+    const bool complete = MHD_destroy_post_processor(processor_) == MHD_YES;
+    processor_ = nullptr;
+    if (!complete || count_ == 0) {
+        error_ = "The multipart/form-data body is malformed or has no part with the declared boundary.";
+        return false;
+    }
+    return true;
+}
+
 bool MultipartReader::on_data(const char* key, const char* filename, const char* content_type,
                               const char* data, uint64_t offset, size_t size) {
     const std::string name = key ? key : "";

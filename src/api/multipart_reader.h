@@ -27,7 +27,10 @@ class MultipartReader {
     // reason is in error()).
     bool feed(const char* data, size_t size);
     const std::string& error() const { return error_; }
-    // The parts read so far, moved out (call once, after the whole body).
+    // Once the whole body is in: false when it ended inside a part or never reached the declared boundary
+    // (the processor skips what comes before it without a word).
+    bool finish();
+    // The parts read, moved out (call once, after finish()).
     std::multimap<std::string, FormPart> take_parts() { return std::move(parts_); }
 
     // The processor's callback: `size` bytes of part `key` at `offset` within that part.
