@@ -328,6 +328,50 @@ TEST_F(HardeningTest, FullDiskAnswers507WithoutPathsAndLeavesNoTemporaryFile) {
     server_.reset();
 }
 
+// The photo file fits and the crop does not (a tmpfs exactly the photo's size): the photo used to stay
+// behind as an orphan file; now the failed registration takes it back.
+TEST_F(HardeningTest, FailedCropWriteLeavesNoOrphanPhoto) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    // A photo that passes the quality gates, found on an ordinary server first.
+    fs::path good;
+    {
+        start();
+        auto http = server_->client();
+        for (const auto& photo : photos_of(data / "photos-multi" / "p02")) {
+            if (fs::file_size(photo) > 200 * 1024) continue;  // keep the tmpfs small
+            auto r = post_multipart(http, "/register", {photo_part(photo), text_part("name", "Grace")});
+            if (r.status == 201) {
+                good = photo;
+                break;
+            }
+        }
+        server_.reset();
+    }
+    ASSERT_FALSE(good.empty()) << "no small photo of p02 passes the gates";
+    const fs::path photos = root_ / "exact-photos";
+    fs::create_directories(photos);
+    const uint64_t pages = (fs::file_size(good) + 4095) / 4096;
+    const std::string mount = "mount -t tmpfs -o size=" + std::to_string(pages * 4096) +
+                              " faceid-test-exact " + photos.string() + " 2>/dev/null";
+    if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
+    struct Unmount {
+        fs::path path;
+        ~Unmount() { [[maybe_unused]] int rc = std::system(("umount " + path.string()).c_str()); }
+    } unmount{photos};
+    server_ = std::make_unique<ServerProcess>(
+        root_ / "data2", std::vector<std::string>{}, false,
+        std::map<std::string, std::string>{{"FACEID_PHOTOS_DIR", photos.string()}});
+    server_->start();
+    auto http = server_->client();
+    auto r = post_multipart(http, "/register", {photo_part(good), text_part("name", "Grace")});
+    EXPECT_EQ(r.status, 507) << r.raw;
+    EXPECT_EQ(r.body["error"]["code"], "insufficient_storage") << r.raw;
+    for (const auto& e : fs::recursive_directory_iterator(photos))
+        EXPECT_FALSE(e.is_regular_file()) << "left behind: " << e.path();
+    EXPECT_EQ(get_json(http, "/persons").body["persons"].size(), 0u);
+    server_.reset();
+}
+
 TEST_F(HardeningTest, ReadyzWithoutAKeySaysOnlyReady) {
     start({}, /*auth=*/true);
     auto http = server_->client();
