@@ -1,22 +1,23 @@
-// ClickHousePersonRepository joins the PersonRepository contract, each test in a new database on the test
-// server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
-#include "contract/clickhouse_test_database.h"
+// ClickHousePersonRepository joins the person-job contracts and the change-feed contract, each test in a new
+// database on the test server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
+#include "contract/face_change_feed_contract.h"
 #include "contract/person_repository_contract.h"
+#include "support/clickhouse_test_database.h"
 
 namespace faceid::testing {
 namespace {
 
-class ClickHouseHarness : public PersonRepositoryHarness {
+class ClickHouseHarness : public PersonStoresHarness {
   public:
     explicit ClickHouseHarness(const std::string& url) : database_(url), repository_(database_.settings()) {}
-    PersonRepository& repository() override { return repository_; }
+    PersonStores stores() override { return {repository_, repository_, repository_, repository_}; }
 
   private:
     ClickHouseTestDatabase database_;  // dropped after the repository is gone
     ClickHousePersonRepository repository_;
 };
 
-std::unique_ptr<PersonRepositoryHarness> make_clickhouse_harness() {
+std::unique_ptr<PersonStoresHarness> make_clickhouse_harness() {
     auto url = clickhouse_test_url();
     if (!url) {
         [] { GTEST_SKIP() << kNoClickHouseMessage; }();
@@ -25,9 +26,35 @@ std::unique_ptr<PersonRepositoryHarness> make_clickhouse_harness() {
     return std::make_unique<ClickHouseHarness>(*url);
 }
 
-INSTANTIATE_TEST_SUITE_P(ClickHouse, PersonRepositoryContract,
-                         ::testing::Values(PersonRepositoryFactory{"clickhouse", make_clickhouse_harness}),
-                         PersonRepositoryContract::name_of);
+FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(ClickHouse,
+                                        (PersonStoresFactory{"clickhouse", make_clickhouse_harness}));
+
+// Two handles on one database: two replicas.
+class ClickHouseFeedHarness : public FaceChangeFeedHarness {
+  public:
+    explicit ClickHouseFeedHarness(const std::string& url)
+        : database_(url), writer_(database_.settings()), follower_(database_.settings()) {}
+    PersonRepository& writer() override { return writer_; }
+    FaceChangeFeed& follower() override { return follower_; }
+
+  private:
+    ClickHouseTestDatabase database_;
+    ClickHousePersonRepository writer_;
+    ClickHousePersonRepository follower_;
+};
+
+std::unique_ptr<FaceChangeFeedHarness> make_clickhouse_feed_harness() {
+    auto url = clickhouse_test_url();
+    if (!url) {
+        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
+        return nullptr;
+    }
+    return std::make_unique<ClickHouseFeedHarness>(*url);
+}
+
+INSTANTIATE_TEST_SUITE_P(ClickHouse, FaceChangeFeedContract,
+                         ::testing::Values(FaceChangeFeedFactory{"clickhouse", make_clickhouse_feed_harness}),
+                         FaceChangeFeedContract::name_of);
 
 }  // namespace
 }  // namespace faceid::testing
