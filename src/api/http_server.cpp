@@ -5,20 +5,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <httplib.h>
-#include <malloc.h>
-
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <cstdlib>
-#include <memory>
-#include <mutex>
+#include <fstream>
 #include <optional>
 #include <set>
-#include <thread>
+#include <sstream>
 
 namespace faceid {
 namespace {
@@ -32,205 +24,110 @@ std::string presented_key(const HttpRequest& req) {
     return req.header("X-API-Key");
 }
 
-// The documented pattern as httplib's regular expression: each {name} matches one path segment.
-std::string route_regex(std::string_view route) {
-    std::string out;
-    for (size_t i = 0; i < route.size(); ++i) {
-        if (route[i] == '{') {
-            const size_t close = route.find('}', i);
-            if (close == std::string_view::npos)
-                throw Error(ErrorCode::kInternal, "route " + std::string(route) + " has an unclosed {");
-            out += "([^/]+)";
-            i = close;
-        } else {
-            if (std::string_view(".[]()*+?^$|\\").find(route[i]) != std::string_view::npos) out += '\\';
-            out += route[i];
-        }
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> segments;
+    size_t begin = 1;
+    while (begin <= path.size()) {
+        const size_t slash = std::min(path.find('/', begin), path.size());
+        segments.emplace_back(path.substr(begin, slash - begin));
+        begin = slash + 1;
     }
-    return out;
+    return segments;
 }
 
-// The transport-neutral request of a handler. The body and the file parts are moved out of httplib's
-// request: httplib reads nothing of them after the handler (it writes the response from `res`), and a
-// photo is not copied twice. The request object is httplib's own non-const local; the handler signature
-// just passes it as const.
-HttpRequest to_http_request(const httplib::Request& in) {
-    auto& req = const_cast<httplib::Request&>(in);
-    HttpRequest out;
-    out.method = req.method;
-    out.path = req.path;
-    for (size_t i = 1; i < req.matches.size(); ++i) out.path_params.push_back(req.matches[i].str());
-    for (const auto& [name, value] : req.params) out.query.emplace(name, value);
-    for (const auto& [name, value] : req.headers) out.headers.emplace(name, value);
-    out.multipart = req.is_multipart_form_data();
-    out.body = std::move(req.body);
-    for (auto& [name, file] : req.files)
-        out.parts.emplace(name, FormPart{std::move(file.content), file.filename, file.content_type});
-    out.remote_addr = req.remote_addr;
-    return out;
+HttpResponse refusal(ErrorCode code, const std::string& message, const char* name = nullptr) {
+    const auto& info = error_info(code);
+    HttpResponse res;
+    res.status = info.http_status;
+    res.set_content(
+        error_json(name ? std::string(name) : std::string(info.name),
+                   message.empty() ? std::string(info.message) : message, nlohmann::json::object())
+            .dump(),
+        "application/json");
+    return res;
 }
 
-void write_response(HttpResponse&& in, httplib::Response& res) {
-    res.status = in.status;
-    for (auto& [name, value] : in.headers) res.set_header(name.c_str(), value);
-    if (in.stream) {
-        auto source = std::make_shared<StreamedBody>(std::move(*in.stream));
-        res.set_content_provider(
-            source->size, in.content_type.empty() ? "application/octet-stream" : in.content_type.c_str(),
-            [source](size_t offset, size_t length, httplib::DataSink& sink) {
-                std::string buffer(std::min<size_t>(length, 256 * 1024), '\0');
-                const auto got = source->read(offset, buffer.data(), buffer.size());
-                if (!got || *got == 0) return false;  // failed or short: close the connection
-                return sink.write(buffer.data(), *got);
-            });
-        return;
-    }
-    if (!in.content_type.empty() || !in.body.empty())
-        res.set_content(std::move(in.body), in.content_type.empty() ? "text/plain" : in.content_type.c_str());
+constexpr size_t kMaxPathLength = 8192;
+
+bool has_control_characters(std::string_view text, bool allow_tab) {
+    return std::any_of(text.begin(), text.end(), [allow_tab](unsigned char c) {
+        return (c < 0x20 && !(allow_tab && c == '\t')) || c == 0x7F;
+    });
 }
 
-// Body framing that httplib 0.11 would read badly, refused before the body is read (the pre-routing handler
-// runs after the headers and before read_content; issue 12):
-// - Transfer-Encoding (chunked): httplib reads a chunked body whole into memory, with no size limit and
-//   before authentication. Our clients all send Content-Length: 411.
-// - Content-Length with Transfer-Encoding (RFC 9112 section 6.1, request smuggling), several differing
-//   Content-Length values, or one that is not a plain decimal number that fits (-1, 2^64, "abc"): 400.
-//   httplib parses -1 and 2^64 as huge lengths and holds the thread skipping them until the read timeout.
-// The connection is closed after the answer: the unread body must not be parsed as the next request.
-std::optional<httplib::Server::HandlerResponse> refuse_framing(const httplib::Request& req,
-                                                               httplib::Response& res) {
-    const auto refuse = [&](int status, const char* name, const std::string& message) {
-        res.status = status;
-        res.set_header("Connection", "close");
-        // httplib 0.11 keeps the connection open whatever the response says (a handler cannot set its
-        // connection_closed), and would then parse the unread body as the next request. A content provider
-        // that writes the whole answer and then reports failure makes it close the connection after it.
-        auto body = std::make_shared<std::string>(error_json(name, message, nlohmann::json::object()).dump());
-        res.set_content_provider(
-            body->size(), "application/json", [body](size_t offset, size_t length, httplib::DataSink& sink) {
-                sink.write(body->data() + offset, std::min(length, body->size() - offset));
-                return false;  // close the connection
-            });
-        return httplib::Server::HandlerResponse::Handled;
-    };
+// Body framing refused from the headers, before any body byte is read (the connection is closed after):
+// - Transfer-Encoding (chunked): every client of ours sends Content-Length (the page's fetch + FormData,
+//   curl -F, httplib's client, faceid import --url), and a length known up front is checked against the
+//   upload limit before the body comes: 411.
+// - Content-Length with Transfer-Encoding (RFC 9112 section 6.1, request smuggling; libmicrohttpd 0.9.75
+//   lets chunked win silently), several differing Content-Length values (it takes the first), or one that
+//   is not a plain decimal number below 2^63 (it accepts 2^64 - 1): 400. A "-1", "+2" or "abc" never get
+//   here: libmicrohttpd answers those 400 itself (its own short HTML page) and closes.
+std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_body) {
     const bool has_length = req.has_header("Content-Length");
     if (req.has_header("Transfer-Encoding")) {
         if (has_length)
-            return refuse(400, "bad_request",
-                          "A request may not carry both Content-Length and Transfer-Encoding.");
-        return refuse(411, "length_required",
-                      "Request bodies must be sent with a Content-Length, not with Transfer-Encoding.");
+            return refusal(ErrorCode::kBadRequest,
+                           "A request may not carry both Content-Length and Transfer-Encoding.");
+        HttpResponse res =
+            refusal(ErrorCode::kBadRequest,
+                    "Request bodies must be sent with a Content-Length, not with Transfer-Encoding.",
+                    "length_required");
+        res.status = 411;  // not in the error table: only the transport refuses this
+        return res;
     }
     if (!has_length) return std::nullopt;
-    const std::string first = req.get_header_value("Content-Length");
-    const auto digits_only = [](const std::string& value) {
+    const auto [first, last] = req.headers.equal_range("Content-Length");
+    const std::string value = first->second;
+    for (auto it = first; it != last; ++it) {
+        const std::string& each = it->second;
         // 18 digits at most: below 2^63, and far beyond any upload limit.
-        return !value.empty() && value.size() <= 18 &&
-               std::all_of(value.begin(), value.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
-    };
-    const auto count = req.get_header_value_count("Content-Length");
-    for (size_t i = 0; i < count; ++i) {
-        const std::string value = req.get_header_value("Content-Length", i);
-        if (!digits_only(value))
-            return refuse(400, "bad_request", "The Content-Length is not a valid length.");
-        if (value != first)
-            return refuse(400, "bad_request", "The request has conflicting Content-Length values.");
+        if (each.empty() || each.size() > 18 ||
+            !std::all_of(each.begin(), each.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
+            return refusal(ErrorCode::kBadRequest, "The Content-Length is not a valid length.");
+        if (each != value)
+            return refusal(ErrorCode::kBadRequest, "The request has conflicting Content-Length values.");
     }
+    if (std::stoull(value) > max_body)
+        return refusal(ErrorCode::kPayloadTooLarge, "The request body is larger than the upload limit of " +
+                                                        std::to_string(max_body / (1024 * 1024)) + " MB.");
     return std::nullopt;
 }
 
-// Freed memory goes back to the system within a second of a response or a connection's end (a janitor
-// thread trims at most once a second, and only after requests). glibc keeps what a thread freed in that
-// thread's arena: a request with 200 MiB of header lines (httplib stores them all; no hook bounds their
-// number) left RSS at +306 MiB after its connection closed, and neither MALLOC_ARENA_MAX=2 nor a lower
-// M_TRIM_THRESHOLD changed that; malloc_trim(0) gave it all back.
-std::atomic<bool> memory_freed{false};
-
-// httplib's thread pool, noting each connection's end (the header flood's memory is freed only then).
-class TrimmingThreadPool : public httplib::TaskQueue {
-  public:
-    explicit TrimmingThreadPool(size_t threads) : pool_(threads), janitor_([this] { trim_loop(); }) {}
-    ~TrimmingThreadPool() override { stop_janitor(); }
-    void enqueue(std::function<void()> fn) override {
-        pool_.enqueue([fn = std::move(fn)] {
-            fn();
-            memory_freed.store(true, std::memory_order_relaxed);
-        });
-    }
-    void shutdown() override {
-        pool_.shutdown();
-        stop_janitor();
-    }
-
-  private:
-    void trim_loop() {
-        std::unique_lock lock(mutex_);
-        while (!stopping_) {
-            wake_.wait_for(lock, std::chrono::seconds(1));
-            if (memory_freed.exchange(false, std::memory_order_relaxed)) ::malloc_trim(0);
-        }
-    }
-    void stop_janitor() {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        wake_.notify_all();
-        if (janitor_.joinable()) janitor_.join();
-    }
-    httplib::ThreadPool pool_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread janitor_;
-};
-
-// Steady load (4 clients searching for 10 minutes) grew RSS from 130 to ~400 MiB with glibc's default of
-// 8 arenas per core, each HTTP and pipeline thread keeping its own: about half that with 2 arenas, at the
-// same throughput. An operator's MALLOC_ARENA_MAX or GLIBC_TUNABLES still wins.
-void cap_malloc_arenas() {
-    if (std::getenv("MALLOC_ARENA_MAX") || std::getenv("GLIBC_TUNABLES")) return;
-    ::mallopt(M_ARENA_MAX, int(std::max(2u, std::thread::hardware_concurrency())));
+std::string read_pem(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return in ? text.str() : std::string();
 }
 
-std::unique_ptr<httplib::Server> make_server(const ApiConfig& config) {
-    if (config.tls_cert.empty() && config.tls_key.empty()) return std::make_unique<httplib::Server>();
-    if (config.tls_cert.empty() || config.tls_key.empty())
-        throw Error(ErrorCode::kInvalidField, "TLS needs both --tls-cert and --tls-key");
-    auto server = std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
-    if (!server->is_valid())
-        throw Error(ErrorCode::kInvalidField, "cannot load the TLS certificate " + config.tls_cert.string() +
-                                                  " or its key " + config.tls_key.string());
-    return server;
-}
-
-}  // namespace
-
-HttpServer::HttpServer(ApiServices services, ApiConfig config)
-    : services_(services),
-      config_(std::move(config)),
-      server_(make_server(config_)),
-      rate_limiter_(config_.rate_limit),
-      auth_failures_(config_.rate_limit.per_second > 0 ? kAuthFailureLimit : RateLimit{}) {
-    tls_ = !config_.tls_cert.empty();
-    cap_malloc_arenas();
-    const int threads = std::max(2, config_.http_threads);
-    server_->new_task_queue = [threads] { return new TrimmingThreadPool(size_t(threads)); };
+TransportSettings transport_settings(const ApiConfig& config) {
+    TransportSettings t;
+    t.host = config.host;
+    t.port = config.port;
+    if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+        if (config.tls_cert.empty() || config.tls_key.empty())
+            throw Error(ErrorCode::kInvalidField, "TLS needs both --tls-cert and --tls-key");
+        t.tls_cert_pem = read_pem(config.tls_cert);
+        t.tls_key_pem = read_pem(config.tls_key);
+        if (t.tls_cert_pem.empty() || t.tls_key_pem.empty())
+            throw Error(ErrorCode::kInvalidField, "cannot load the TLS certificate " +
+                                                      config.tls_cert.string() + " or its key " +
+                                                      config.tls_key.string());
+    }
+    t.worker_threads = size_t(std::max(1, config.http_threads));
+    t.queue_capacity = size_t(std::max(1, config.http_queue));
+    t.max_connections = unsigned(std::max(1, config.max_connections));
+    t.connections_per_address = unsigned(std::max(1, config.connections_per_address));
+    t.idle_timeout_seconds = unsigned(std::max(1, config.read_timeout_seconds));
+    t.header_timeout_seconds = unsigned(std::max(1, config.header_timeout_seconds));
     // The body limit leaves room for multipart framing and the other fields around a maximal photo.
-    server_->set_payload_max_length(config_.max_upload_bytes + 64 * 1024);
-    server_->set_read_timeout(config_.read_timeout_seconds, 0);
-    server_->set_write_timeout(config_.write_timeout_seconds, 0);
-    server_->set_keep_alive_max_count(1000);
-    // httplib's default sets SO_REUSEPORT too, which lets a second server bind the same port and take half
-    // of the connections: keep only SO_REUSEADDR (a restart may bind while old connections linger).
-    server_->set_socket_options([](socket_t sock) {
-        int yes = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-
+    t.max_body_bytes = config.max_upload_bytes + 64 * 1024;
+    // A batch of max_batch photos with a few fields each, and room for the fields of any other route.
+    t.max_form_parts = size_t(2 * std::max(1, config.max_batch) + 32);
     // On every response, the static page's and the API's alike. The page shows photos through blob: URLs
     // and Swagger UI sets inline styles; no inline scripts anywhere.
-    server_->set_default_headers({
+    t.default_headers = {
         {"Content-Security-Policy",
          "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self' "
          "'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -238,51 +135,18 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
         {"X-Frame-Options", "DENY"},
         {"X-Content-Type-Options", "nosniff"},
         {"Referrer-Policy", "no-referrer"},
-    });
+    };
+    return t;
+}
 
-    // Runs before httplib reads the body or looks up a route or a static file.
-    server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-        // A NUL or another control character in the (decoded) path: the file lookup stops at a NUL while the
-        // content type comes from the text after it. No route or file has one.
-        for (const unsigned char c : req.path) {
-            if (c < 0x20 || c == 0x7F) {
-                res.status = 400;
-                const auto& info = error_info(ErrorCode::kBadRequest);
-                res.set_content(error_json(std::string(info.name), "The path contains control characters.",
-                                           nlohmann::json::object())
-                                    .dump(),
-                                "application/json");
-                return httplib::Server::HandlerResponse::Handled;
-            }
-        }
-        if (const auto refusal = refuse_framing(req, res)) return *refusal;
-        // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 section 6.3);
-        // httplib 0.11 instead reads a POST, PATCH or DELETE without them until the client closes, and
-        // answers 400 at the read timeout (e.g. `curl -X POST .../admin/cleanup?dry_run=true`). The request
-        // object is httplib's own non-const local; this handler's signature just passes it as const.
-        if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
-            const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
+}  // namespace
 
-    server_->set_logger([](const httplib::Request&, const httplib::Response&) {
-        memory_freed.store(true, std::memory_order_relaxed);
-    });
-
-    // Errors httplib raises itself (unknown route, body too large, bad request line) get our JSON form.
-    server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty() || res.content_provider_) return;
-        ErrorCode code = ErrorCode::kBadRequest;
-        if (res.status == 404) code = ErrorCode::kNotFound;
-        if (res.status == 405) code = ErrorCode::kBadRequest;
-        if (res.status == 413) code = ErrorCode::kPayloadTooLarge;
-        if (res.status >= 500) code = ErrorCode::kInternal;
-        const auto& info = error_info(code);
-        res.set_content(
-            error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()).dump(),
-            "application/json");
-    });
-
+HttpServer::HttpServer(ApiServices services, ApiConfig config)
+    : services_(services),
+      config_(std::move(config)),
+      rate_limiter_(config_.rate_limit),
+      auth_failures_(config_.rate_limit.per_second > 0 ? kAuthFailureLimit : RateLimit{}) {
+    tls_ = !config_.tls_cert.empty();
     // Every row of the route tables, and nothing else: a route cannot exist without its access rule.
     std::set<std::pair<std::string_view, std::string_view>> seen;
     for (const RouteRule& rule : route_rules()) {
@@ -290,41 +154,99 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
             throw Error(ErrorCode::kInternal,
                         "route " + std::string(rule.method) + " " + std::string(rule.route) +
                             (rule.handler ? " is in the route tables twice" : " has no handler"));
-        add(rule);
+        if (rule.method != "GET" && rule.method != "POST" && rule.method != "PATCH" &&
+            rule.method != "DELETE")
+            throw Error(ErrorCode::kInternal, "route " + std::string(rule.route) +
+                                                  " has the unknown method " + std::string(rule.method));
+        const std::string_view route = rule.route;
+        for (size_t open = route.find('{'); open != std::string_view::npos; open = route.find('{', open + 1))
+            if (route.find('}', open) == std::string_view::npos)
+                throw Error(ErrorCode::kInternal, "route " + std::string(route) + " has an unclosed {");
+        routes_.push_back({&rule, split_path(route)});
     }
 
-    // The static files: public, served by httplib before routing.
-    if (!config_.swagger_dir.empty() &&
-        !server_->set_mount_point("/docs/assets", config_.swagger_dir.string()))
+    // The static files: public, served by the transport before routing (GET and HEAD).
+    StaticFiles files;
+    if (!config_.swagger_dir.empty() && !files.mount("/docs/assets", config_.swagger_dir))
         spdlog::warn("Swagger UI files not found in {}: /docs will not render", config_.swagger_dir.string());
-    if (!config_.web_dir.empty() && !server_->set_mount_point("/", config_.web_dir.string()))
+    if (!config_.web_dir.empty() && !files.mount("/", config_.web_dir))
         spdlog::warn("web page files not found in {}", config_.web_dir.string());
+    transport_ = std::make_unique<HttpTransport>(transport_settings(config_), *this, std::move(files));
 }
 
 HttpServer::~HttpServer() {
-    stop();
+    transport_.reset();  // finishes the requests in flight while the members they use still exist
 }
 
 bool HttpServer::bind() {
-    if (config_.port == 0) {
-        port_ = server_->bind_to_any_port(config_.host);
-        return port_ > 0;
-    }
-    if (!server_->bind_to_port(config_.host, config_.port)) return false;
-    port_ = config_.port;
-    return true;
+    return transport_->bind();
 }
 
 void HttpServer::listen() {
-    server_->listen_after_bind();
+    transport_->listen();
 }
 
 bool HttpServer::running() const {
-    return server_->is_running();
+    return transport_->running();
 }
 
 void HttpServer::stop() {
-    if (server_->is_running()) server_->stop();
+    transport_->stop();
+}
+
+const RouteRule* HttpServer::route_for(const std::string& method, const std::string& path,
+                                       std::vector<std::string>* path_params) const {
+    if (path.empty() || path.front() != '/') return nullptr;
+    const auto segments = split_path(path);
+    for (const Route& route : routes_) {
+        if (route.rule->method != method || route.segments.size() != segments.size()) continue;
+        std::vector<std::string> params;
+        bool match = true;
+        for (size_t i = 0; i < segments.size() && match; ++i) {
+            if (route.segments[i].starts_with('{'))
+                match = !segments[i].empty(), params.push_back(segments[i]);
+            else
+                match = route.segments[i] == segments[i];
+        }
+        if (!match) continue;
+        if (path_params) *path_params = std::move(params);
+        return route.rule;
+    }
+    return nullptr;
+}
+
+std::optional<HttpResponse> HttpServer::admit(const HttpRequest& head) {
+    auto refused = [&](HttpResponse res) -> std::optional<HttpResponse> {
+        spdlog::info("{} {} {} refused before the body ({})", head.method, head.path.substr(0, 200),
+                     res.status, head.remote_addr);
+        return res;
+    };
+    // A NUL or another control character in the (decoded) path or a header value: no route, file or
+    // header of ours has one, and a NUL would cut the text short wherever it is used as a C string.
+    // No route or file has a path anywhere near this long (the connection's 32 KB would allow ~30 KB).
+    if (head.path.size() > kMaxPathLength) {
+        HttpResponse res = refusal(ErrorCode::kBadRequest, "The request path is too long.");
+        res.status = 414;  // not in the error table: only this check answers it
+        return refused(std::move(res));
+    }
+    if (has_control_characters(head.path, false))
+        return refused(refusal(ErrorCode::kBadRequest, "The path contains control characters."));
+    for (const auto& [name, value] : head.headers)
+        if (has_control_characters(name, false) || has_control_characters(value, true))
+            return refused(refusal(ErrorCode::kBadRequest, "A header contains control characters."));
+    if (auto framing = refuse_framing(head, config_.max_upload_bytes + 64 * 1024))
+        return refused(std::move(*framing));
+    if (!route_for(head.method, head.path, nullptr)) return refused(refusal(ErrorCode::kNotFound, ""));
+    return std::nullopt;
+}
+
+void HttpServer::serve(HttpRequest& request, HttpResponse& response) {
+    const RouteRule* rule = route_for(request.method, request.path, &request.path_params);
+    if (!rule) {  // admitted, so not expected
+        response = refusal(ErrorCode::kNotFound, "");
+        return;
+    }
+    handle(*rule, request, response);
 }
 
 void send_json(HttpResponse& res, int status, const nlohmann::json& body) {
@@ -423,27 +345,6 @@ void HttpServer::write_audit(const Caller& caller, std::string_view action, int 
     } catch (const std::exception& e) {
         spdlog::error("audit log write failed for {} by {}: {}", entry.action, entry.key_id, e.what());
     }
-}
-
-void HttpServer::add(const RouteRule& rule) {
-    auto wrapped = [this, &rule](const httplib::Request& in, httplib::Response& out) {
-        const HttpRequest req = to_http_request(in);
-        HttpResponse res;
-        handle(rule, req, res);
-        write_response(std::move(res), out);
-    };
-    const std::string pattern = route_regex(rule.route);
-    if (rule.method == "GET")
-        server_->Get(pattern, wrapped);
-    else if (rule.method == "POST")
-        server_->Post(pattern, wrapped);
-    else if (rule.method == "PATCH")
-        server_->Patch(pattern, wrapped);
-    else if (rule.method == "DELETE")
-        server_->Delete(pattern, wrapped);
-    else
-        throw Error(ErrorCode::kInternal, "route " + std::string(rule.route) + " has the unknown method " +
-                                              std::string(rule.method));
 }
 
 void HttpServer::handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res) {

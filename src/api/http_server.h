@@ -1,41 +1,49 @@
 #pragma once
-// The HTTP API served by cpp-httplib. This class (http_server.cpp) is the transport adapter and the only
-// part of api/ that knows the HTTP library: it registers the rows of the route tables (access_policy.h),
-// turns each httplib request into an HttpRequest and the handler's HttpResponse back, and around every
-// handler authenticates the caller (API key), checks the row's roles, applies the per-key rate limit,
-// maps errors to JSON, records metrics and writes the audit log.
+// The HTTP API: the rows of the route tables (access_policy.h) served over the transport (http_transport.h,
+// libmicrohttpd). For each request it checks what can be checked from the headers alone before the body is
+// read (path, framing, size, route), and around every handler authenticates the caller (API key), checks
+// the row's roles, applies the per-key rate limit, maps errors to JSON, records metrics and writes the
+// audit log.
 #include "api/access_policy.h"
+#include "api/http_transport.h"
 #include "api/metrics.h"
 #include "api/rate_limiter.h"
 #include "api/route_call.h"
 
 #include <memory>
 #include <string>
-
-namespace httplib {
-class Server;
-}
+#include <vector>
 
 namespace faceid {
 
-class HttpServer {
+class HttpServer : public HttpHandler {
   public:
     HttpServer(ApiServices services, ApiConfig config);
-    ~HttpServer();
+    ~HttpServer() override;
 
-    // Binds the listening socket; returns false if the address is taken. Port 0 picks a free port.
+    // Binds the listening socket and starts answering; returns false if the address is taken. Port 0 picks
+    // a free port.
     bool bind();
-    int port() const { return port_; }
+    int port() const { return transport_->port(); }
     // Serves until stop(); requests in flight are finished before it returns.
     void listen();
     void stop();
     bool running() const;
     bool tls() const { return tls_; }
 
+    // HttpHandler: the checks before the body, and the routed call once it is in.
+    std::optional<HttpResponse> admit(const HttpRequest& head) override;
+    void serve(HttpRequest& request, HttpResponse& response) override;
+
   private:
     friend class RouteCall;
-    // Registers one row of a route table.
-    void add(const RouteRule& rule);
+    struct Route {
+        const RouteRule* rule;
+        std::vector<std::string> segments;  // "{id}" segments match any one path segment
+    };
+    // The route of this method and path (its {id}s into path_params), or nullptr.
+    const RouteRule* route_for(const std::string& method, const std::string& path,
+                               std::vector<std::string>* path_params) const;
     // Answers one request of the row's route: authentication, roles, rate limit, handler, errors, audit.
     void handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res);
     Caller authenticate(const HttpRequest& req) const;
@@ -47,13 +55,13 @@ class HttpServer {
     ApiServices services_;
     ApiConfig config_;
     bool tls_ = false;
-    std::unique_ptr<httplib::Server> server_;
+    std::vector<Route> routes_;
     Metrics metrics_;
     RateLimiter rate_limiter_;
     // 401s per client address: a burst of 10, then one a second (off with the per-key limit, --rate-limit 0).
     static constexpr RateLimit kAuthFailureLimit{1, 10};
     RateLimiter auth_failures_;
-    int port_ = 0;
+    std::unique_ptr<HttpTransport> transport_;  // last: it calls into the members above until it is gone
 };
 
 }  // namespace faceid

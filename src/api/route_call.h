@@ -26,9 +26,13 @@ struct ApiConfig {
     std::string host = "127.0.0.1";
     int port = 8000;
     size_t max_upload_bytes = 10 * 1024 * 1024;
-    int http_threads = 8;
-    int read_timeout_seconds = 15;  // also bounds slow-loris bodies
-    int write_timeout_seconds = 15;
+    int http_threads = 8;  // handler (worker) threads; the transport's event loop is one more
+    int http_queue = 64;   // admitted requests waiting for a worker; beyond that 503
+    int max_connections = 2000;
+    int connections_per_address = 256;
+    int read_timeout_seconds = 15;    // a connection silent this long is closed (a slow body too)
+    int header_timeout_seconds = 10;  // a request's headers must be in this long after the connection
+                                      // opened or its previous answer went out (slow-loris)
     int max_batch = 64;
     std::filesystem::path web_dir;      // the page (index.html, app.js, ...)
     std::filesystem::path swagger_dir;  // node_modules/swagger-ui-dist

@@ -22,7 +22,11 @@ struct AppConfig {
     int max_upload_mb;
     int workers;       // face pipelines (model sessions); 0 = number of cores
     int http_threads;  // 0 = max(8, 2 x workers)
+    int http_queue;
+    int max_connections;
+    int connections_per_address;
     int read_timeout_seconds;
+    int header_timeout_seconds;
     double rate_limit_per_second;  // per API key; 0 = off
     double rate_limit_burst;
     std::string tls_cert, tls_key;  // both set: HTTPS

@@ -162,7 +162,11 @@ int run_serve(const SettingFlags& flags) {
     api.port = config.port;
     api.max_upload_bytes = size_t(config.max_upload_mb) * 1024 * 1024;
     api.http_threads = config.http_threads > 0 ? config.http_threads : std::max(8, 2 * workers);
+    api.http_queue = config.http_queue;
+    api.max_connections = config.max_connections;
+    api.connections_per_address = config.connections_per_address;
     api.read_timeout_seconds = config.read_timeout_seconds;
+    api.header_timeout_seconds = config.header_timeout_seconds;
     api.auth_enabled = config.auth;
     api.rate_limit = RateLimit{config.rate_limit_per_second, config.rate_limit_burst};
     api.tls_cert = config.tls_cert;

@@ -90,7 +90,7 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
 }
 
 FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::string& photo,
-                                           const std::string& person_id) {
+                                           const std::string& person_id, FaceRecord& written) {
     FaceRecord face;
     face.label = random_label();
     face.id = face_id_from_label(face.label);
@@ -105,8 +105,9 @@ FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::
         face.landmarks[2 * i + 1] = chosen.face.points[i].y;
     }
     // Files first, durably: the database row that refers to them is written only after they exist.
-    face.photo_key = gallery_.photos().put(photo, chosen.format == "jpeg" ? "jpg" : chosen.format);
-    face.crop_key = gallery_.photos().put(face_crop_jpeg(chosen.image, box), "jpg");
+    face.photo_key = written.photo_key =
+        gallery_.photos().put(photo, chosen.format == "jpeg" ? "jpg" : chosen.format);
+    face.crop_key = written.crop_key = gallery_.photos().put(face_crop_jpeg(chosen.image, box), "jpg");
     face.created_at_ms = now_ms();
     return face;
 }
@@ -141,9 +142,19 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     }
     std::vector<FaceRecord> dropped;
     RegistrationResult result;
-    {
+    FaceRecord written;  // the files this attempt put, reclaimed when it fails
+    try {
         auto guard = gallery_.guard_new_blobs();  // from writing the files until the rows commit
-        result = commit(request, chosen, existing, dropped);
+        result = commit(request, chosen, existing, dropped, written);
+    } catch (...) {
+        // The photo was written and the crop (or the database) failed: without this the photo stayed as
+        // an orphan file. Files are shared by content, so only those no stored face refers to go.
+        try {
+            gallery_.reclaim_blobs({written});
+        } catch (const std::exception& e) {
+            spdlog::warn("could not reclaim the files of a failed registration: {}", e.what());
+        }
+        throw;
     }
     gallery_.reclaim_blobs(dropped);
     result.quality = chosen.face.quality;
@@ -155,8 +166,9 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
 
 RegistrationResult RegistrationService::commit(const RegistrationRequest& request, const ChosenFace& chosen,
                                                const std::optional<PersonRecord>& existing,
-                                               std::vector<FaceRecord>& dropped) {
-    if (existing) return add_to_person(*existing, store_face(chosen, request.photo, existing->id), dropped);
+                                               std::vector<FaceRecord>& dropped, FaceRecord& written) {
+    if (existing)
+        return add_to_person(*existing, store_face(chosen, request.photo, existing->id, written), dropped);
 
     PersonRecord person;
     person.id = new_person_id();
@@ -164,7 +176,7 @@ RegistrationResult RegistrationService::commit(const RegistrationRequest& reques
     person.external_id = request.external_id;
     person.metadata = request.metadata.value_or(nlohmann::json::object());
     person.created_at_ms = person.updated_at_ms = now_ms();
-    FaceRecord face = store_face(chosen, request.photo, person.id);
+    FaceRecord face = store_face(chosen, request.photo, person.id, written);
     person.primary_face_id = face.id;
     try {
         gallery_.create_person(person, face);

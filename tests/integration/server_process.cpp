@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -20,6 +21,14 @@
 #include <thread>
 
 namespace faceid::testing {
+namespace {
+// A server may answer early and close while a test client is still sending (413 from the headers): the
+// client's write then fails with EPIPE, which must not kill the whole test binary with SIGPIPE.
+const bool kSigpipeIgnored = [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    return true;
+}();
+}  // namespace
 
 std::string faceid_binary() {
     const char* other = std::getenv("FACEID_TEST_BINARY");
