@@ -90,7 +90,7 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
 }
 
 FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::string& photo,
-                                           const std::string& person_id) {
+                                           const std::string& person_id, NewBlobs& blobs) {
     FaceRecord face;
     face.label = random_label();
     face.id = face_id_from_label(face.label);
@@ -106,7 +106,10 @@ FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::
     }
     // Files first, durably: the database row that refers to them is written only after they exist.
     face.photo_key = gallery_.photos().put(photo, chosen.format == "jpeg" ? "jpg" : chosen.format);
-    face.crop_key = gallery_.photos().put(face_crop_jpeg(chosen.image, box), "jpg");
+    blobs.keys.push_back(face.photo_key);
+    blobs.crop = face_crop_jpeg(chosen.image, box);
+    face.crop_key = gallery_.photos().put(blobs.crop, "jpg");
+    blobs.keys.push_back(face.crop_key);
     face.created_at_ms = now_ms();
     return face;
 }
@@ -141,10 +144,18 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     }
     std::vector<FaceRecord> dropped;
     RegistrationResult result;
-    {
+    NewBlobs blobs;
+    try {
         auto guard = gallery_.guard_new_blobs();  // from writing the files until the rows commit
-        result = commit(request, chosen, existing, dropped);
+        result = commit(request, chosen, existing, dropped, blobs);
+    } catch (...) {
+        // Nothing half-stored: a photo stored for a row that was never written is removed again (unless a
+        // row refers to the same bytes). If the store itself failed, the removal is retried later.
+        gallery_.discard_new_blobs(blobs.keys);
+        throw;
     }
+    if (gallery_.shares_blobs() && blobs.keys.size() == 2)
+        gallery_.ensure_blobs_after_commit({{blobs.keys[0], request.photo}, {blobs.keys[1], blobs.crop}});
     gallery_.reclaim_blobs(dropped);
     result.quality = chosen.face.quality;
     result.box = chosen.face.box;
@@ -155,8 +166,9 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
 
 RegistrationResult RegistrationService::commit(const RegistrationRequest& request, const ChosenFace& chosen,
                                                const std::optional<PersonRecord>& existing,
-                                               std::vector<FaceRecord>& dropped) {
-    if (existing) return add_to_person(*existing, store_face(chosen, request.photo, existing->id), dropped);
+                                               std::vector<FaceRecord>& dropped, NewBlobs& blobs) {
+    if (existing)
+        return add_to_person(*existing, store_face(chosen, request.photo, existing->id, blobs), dropped);
 
     PersonRecord person;
     person.id = new_person_id();
@@ -164,7 +176,7 @@ RegistrationResult RegistrationService::commit(const RegistrationRequest& reques
     person.external_id = request.external_id;
     person.metadata = request.metadata.value_or(nlohmann::json::object());
     person.created_at_ms = person.updated_at_ms = now_ms();
-    FaceRecord face = store_face(chosen, request.photo, person.id);
+    FaceRecord face = store_face(chosen, request.photo, person.id, blobs);
     person.primary_face_id = face.id;
     try {
         gallery_.create_person(person, face);
