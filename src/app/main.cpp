@@ -1,8 +1,9 @@
 // faceid: the Face ID Boom binary. Sub-commands: serve, config, detect, embed, compare, eval, bench, keys,
-// import, cleanup, search (see --help).
+// import, cleanup, search, photos (see --help).
 #include "app/config_command.h"
 #include "app/gallery_commands.h"
 #include "app/keys_command.h"
+#include "app/photos_command.h"
 #include "app/search_command.h"
 #include "app/serve_command.h"
 #include "app/vision_commands.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
     faceid::app::add_vision_commands(app);
     faceid::app::add_gallery_commands(app);
     faceid::app::add_search_command(app);
+    faceid::app::add_photos_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
