@@ -9,14 +9,22 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 # A throw-away ClickHouse server (scripts/clickhouse-test-server.sh) for the ClickHouse contract and
-# two-replica tests; stopped on exit. Without it those tests report as skipped, loudly.
+# two-replica tests, and a one-node Ceph with radosgw (scripts/ceph-test-server.sh, ~3 s to start) for the
+# S3 photo store's tests; both stopped on exit. Without one, its tests report as skipped, loudly.
 clickhouse_state=$(mktemp -d "${TMPDIR:-/tmp}/faceid-clickhouse-XXXXXX")
-trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_state"' EXIT
+ceph_state=$(mktemp -d "${TMPDIR:-/tmp}/faceid-ceph-XXXXXX")
+trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_state"; scripts/ceph-test-server.sh stop "$ceph_state"' EXIT
 if line=$(scripts/clickhouse-test-server.sh start "$clickhouse_state"); then
     export "${line?}"
     echo "== ClickHouse test server at $FACEID_TEST_CLICKHOUSE_URL"
 else
     echo "!!! No ClickHouse test server: the ClickHouse tests will be SKIPPED !!!"
+fi
+if line=$(scripts/ceph-test-server.sh start "$ceph_state"); then
+    export "${line?}" FACEID_TEST_CEPH_STATE="$ceph_state"
+    echo "== S3 test server (Ceph radosgw) at ${FACEID_TEST_S3%%,*}"
+else
+    echo "!!! No S3 test server: the S3 tests will be SKIPPED !!!"
 fi
 
 echo "== Formatting (clang-format, the repository's .clang-format)"

@@ -254,18 +254,6 @@ void send_json(HttpResponse& res, int status, const nlohmann::json& body) {
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
-void send_blob(HttpResponse& res, PhotoStore& photos, const std::string& key) {
-    auto bytes = photos.get(key);
-    if (!bytes) throw Error(ErrorCode::kNotFound, "The photo file is missing.");
-    std::string type = "application/octet-stream";
-    if (key.ends_with(".jpg")) type = "image/jpeg";
-    if (key.ends_with(".png")) type = "image/png";
-    if (key.ends_with(".webp")) type = "image/webp";
-    if (key.ends_with(".bmp")) type = "image/bmp";
-    res.set_header("Cache-Control", "private, max-age=86400");  // content-addressed: never changes
-    res.set_content(std::move(*bytes), type);
-}
-
 FieldView RouteCall::view(const HttpRequest& req) const {
     FieldView view = field_view_for(caller_.role);
     if (req.has_param("include")) {

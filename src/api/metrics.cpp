@@ -43,6 +43,8 @@ std::string Metrics::render(const std::vector<Gauge>& extra) const {
             << "\n";
         for (const auto& [labels, value] : gauge.samples)
             out << gauge.name << (labels.empty() ? "" : "{" + labels + "}") << " " << value << "\n";
+        for (const auto& [suffix, labels, value] : gauge.suffixed)
+            out << gauge.name << suffix << (labels.empty() ? "" : "{" + labels + "}") << " " << value << "\n";
     }
     return out.str();
 }

@@ -15,8 +15,10 @@ class Metrics {
     void observe(const std::string& method, const std::string& route, int status, double seconds);
 
     struct Gauge {
-        std::string name, help, type;                         // type: gauge or counter
+        std::string name, help, type;                         // type: gauge, counter or histogram
         std::vector<std::pair<std::string, double>> samples;  // label set ("" for none) -> value
+        // Samples whose name has a suffix: a histogram's _bucket (with le), _sum and _count.
+        std::vector<std::tuple<std::string, std::string, double>> suffixed = {};  // (suffix, labels, value)
     };
     std::string render(const std::vector<Gauge>& extra) const;
 

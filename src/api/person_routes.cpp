@@ -2,10 +2,40 @@
 // PersonService; these parse the request and render the answer.
 #include "api/access_policy.h"
 #include "api/request_reader.h"
+#include "core/error.h"
+
+#include <spdlog/spdlog.h>
 
 #include <array>
+#include <memory>
 
 namespace faceid {
+
+// Streamed from the store in pieces (ranged GETs from S3), so a download holds at most one piece in memory.
+// The access checks ran before (the route's roles); a store that fails mid-body closes the connection, as
+// the length was already sent.
+void send_blob(HttpResponse& res, PhotoStore& photos, const std::string& key) {
+    std::shared_ptr<PhotoReader> reader = photos.open(key);
+    if (!reader) throw Error(ErrorCode::kNotFound, "The photo file is missing.");
+    std::string type = "application/octet-stream";
+    if (key.ends_with(".jpg")) type = "image/jpeg";
+    if (key.ends_with(".png")) type = "image/png";
+    if (key.ends_with(".webp")) type = "image/webp";
+    if (key.ends_with(".bmp")) type = "image/bmp";
+    res.set_header("Cache-Control", "private, max-age=86400");  // content-addressed: never changes
+    StreamedBody body;
+    body.size = reader->size();
+    body.read = [reader, key](uint64_t offset, char* out, size_t max) -> std::optional<size_t> {
+        try {
+            return reader->read(offset, out, max);
+        } catch (const std::exception& e) {
+            spdlog::error("photo {} failed while being sent: {}", key, e.what());
+            return std::nullopt;
+        }
+    };
+    res.set_stream(std::move(body), std::move(type));
+}
+
 namespace {
 
 void list_persons(RouteCall& call, const HttpRequest& req, HttpResponse& res) {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <sstream>
 
 namespace faceid {
 namespace {
@@ -56,9 +57,48 @@ void readyz(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
                {"models", "loaded"},
                {"pipelines", call.services.pipelines.size()},
                {"storage", call.services.storage_description},
+               {"photos", call.services.gallery.photos().description()},
                {"persons", persons},
                {"faces", call.services.gallery.size()},
                {"index", call.services.gallery.index().name()}});
+}
+
+// Requests to a remote photo store (S3) by operation: calls, failures (after retries), retries, latency.
+void add_photo_store_metrics(const std::vector<StoreOperationStats>& stats,
+                             std::vector<Metrics::Gauge>& out) {
+    if (stats.empty()) return;
+    Metrics::Gauge requests{
+        "faceid_s3_requests_total", "S3 calls by operation (retries included in one call).", "counter", {}};
+    Metrics::Gauge errors{
+        "faceid_s3_errors_total",
+        "S3 calls that failed after their retries (unreachable, 5xx, or an unexpected answer).",
+        "counter",
+        {}};
+    Metrics::Gauge retries{
+        "faceid_s3_retries_total", "S3 attempts repeated after a timeout, reset or 5xx.", "counter", {}};
+    Metrics::Gauge latency{"faceid_s3_request_duration_seconds",
+                           "S3 call latency by operation, retries included.",
+                           "histogram",
+                           {}};
+    for (const auto& s : stats) {
+        const std::string labels = "operation=\"" + s.operation + "\"";
+        requests.samples.emplace_back(labels, double(s.requests));
+        errors.samples.emplace_back(labels, double(s.errors));
+        retries.samples.emplace_back(labels, double(s.retries));
+        for (size_t i = 0; i < s.buckets.size(); ++i) {
+            std::ostringstream le;
+            le << StoreOperationStats::kBuckets[i];
+            latency.suffixed.emplace_back("_bucket", labels + ",le=\"" + le.str() + "\"",
+                                          double(s.buckets[i]));
+        }
+        latency.suffixed.emplace_back("_bucket", labels + ",le=\"+Inf\"", double(s.requests));
+        latency.suffixed.emplace_back("_sum", labels, s.seconds);
+        latency.suffixed.emplace_back("_count", labels, double(s.requests));
+    }
+    out.push_back(std::move(requests));
+    out.push_back(std::move(errors));
+    out.push_back(std::move(retries));
+    out.push_back(std::move(latency));
 }
 
 void metrics(RouteCall& call, const HttpRequest&, HttpResponse& res) {
@@ -90,6 +130,7 @@ void metrics(RouteCall& call, const HttpRequest&, HttpResponse& res) {
          "counter",
          {{"", double(leases)}}},
     };
+    add_photo_store_metrics(call.services.gallery.photos().operation_stats(), extra);
     res.set_content(call.metrics_text(extra), "text/plain; version=0.0.4");
 }
 

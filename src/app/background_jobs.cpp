@@ -32,6 +32,11 @@ void BackgroundJobs::loop() {
         if (stopping_) break;
         lock.unlock();
         flush_matches();
+        try {
+            gallery_.sweep_deferred_blobs();  // photos whose deletion waited (grace period, store down)
+        } catch (const std::exception& e) {
+            spdlog::warn("deferred photo deletions: {}", e.what());
+        }
         if (interval.count() > 0 && retention_.policy().any_rule() &&
             std::chrono::steady_clock::now() >= next_cleanup) {
             try {

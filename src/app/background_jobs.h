@@ -1,6 +1,7 @@
 #pragma once
 // The serve process's periodic work on its own thread: writes noted search matches to storage every
-// minute (they drive the "inactive persons" retention rule) and applies the retention policy every
+// minute (they drive the "inactive persons" retention rule), deletes the photos whose deletion was deferred
+// (Gallery::sweep_deferred_blobs) and applies the retention policy every
 // policy.interval_minutes, recording what it removed in the audit log.
 #include "repositories/audit_log.h"
 #include "services/gallery.h"

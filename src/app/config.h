@@ -50,6 +50,24 @@ struct AppConfig {
     std::string clickhouse_password;
     std::string clickhouse_database;
     std::string photos_dir;
+    // photo_store s3 (repositories/s3): the endpoint, bucket (created if missing), credentials (the secret
+    // also from a file) and addressing; see docs/scaling-out.md.
+    std::string s3_endpoint;
+    std::string s3_bucket;
+    std::string s3_region;
+    std::string s3_access_key;
+    std::string s3_secret_key;
+    std::string s3_secret_key_file;
+    bool s3_path_style;
+    std::string s3_prefix;
+    int s3_connect_timeout_ms;
+    int s3_timeout_ms;
+    int s3_retries;
+    // During a switch-over to another photo store: the old store, read when the new one lacks a photo.
+    std::string photo_fallback;
+    // With a backend several replicas share: an unreferenced photo younger than this is not deleted yet
+    // (another replica may have just stored it for a row it has not committed); see Gallery::reclaim_blobs.
+    int photo_delete_grace_seconds;
     int change_poll_ms;   // how often a replica looks for other replicas' changes
     int compact_minutes;  // how often it runs OPTIMIZE on the ClickHouse tables (0 = never)
     // "retention": {"max_templates", "max_age_days", "keep_best", "inactive_days", "interval_minutes"}

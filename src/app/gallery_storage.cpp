@@ -35,15 +35,19 @@ GalleryStorage::GalleryStorage(const AppConfig& config) {
     index_config.kind = config.index;
     index_ = make_vector_index(index_config);
     gallery_ = std::make_unique<Gallery>(stores, *photos_, *index_);
+    spdlog::info("photos in {}", photos_->description());
     // A process on a shared backend opens its change stream before the load, so that what other processes
     // write meanwhile is not lost, and does not use a saved index: the others write while it is down, so a
     // snapshot would be stale, and checking it would read every face twice.
-    if (FaceChangeFeed* feed = backend_->change_feed())
+    if (FaceChangeFeed* feed = backend_->change_feed()) {
+        // Replicas share the photo store too: deleting an unreferenced photo follows the cross-process rule.
+        gallery_->set_blob_grace(config.photo_delete_grace_seconds);
         follower_ =
             std::make_unique<ChangeFollower>(*gallery_, feed->open_change_stream(),
                                              std::chrono::milliseconds(std::max(50, config.change_poll_ms)));
-    else
+    } else {
         snapshot_ = backend_->index_snapshot();
+    }
     const auto loaded = gallery_->load_index(snapshot_);
     spdlog::info("index {}: {} faces {} in {:.2f} s", index_->name(), loaded.faces,
                  loaded.from_snapshot ? "loaded from the saved index" : "loaded from storage",

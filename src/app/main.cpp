@@ -1,11 +1,12 @@
 // faceid: the Face ID Boom binary. Sub-commands: serve, config, detect, embed, compare, eval, bench, keys,
-// import, cleanup, search (see --help).
+// import, cleanup, search, photos (see --help).
 #include "app/bench_commands.h"
 #include "app/config_command.h"
 #include "app/eval_command.h"
 #include "app/import_cleanup_commands.h"
 #include "app/keys_command.h"
 #include "app/photo_commands.h"
+#include "app/photos_command.h"
 #include "app/search_command.h"
 #include "app/serve_command.h"
 #include "core/error.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     faceid::app::add_bench_commands(app);
     faceid::app::add_import_and_cleanup_commands(app);
     faceid::app::add_search_command(app);
+    faceid::app::add_photos_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

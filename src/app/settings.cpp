@@ -5,6 +5,7 @@
 #include "app/storage_backends.h"
 #include "core/error.h"
 #include "repositories/clickhouse/clickhouse_client.h"
+#include "repositories/s3/s3_client.h"
 #include "services/registration_service.h"
 #include "services/retention_service.h"
 #include "vision/face_pipeline.h"
@@ -179,6 +180,27 @@ Setting choice(const Names& names, Field<std::string> field, std::string fallbac
     return row;
 }
 
+// A choice that may also be empty (none).
+template <typename Registry>
+Setting optional_choice(const Names& names, Field<std::string> field, const Registry& registry,
+                        std::string help) {
+    Setting row = choice(names, field, "", registry, std::move(help));
+    auto parse = row.parse;
+    row.parse = [field, parse](AppConfig& config, const std::string& value, const std::string& origin) {
+        if (value.empty())
+            field(config).clear();
+        else
+            parse(config, value, origin);
+    };
+    return row;
+}
+
+// A row whose key mentions a secret but holds none (a path to one): shown unmasked.
+Setting not_secret(Setting row) {
+    row.secret = false;
+    return row;
+}
+
 // Where a setting's value lives in AppConfig.
 #define FIELD(member)                  \
     +[](AppConfig & config) -> auto& { \
@@ -189,6 +211,7 @@ std::vector<Setting> make_settings() {
     // Defaults that belong to a module are taken from that module's options, so each number is written once.
     const ApiConfig api;
     const ClickHouseSettings clickhouse;
+    const S3Settings s3;
     const PipelineOptions pipeline;
     const RegistrationOptions registration;
     const RetentionPolicy retention;
@@ -266,6 +289,35 @@ std::vector<Setting> make_settings() {
                "Where photos and crops are kept, chosen apart from the backend"),
         text({"storage.photos_dir", "FACEID_PHOTOS_DIR", "", {"photos_dir"}}, FIELD(photos_dir), "",
              "Photo folder, shared by every replica (empty: photos/ in data_dir)"),
+        text({"storage.s3_endpoint", "FACEID_S3_ENDPOINT", ""}, FIELD(s3_endpoint), "",
+             "S3 endpoint for photo_store s3: http(s)://host[:port] (Ceph RGW, MinIO, AWS)"),
+        text({"storage.s3_bucket", "FACEID_S3_BUCKET", ""}, FIELD(s3_bucket), s3.bucket,
+             "S3 bucket of the photos, created at start when missing"),
+        text({"storage.s3_region", "FACEID_S3_REGION", ""}, FIELD(s3_region), s3.region,
+             "S3 region (request signing; the bucket's location outside us-east-1)"),
+        text({"storage.s3_access_key", "FACEID_S3_ACCESS_KEY", ""}, FIELD(s3_access_key), "", "S3 access key"),
+        text({"storage.s3_secret_key", "FACEID_S3_SECRET_KEY", ""}, FIELD(s3_secret_key), "",
+             "S3 secret key (never logged; prefer s3_secret_key_file or the environment to the config file)"),
+        not_secret(text({"storage.s3_secret_key_file", "FACEID_S3_SECRET_KEY_FILE", ""}, FIELD(s3_secret_key_file),
+             "", "File whose first line is the S3 secret key (used when s3_secret_key is empty)")),
+        boolean({"storage.s3_path_style", "FACEID_S3_PATH_STYLE", ""}, FIELD(s3_path_style), s3.path_style,
+                "S3 path-style URLs (endpoint/bucket/key); false: virtual-host (bucket.endpoint/key)"),
+        text({"storage.s3_prefix", "FACEID_S3_PREFIX", ""}, FIELD(s3_prefix), s3.prefix,
+             "Prefix of the photo objects' keys in the bucket, e.g. faceid/ (letters, digits, / _ . -)"),
+        whole({"storage.s3_connect_timeout_ms", "FACEID_S3_CONNECT_TIMEOUT_MS", ""}, FIELD(s3_connect_timeout_ms),
+              s3.connect_timeout_ms, {100, 600'000}, "S3: milliseconds to wait for a connection"),
+        whole({"storage.s3_timeout_ms", "FACEID_S3_TIMEOUT_MS", ""}, FIELD(s3_timeout_ms), s3.timeout_ms,
+              {100, 3'600'000}, "S3: milliseconds one request attempt may take in all"),
+        whole({"storage.s3_retries", "FACEID_S3_RETRIES", ""}, FIELD(s3_retries), s3.retries, {0, 10},
+              "S3: attempts after the first on 5xx, timeouts and connection failures (backoff doubling from "
+              "100 ms)"),
+        optional_choice({"storage.photo_fallback", "FACEID_PHOTO_FALLBACK", ""}, FIELD(photo_fallback), photo_stores,
+                        "During a switch-over of photo_store: the old store, read when the new one lacks a photo "
+                        "(empty: none)"),
+        whole({"storage.photo_delete_grace_seconds", "FACEID_PHOTO_DELETE_GRACE", ""},
+              FIELD(photo_delete_grace_seconds), 300, {0, 86'400},
+              "Replicas (clickhouse): an unreferenced photo stored less than this long ago is deleted later, "
+              "not now"),
         whole({"change_poll_ms", "FACEID_CHANGE_POLL_MS", ""}, FIELD(change_poll_ms), 1000, {1, 3'600'000},
               "How often a replica picks up other replicas' changes (ClickHouse)"),
         whole({"compact_minutes", "FACEID_COMPACT_MINUTES", ""}, FIELD(compact_minutes), 60, count,

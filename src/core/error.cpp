@@ -42,6 +42,8 @@ constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kStorageError, "storage_error", 500, "Storage failed."},
     ErrorInfo{ErrorCode::kInsufficientStorage, "insufficient_storage", 507,
               "The server's storage is full; nothing was stored."},
+    ErrorInfo{ErrorCode::kStorageUnavailable, "storage_unavailable", 503,
+              "The photo store does not answer; nothing was changed. Retry later."},
     ErrorInfo{ErrorCode::kUnavailable, "unavailable", 503, "The service is not ready."},
     ErrorInfo{ErrorCode::kInternal, "internal", 500, "Internal error."},
 };

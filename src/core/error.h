@@ -36,6 +36,7 @@ enum class ErrorCode {
     kModelMissing,
     kStorageError,
     kInsufficientStorage,
+    kStorageUnavailable,
     kUnavailable,
     kInternal,
 };

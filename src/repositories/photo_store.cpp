@@ -1,8 +1,11 @@
 #include "repositories/photo_store.h"
 
+#include "core/error.h"
 #include "core/sha256.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace faceid {
 
@@ -18,16 +21,34 @@ bool is_valid_photo_key(std::string_view key) {
     return true;
 }
 
-std::optional<uint64_t> PhotoStore::size(const std::string& key) {
-    auto bytes = get(key);
-    if (!bytes) return std::nullopt;
-    return bytes->size();
+void require_valid_photo_key(std::string_view key) {
+    if (!is_valid_photo_key(key))
+        throw Error(ErrorCode::kInvalidField, "not a valid photo key", {{"field", "key"}});
 }
 
 std::string photo_key_of(std::string_view bytes, std::string_view extension) {
     std::string key = sha256_hex(bytes) + ".";
     for (char c : extension) key += char(std::tolower(static_cast<unsigned char>(c)));
     return key;
+}
+
+std::string checked_photo_key(std::string_view bytes, std::string_view extension) {
+    std::string key = photo_key_of(bytes, extension);
+    if (!is_valid_photo_key(key))
+        throw Error(ErrorCode::kInvalidField, "a photo extension must be 3-4 letters",
+                    {{"field", "extension"}});
+    return key;
+}
+
+bool bytes_match_photo_key(std::string_view bytes, std::string_view key) {
+    return key.size() > 64 && sha256_hex(bytes) == key.substr(0, 64);
+}
+
+size_t MemoryPhotoReader::read(uint64_t offset, char* out, size_t max) {
+    if (offset >= bytes_.size()) return 0;
+    const size_t n = std::min<uint64_t>(max, bytes_.size() - offset);
+    std::memcpy(out, bytes_.data() + offset, n);
+    return n;
 }
 
 }  // namespace faceid

@@ -227,28 +227,105 @@ size_t Gallery::flush_matches() {
     return pending.size();
 }
 
+namespace {
+constexpr size_t kMaxDeferredBlobs = 100'000;  // beyond: left as orphans (logged), memory stays bounded
+constexpr double kRetryFailedDeleteSeconds = 60;
+}  // namespace
+
 uint64_t Gallery::reclaim_blobs(const std::vector<FaceRecord>& removed) {
     // Photos are content-addressed and may be shared (the same photo registered twice), so a file is
     // deleted only when no stored face refers to it any more. A crash before this point leaves an orphan
     // file, never a dangling reference.
-    if (removed.empty()) return 0;
-    std::unique_lock guard(blobs_mutex_);
-    std::unordered_set<std::string> keys;
-    for (const auto& face : removed) {
-        keys.insert(face.photo_key);
-        keys.insert(face.crop_key);
-    }
     uint64_t bytes = 0;
-    for (const auto& key : keys) {
-        if (key.empty() || stores_.photo_references.is_blob_referenced(key)) continue;
-        try {
-            const auto size = photos_.size(key);
-            if (photos_.remove(key) && size) bytes += *size;
-        } catch (const std::exception& e) {
-            spdlog::warn("could not remove photo {}: {}", key, e.what());
+    if (!removed.empty()) {
+        std::unique_lock guard(blobs_mutex_);
+        std::unordered_set<std::string> keys;
+        for (const auto& face : removed) {
+            keys.insert(face.photo_key);
+            keys.insert(face.crop_key);
+        }
+        for (const auto& key : keys)
+            if (!key.empty()) bytes += reclaim_blob(key);
+    }
+    return bytes + sweep_deferred_blobs();
+}
+
+uint64_t Gallery::reclaim_blob(const std::string& key) {
+    if (!is_valid_photo_key(key)) return 0;  // nothing a store could hold (and never worth a retry)
+    try {
+        if (stores_.photo_references.is_blob_referenced(key)) return 0;
+        const auto info = photos_.stat(key);
+        if (!info) return 0;
+        if (info->age_seconds < blob_grace_seconds_) {
+            // Maybe another replica's registration in flight: look again once the grace period is over.
+            defer_blob(key, blob_grace_seconds_ - info->age_seconds + 1);
+            return 0;
+        }
+        // Re-checked after the age: a row committed meanwhile keeps the blob (see set_blob_grace).
+        if (blob_grace_seconds_ > 0 && stores_.photo_references.is_blob_referenced(key)) return 0;
+        return photos_.remove(key) ? info->size : 0;
+    } catch (const std::exception& e) {
+        spdlog::warn("could not remove photo {} (will retry): {}", key, e.what());
+        defer_blob(key, kRetryFailedDeleteSeconds);
+        return 0;
+    }
+}
+
+void Gallery::defer_blob(const std::string& key, double seconds) {
+    std::lock_guard lock(deferred_mutex_);
+    if (deferred_.size() >= kMaxDeferredBlobs && !deferred_.count(key)) {
+        spdlog::warn("too many photos waiting for deletion; {} stays as an orphan", key);
+        return;
+    }
+    deferred_[key] = monotonic_seconds() + seconds;
+}
+
+uint64_t Gallery::sweep_deferred_blobs() {
+    std::vector<std::string> due;
+    {
+        std::lock_guard lock(deferred_mutex_);
+        const double now = monotonic_seconds();
+        for (auto it = deferred_.begin(); it != deferred_.end();) {
+            if (it->second <= now) {
+                due.push_back(it->first);
+                it = deferred_.erase(it);
+            } else {
+                ++it;
+            }
         }
     }
+    if (due.empty()) return 0;
+    std::unique_lock guard(blobs_mutex_);
+    uint64_t bytes = 0;
+    for (const auto& key : due) bytes += reclaim_blob(key);
     return bytes;
+}
+
+size_t Gallery::deferred_blobs() const {
+    std::lock_guard lock(deferred_mutex_);
+    return deferred_.size();
+}
+
+void Gallery::discard_new_blobs(const std::vector<std::string>& keys) {
+    if (keys.empty()) return;
+    std::unique_lock guard(blobs_mutex_);
+    for (const auto& key : keys) reclaim_blob(key);
+}
+
+void Gallery::ensure_blobs_after_commit(const std::vector<std::pair<std::string, std::string_view>>& blobs) {
+    if (!shares_blobs()) return;
+    for (const auto& [key, bytes] : blobs) {
+        try {
+            if (photos_.exists(key)) continue;
+            spdlog::warn(
+                "photo {} vanished before its row committed (deleted by another replica); storing it again",
+                key);
+            photos_.put(bytes, key.substr(key.find('.') + 1));
+        } catch (const std::exception& e) {
+            // The row is committed; the registration stands. Logged loudly: its photo needs a re-upload.
+            spdlog::error("could not check or restore photo {} after its commit: {}", key, e.what());
+        }
+    }
 }
 
 std::vector<PersonMatch> Gallery::group_by_person(const std::vector<Neighbor>& neighbors, int top_k,

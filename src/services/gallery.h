@@ -12,6 +12,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,6 +61,24 @@ class Gallery {
     // delete could remove a file that a registration in flight has just been given the key of.
     std::shared_lock<std::shared_mutex> guard_new_blobs() { return std::shared_lock(blobs_mutex_); }
 
+    // The same rule across processes, for a photo store several replicas write (set when the storage
+    // backend is shared): an unreferenced blob is deleted only when it was last put() at least
+    // `grace_seconds` ago (the store measures the age on its own clock, and put() of existing bytes
+    // refreshes it) and is still unreferenced after that check; a younger one is deferred and re-checked
+    // later. A writer in turn checks after its commit that its blobs still exist and stores them again if
+    // not (ensure_blobs_after_commit). 0 (one process: SQLite's folder lock) deletes at once.
+    void set_blob_grace(double grace_seconds) { blob_grace_seconds_ = grace_seconds; }
+    bool shares_blobs() const { return blob_grace_seconds_ > 0; }
+    // A registration that put blobs and then failed: deletes those no row refers to (by the rule above).
+    void discard_new_blobs(const std::vector<std::string>& keys);
+    // After a writer's rows committed (shared stores only): each blob must still exist; a missing one
+    // (deleted by another replica as unreferenced before the commit) is stored again from its bytes.
+    void ensure_blobs_after_commit(const std::vector<std::pair<std::string, std::string_view>>& blobs);
+    // Deletes the deferred blobs that are due (young ones, and ones the store failed to delete because it
+    // did not answer). Called by every reclaim and by the serve process's background job. Returns bytes.
+    uint64_t sweep_deferred_blobs();
+    size_t deferred_blobs() const;
+
     void create_person(const PersonRecord& person, const FaceRecord& first_face);
     // Commits the change and updates the index; returns the dropped templates, whose files the caller
     // reclaims with reclaim_blobs() once it no longer holds guard_new_blobs().
@@ -107,9 +126,17 @@ class Gallery {
     std::vector<PersonMatch> group_by_person(const std::vector<Neighbor>& neighbors, int top_k,
                                              double min_similarity) const;
 
+    // Deletes one blob if unreferenced and old enough, else defers it; the bytes deleted. Caller holds
+    // blobs_mutex_ exclusively.
+    uint64_t reclaim_blob(const std::string& key);
+    void defer_blob(const std::string& key, double seconds);
+
     PersonStores stores_;
     PhotoStore& photos_;
     VectorIndex& index_;
+    double blob_grace_seconds_ = 0;
+    mutable std::mutex deferred_mutex_;
+    std::unordered_map<std::string, double> deferred_;  // key -> when to look again (monotonic seconds)
     // label -> person id, to group index hits by person without a storage round trip.
     std::shared_mutex blobs_mutex_;
     mutable std::shared_mutex owners_mutex_;

@@ -4,7 +4,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "schemas/face_json.h"
-#include "services/uploaded_photo.h"
+#include "services/photo_faces.h"
 #include "vision/image_decoder.h"
 
 #include <spdlog/spdlog.h>
@@ -90,7 +90,7 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
 }
 
 FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::string& photo,
-                                           const std::string& person_id, FaceRecord& written) {
+                                           const std::string& person_id, NewBlobs& blobs) {
     FaceRecord face;
     face.label = random_label();
     face.id = face_id_from_label(face.label);
@@ -105,9 +105,11 @@ FaceRecord RegistrationService::store_face(const ChosenFace& chosen, const std::
         face.landmarks[2 * i + 1] = chosen.face.points[i].y;
     }
     // Files first, durably: the database row that refers to them is written only after they exist.
-    face.photo_key = written.photo_key =
-        gallery_.photos().put(photo, chosen.format == "jpeg" ? "jpg" : chosen.format);
-    face.crop_key = written.crop_key = gallery_.photos().put(face_crop_jpeg(chosen.image, box), "jpg");
+    face.photo_key = gallery_.photos().put(photo, chosen.format == "jpeg" ? "jpg" : chosen.format);
+    blobs.keys.push_back(face.photo_key);
+    blobs.crop = face_crop_jpeg(chosen.image, box);
+    face.crop_key = gallery_.photos().put(blobs.crop, "jpg");
+    blobs.keys.push_back(face.crop_key);
     face.created_at_ms = now_ms();
     return face;
 }
@@ -142,20 +144,18 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     }
     std::vector<FaceRecord> dropped;
     RegistrationResult result;
-    FaceRecord written;  // the files this attempt put, reclaimed when it fails
+    NewBlobs blobs;
     try {
         auto guard = gallery_.guard_new_blobs();  // from writing the files until the rows commit
-        result = commit(request, chosen, existing, dropped, written);
+        result = commit(request, chosen, existing, dropped, blobs);
     } catch (...) {
-        // The photo was written and the crop (or the database) failed: without this the photo stayed as
-        // an orphan file. Files are shared by content, so only those no stored face refers to go.
-        try {
-            gallery_.reclaim_blobs({written});
-        } catch (const std::exception& e) {
-            spdlog::warn("could not reclaim the files of a failed registration: {}", e.what());
-        }
+        // Nothing half-stored: a photo stored for a row that was never written is removed again (unless a
+        // row refers to the same bytes). If the store itself failed, the removal is retried later.
+        gallery_.discard_new_blobs(blobs.keys);
         throw;
     }
+    if (gallery_.shares_blobs() && blobs.keys.size() == 2)
+        gallery_.ensure_blobs_after_commit({{blobs.keys[0], request.photo}, {blobs.keys[1], blobs.crop}});
     gallery_.reclaim_blobs(dropped);
     result.quality = chosen.face.quality;
     result.box = chosen.face.box;
@@ -166,9 +166,9 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
 
 RegistrationResult RegistrationService::commit(const RegistrationRequest& request, const ChosenFace& chosen,
                                                const std::optional<PersonRecord>& existing,
-                                               std::vector<FaceRecord>& dropped, FaceRecord& written) {
+                                               std::vector<FaceRecord>& dropped, NewBlobs& blobs) {
     if (existing)
-        return add_to_person(*existing, store_face(chosen, request.photo, existing->id, written), dropped);
+        return add_to_person(*existing, store_face(chosen, request.photo, existing->id, blobs), dropped);
 
     PersonRecord person;
     person.id = new_person_id();
@@ -176,7 +176,7 @@ RegistrationResult RegistrationService::commit(const RegistrationRequest& reques
     person.external_id = request.external_id;
     person.metadata = request.metadata.value_or(nlohmann::json::object());
     person.created_at_ms = person.updated_at_ms = now_ms();
-    FaceRecord face = store_face(chosen, request.photo, person.id, written);
+    FaceRecord face = store_face(chosen, request.photo, person.id, blobs);
     person.primary_face_id = face.id;
     try {
         gallery_.create_person(person, face);
@@ -264,15 +264,14 @@ std::optional<RegistrationResult> RegistrationService::already_stored(
     const auto format = format_name(header->format);
     const std::string key = photo_key_of(request.photo, format == "jpeg" ? "jpg" : format);
     auto& persons = gallery_.persons();
-    auto& references = gallery_.photo_references();
-    for (const auto& person_id : references.persons_with_photo(key)) {
+    for (const auto& person_id : persons.persons_with_photo(key)) {
         if (target && person_id != target->id) continue;
         auto person = target ? target : persons.get_person(person_id);
         if (!person || (!target && person->name != request.name.value_or(""))) continue;
         // The face of that photo if it is still a template, else (dropped for the template limit or removed
         // by the retention policy) the person's primary: either way the photo was handled before.
         std::optional<FaceRecord> face;
-        for (auto& f : references.faces_with_photo(key))
+        for (auto& f : persons.faces_with_photo(key))
             if (f.person_id == person->id) face = std::move(f);
         if (!face && person->primary_face_id) face = persons.get_face(*person->primary_face_id);
         if (!face) continue;

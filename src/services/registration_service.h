@@ -102,17 +102,20 @@ class RegistrationService {
     // With `person` (a photo added to a known person) and several faces in the photo, the face that
     // passes the gates and matches the person best is taken, not merely the largest.
     ChosenFace choose_face(const RegistrationRequest& request, const std::optional<PersonRecord>& person);
-    // Writes the photo and crop files; each key written is recorded in `written` at once, so that a failure
-    // after the photo (the crop's write, the database) can reclaim what this attempt left behind.
+    // The blobs one registration stored: cleaned up if a later step fails, checked after the commit.
+    struct NewBlobs {
+        std::vector<std::string> keys;  // in the order they were put
+        std::string crop;               // the crop's bytes (the photo's are the request's)
+    };
     FaceRecord store_face(const ChosenFace& chosen, const std::string& photo, const std::string& person_id,
-                          FaceRecord& written);
+                          NewBlobs& blobs);
     // Adds the stored face to the person; the files of templates dropped to stay within the limit are
     // appended to `dropped` for the caller to reclaim after releasing the blob guard.
     RegistrationResult add_to_person(const PersonRecord& person, const FaceRecord& face,
                                      std::vector<FaceRecord>& dropped);
     RegistrationResult commit(const RegistrationRequest& request, const ChosenFace& chosen,
                               const std::optional<PersonRecord>& existing, std::vector<FaceRecord>& dropped,
-                              FaceRecord& written);
+                              NewBlobs& blobs);
     std::optional<RegistrationResult> already_stored(const RegistrationRequest& request,
                                                      const std::optional<PersonRecord>& target);
     // Throws Error(kPossibleDuplicate) when the face matches a person other than the one the request

@@ -69,3 +69,21 @@ TEST_F(FilePhotoStoreTest, OldTempFilesFromACrashAreRemovedAtOpenButFreshOnesAre
 
 }  // namespace
 }  // namespace faceid::testing
+
+namespace faceid::testing {
+namespace {
+
+TEST(FilePhotoStoreAge, PutOfStoredBytesMakesTheFileNewAgain) {
+    const auto dir = make_temp_dir("faceid-photos-age");
+    FilePhotoStore store(dir);
+    const std::string key = store.put("the same bytes", "jpg");
+    fs::last_write_time(dir / key.substr(0, 2) / key,
+                        fs::file_time_type::clock::now() - std::chrono::hours(2));
+    EXPECT_GT(store.stat(key)->age_seconds, 7000.0);
+    EXPECT_EQ(store.put("the same bytes", "jpg"), key);
+    EXPECT_LT(store.stat(key)->age_seconds, 60.0) << "another process must see it as just stored";
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace faceid::testing

@@ -130,3 +130,52 @@ TEST_P(PhotoStoreContract, ConcurrentPutsOfTheSameAndOtherBytesStayIntact) {
 }
 
 }  // namespace faceid::testing
+
+namespace faceid::testing {
+
+TEST_P(PhotoStoreContract, OpenReadsTheBytesInPiecesAtAnyOffset) {
+    // Larger than an S3 window (1 MiB), so a streamed download crosses windows.
+    const std::string bytes = random_bytes(2'500'000, 6);
+    const std::string key = store().put(bytes, "jpg");
+    auto reader = store().open(key);
+    ASSERT_TRUE(reader);
+    EXPECT_EQ(reader->size(), bytes.size());
+    std::string read_back;
+    std::string piece(256 * 1024, '\0');
+    for (;;) {
+        const size_t got = reader->read(read_back.size(), piece.data(), piece.size());
+        if (got == 0) break;
+        read_back.append(piece.data(), got);
+    }
+    EXPECT_TRUE(read_back == bytes) << "read " << read_back.size() << " bytes";
+    // Backwards and across a window's edge, as a transport that retries a piece might ask.
+    char small[10];
+    ASSERT_EQ(reader->read(1'048'570, small, sizeof small), sizeof small);
+    EXPECT_EQ(std::string(small, sizeof small), bytes.substr(1'048'570, sizeof small));
+    ASSERT_EQ(reader->read(3, small, 4), 4u);
+    EXPECT_EQ(std::string(small, 4), bytes.substr(3, 4));
+    EXPECT_EQ(reader->read(bytes.size(), small, sizeof small), 0u);
+
+    auto empty = store().open(store().put("", "png"));
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->size(), 0u);
+    EXPECT_EQ(empty->read(0, small, sizeof small), 0u);
+    EXPECT_FALSE(store().open(sha256_hex("never stored") + ".jpg"));
+}
+
+TEST_P(PhotoStoreContract, StatGivesTheSizeAndAFreshAgeAfterPut) {
+    const std::string bytes = random_bytes(4096, 7);
+    const std::string key = store().put(bytes, "jpg");
+    const auto info = store().stat(key);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->size, bytes.size());
+    EXPECT_GE(info->age_seconds, -2.0) << "ages come from the store's own clock";
+    EXPECT_LT(info->age_seconds, 30.0);
+    EXPECT_EQ(store().size(key), bytes.size());
+    EXPECT_FALSE(store().stat(sha256_hex("never stored") + ".jpg"));
+    EXPECT_EQ(error_code_of([&] { store().stat("../x"); }), ErrorCode::kInvalidField);
+    EXPECT_EQ(error_code_of([&] { store().open("../x"); }), ErrorCode::kInvalidField);
+    EXPECT_FALSE(store().description().empty());
+}
+
+}  // namespace faceid::testing

@@ -2,6 +2,11 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -44,6 +49,33 @@ std::optional<std::string> clickhouse_test_url() {
     const char* env = std::getenv("FACEID_TEST_CLICKHOUSE_URL");
     if (!env || !*env) return std::nullopt;
     return std::string(env);
+}
+
+std::optional<S3TestServer> s3_test_server() {
+    const char* env = std::getenv("FACEID_TEST_S3");
+    if (!env || !*env) return std::nullopt;
+    const std::string text = env;
+    const auto first = text.find(','), second = text.find(',', first + 1);
+    if (first == std::string::npos || second == std::string::npos)
+        throw std::runtime_error("FACEID_TEST_S3 must be ENDPOINT,ACCESS_KEY,SECRET_KEY");
+    S3TestServer server{text.substr(0, first), text.substr(first + 1, second - first - 1),
+                        text.substr(second + 1), ""};
+    if (const char* state = std::getenv("FACEID_TEST_CEPH_STATE")) server.state = state;
+    return server;
+}
+
+int free_tcp_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        throw std::runtime_error("no free port");
+    ::close(fd);
+    return ntohs(address.sin_port);
 }
 
 std::string progressive_jpeg(int extra_scans, int width, int height) {

@@ -23,6 +23,19 @@ std::filesystem::path make_temp_dir(const std::string& prefix);
 // or nothing when no test ClickHouse server runs.
 std::optional<std::string> clickhouse_test_url();
 
+// The S3 test server from $FACEID_TEST_S3=ENDPOINT,ACCESS,SECRET (set by scripts/run-tests.sh, which starts
+// scripts/ceph-test-server.sh), or nothing when none runs. `state` is $FACEID_TEST_CEPH_STATE, the server's
+// folder, for tests that stop and start its radosgw (empty when unknown).
+struct S3TestServer {
+    std::string endpoint, access_key, secret_key, state;
+};
+std::optional<S3TestServer> s3_test_server();
+inline constexpr const char* kNoS3Message =
+    "!!! SKIPPED: no S3 test server (FACEID_TEST_S3 is unset; scripts/run-tests.sh starts one with "
+    "scripts/ceph-test-server.sh) !!!";
+// A TCP port on 127.0.0.1 that nothing listens on (bound and released).
+int free_tcp_port();
+
 }  // namespace faceid::testing
 
 // Skips the current test (reported as skipped, not passed) when the shared photos are not there.

@@ -271,16 +271,30 @@ TEST_F(SettingsTest, StorageNamesAreCheckedAgainstTheRegistries) {
               std::string::npos);
     EXPECT_EQ(resolve("", "").config.photo_store, "files");
     ::setenv("FACEID_PHOTO_STORE", "s3", 1);
+    EXPECT_EQ(resolve("", "").config.photo_store, "s3");
+    ::setenv("FACEID_PHOTO_STORE", "gcs", 1);
     EXPECT_NE(refusal("", "").find("storage.photo_store"), std::string::npos);
+    ::unsetenv("FACEID_PHOTO_STORE");
+    // The fallback of a switch-over: a store's name, or empty for none.
+    EXPECT_EQ(resolve(write_config(R"({"storage": {"photo_fallback": "files"}})"), "").config.photo_fallback,
+              "files");
+    EXPECT_EQ(resolve(write_config(R"({"storage": {"photo_fallback": ""}})"), "").config.photo_fallback, "");
+    EXPECT_NE(
+        refusal(write_config(R"({"storage": {"photo_fallback": "nfs"}})"), "").find("storage.photo_fallback"),
+        std::string::npos);
 }
 
 TEST_F(SettingsTest, SecretsAreMarked) {
     for (const auto& row : settings()) {
+        // A *_file row names where a secret is, not the secret: shown.
         const bool named_secret =
-            row.key.find("password") != std::string::npos || row.key.find("secret") != std::string::npos;
+            (row.key.find("password") != std::string::npos || row.key.find("secret") != std::string::npos) &&
+            !row.key.ends_with("_file");
         EXPECT_EQ(row.secret, named_secret) << row.key;
     }
     EXPECT_TRUE(settings()[row_index("storage.password")].secret);
+    EXPECT_TRUE(settings()[row_index("storage.s3_secret_key")].secret);
+    EXPECT_FALSE(settings()[row_index("storage.s3_secret_key_file")].secret);
 }
 
 std::vector<std::string> split_cells(const std::string& line) {

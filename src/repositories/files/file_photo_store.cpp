@@ -6,8 +6,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -65,17 +67,6 @@ void write_all(int fd, std::string_view bytes, const std::filesystem::path& path
     }
 }
 
-std::string normalized_extension(std::string_view extension) {
-    std::string out;
-    for (char c : extension) out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-    return out;
-}
-
-void require_valid_key(const std::string& key) {
-    if (!is_valid_photo_key(key))
-        throw Error(ErrorCode::kInvalidField, "not a valid photo key", {{"field", "key"}});
-}
-
 void remove_stale_temp_files(const std::filesystem::path& root) {
     using namespace std::chrono;
     std::error_code ec;
@@ -103,15 +94,14 @@ std::filesystem::path FilePhotoStore::path_of(const std::string& key) const {
 }
 
 std::string FilePhotoStore::put(std::string_view bytes, std::string_view extension) {
-    std::string key = sha256_hex(bytes) + "." + normalized_extension(extension);
-    if (!is_valid_photo_key(key))
-        throw Error(ErrorCode::kInvalidField, "a photo extension must be 3-4 letters",
-                    {{"field", "extension"}});
+    std::string key = checked_photo_key(bytes, extension);
     std::filesystem::path target = path_of(key);
     std::filesystem::path folder = target.parent_path();
 
-    struct stat info {};
-    if (::stat(target.c_str(), &info) == 0 && S_ISREG(info.st_mode)) return key;  // same bytes already stored
+    // Same bytes already stored: keep the file, but make it new again, so that a process that is about to
+    // delete it as unreferenced sees a fresh blob and waits (Gallery::reclaim_blobs). If it vanished
+    // meanwhile, write it again below.
+    if (::utimensat(AT_FDCWD, target.c_str(), nullptr, 0) == 0) return key;
 
     std::error_code ec;
     if (std::filesystem::create_directory(folder, ec)) fsync_directory(root_);  // the new folder's entry
@@ -135,7 +125,7 @@ std::string FilePhotoStore::put(std::string_view bytes, std::string_view extensi
 }
 
 std::optional<std::string> FilePhotoStore::get(const std::string& key) {
-    require_valid_key(key);
+    require_valid_photo_key(key);
     std::filesystem::path path = path_of(key);
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
@@ -157,7 +147,7 @@ std::optional<std::string> FilePhotoStore::get(const std::string& key) {
 }
 
 bool FilePhotoStore::remove(const std::string& key) {
-    require_valid_key(key);
+    require_valid_photo_key(key);
     std::filesystem::path path = path_of(key);
     if (::unlink(path.c_str()) != 0) {
         if (errno == ENOENT || errno == ENOTDIR) return false;
@@ -168,16 +158,67 @@ bool FilePhotoStore::remove(const std::string& key) {
 }
 
 bool FilePhotoStore::exists(const std::string& key) {
-    require_valid_key(key);
+    require_valid_photo_key(key);
     struct stat info {};
     return ::stat(path_of(key).c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
-std::optional<uint64_t> FilePhotoStore::size(const std::string& key) {
-    require_valid_key(key);
+std::optional<PhotoInfo> FilePhotoStore::stat(const std::string& key) {
+    require_valid_photo_key(key);
     struct stat info {};
     if (::stat(path_of(key).c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
-    return uint64_t(info.st_size);
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    const double age = double(now.tv_sec - info.st_mtim.tv_sec) + (now.tv_nsec - info.st_mtim.tv_nsec) / 1e9;
+    return PhotoInfo{uint64_t(info.st_size), age};
+}
+
+namespace {
+
+// Reads a file with pread() at any offset; the open descriptor keeps the bytes readable even if the file is
+// removed while a download is in progress.
+class FileReader : public PhotoReader {
+  public:
+    FileReader(int fd, uint64_t size, std::filesystem::path path)
+        : fd_(fd), size_(size), path_(std::move(path)) {}
+    ~FileReader() override { ::close(fd_); }
+    uint64_t size() const override { return size_; }
+    size_t read(uint64_t offset, char* out, size_t max) override {
+        if (offset >= size_) return 0;
+        for (;;) {
+            const ssize_t got = ::pread(fd_, out, std::min<uint64_t>(max, size_ - offset), off_t(offset));
+            if (got >= 0) return size_t(got);
+            if (errno != EINTR) throw_io_error("cannot read", path_, errno);
+        }
+    }
+
+  private:
+    int fd_;
+    uint64_t size_;
+    std::filesystem::path path_;
+};
+
+}  // namespace
+
+std::unique_ptr<PhotoReader> FilePhotoStore::open(const std::string& key) {
+    require_valid_photo_key(key);
+    std::filesystem::path path = path_of(key);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return nullptr;
+        throw_io_error("cannot open", path, errno);
+    }
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+        const int error = errno;
+        ::close(fd);
+        throw_io_error("cannot stat", path, error);
+    }
+    return std::make_unique<FileReader>(fd, uint64_t(info.st_size), path);
+}
+
+std::string FilePhotoStore::description() const {
+    return "files " + root_.string();
 }
 
 uint64_t FilePhotoStore::bytes_used() {

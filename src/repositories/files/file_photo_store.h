@@ -20,11 +20,14 @@ class FilePhotoStore : public PhotoStore {
     std::string put(std::string_view bytes, std::string_view extension) override;
     // These throw Error(kInvalidField) for a key that is_valid_photo_key rejects.
     std::optional<std::string> get(const std::string& key) override;
+    std::unique_ptr<PhotoReader> open(const std::string& key) override;
     bool remove(const std::string& key) override;
     bool exists(const std::string& key) override;
+    // Size and age (from the file's mtime, which put() refreshes).
+    std::optional<PhotoInfo> stat(const std::string& key) override;
     // Walks the folders and adds up the sizes of the stored blobs (cost grows with the number of blobs).
     uint64_t bytes_used() override;
-    std::optional<uint64_t> size(const std::string& key) override;
+    std::string description() const override;
 
     const std::filesystem::path& root() const { return root_; }
 
