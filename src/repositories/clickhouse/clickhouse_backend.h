@@ -20,6 +20,7 @@ class ClickHouseBackend : public StorageBackend {
     PersonRepository& persons() override { return person_repository(); }
     ApiKeyRepository& keys() override;
     AuditLog& audit() override;
+    GalleryCorrections& corrections() override { return person_repository(); }
     FaceChangeFeed* change_feed() override { return &person_repository(); }
     void start_background_work() override;
     std::string description() const override;

@@ -8,10 +8,13 @@
 //     a process. Between processes they are best-effort: two replicas registering the same external_id in
 //     the same instant can both succeed (see docs/scaling-out.md).
 //   - Changes are new row versions (VersionClock) with a deleted flag; reads pick the latest version.
-// It is also a FaceChangeFeed: other processes' changes to faces, polled by version.
+// It is also a FaceChangeFeed: other processes' changes to faces, polled by version, and the
+// GalleryCorrections of its database (clickhouse_gallery_corrections.cpp), which write persons and faces
+// with the same clock and under the same write mutex.
 #include "repositories/clickhouse/clickhouse_client.h"
 #include "repositories/clickhouse/version_clock.h"
 #include "repositories/face_change_feed.h"
+#include "repositories/gallery_corrections.h"
 #include "repositories/person_repository.h"
 
 #include <chrono>
@@ -28,7 +31,7 @@ struct ClickHouseRepositoryOptions {
     int64_t change_window_us = 30'000'000;
 };
 
-class ClickHousePersonRepository : public PersonRepository, public FaceChangeFeed {
+class ClickHousePersonRepository : public PersonRepository, public FaceChangeFeed, public GalleryCorrections {
   public:
     // Connects, creates or migrates the schema. Throws Error(kUnavailable) when the server is unreachable.
     explicit ClickHousePersonRepository(ClickHouseSettings settings,
@@ -65,6 +68,13 @@ class ClickHousePersonRepository : public PersonRepository, public FaceChangeFee
                                              const std::vector<std::string>& face_ids) override;
 
     std::unique_ptr<FaceChangeStream> open_change_stream() override;
+
+    // GalleryCorrections (clickhouse_gallery_corrections.cpp).
+    bool pin_primary(const std::string& person_id, const std::string& face_id) override;
+    std::optional<std::string> pinned_primary(const std::string& person_id) override;
+    void transfer_faces(const FaceTransfer& transfer) override;
+    void keep_apart(const std::string& person_a, const std::string& person_b) override;
+    std::vector<std::pair<std::string, std::string>> kept_apart_pairs() override;
 
     // Folds old row versions together: OPTIMIZE ... FINAL on the small tables, a plain OPTIMIZE (one
     // merge) on faces, whose FINAL would rewrite every embedding. Reads are correct without it.
