@@ -39,6 +39,7 @@ std::span<const RouteRule> face_routes();         // the face pipeline: register
 std::span<const RouteRule> person_routes();       // stored persons and faces
 std::span<const RouteRule> admin_routes();        // audit log, API keys
 std::span<const RouteRule> maintenance_routes();  // retention clean-up, duplicates
+std::span<const RouteRule> correction_routes();   // merge, move a face, keep a duplicate pair apart
 std::span<const RouteRule> system_routes();       // probes, metrics, documentation
 
 std::span<const RouteRule> route_rules();

@@ -8,6 +8,7 @@
 #include "api/resource_json.h"
 #include "repositories/audit_log.h"
 #include "services/api_key_service.h"
+#include "services/correction_service.h"
 #include "services/duplicate_finder.h"
 #include "services/person_service.h"
 #include "services/registration_service.h"
@@ -48,6 +49,7 @@ struct ApiServices {
     ApiKeyService& keys;
     AuditLog& audit;
     RetentionService& retention;
+    CorrectionService& corrections;
     double duplicate_threshold = kDefaultDuplicateThreshold;  // default of GET /admin/duplicates
 };
 

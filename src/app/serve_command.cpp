@@ -153,7 +153,10 @@ int run_serve(const SettingFlags& flags) {
     storage.start_background_work();
 
     PersonService persons(gallery);
-    RegistrationService registration(pipelines, gallery, registration_options(config));
+    RegistrationOptions registration_settings = registration_options(config);
+    registration_settings.corrections = &storage.backend().corrections();
+    RegistrationService registration(pipelines, gallery, registration_settings);
+    CorrectionService corrections(gallery, storage.backend().corrections(), config.max_templates);
     SearchService search(pipelines, gallery, search_options(config));
     RetentionService retention(gallery, config.retention, log_cleanup_report);
 
@@ -170,7 +173,7 @@ int run_serve(const SettingFlags& flags) {
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
     HttpServer server(ApiServices{gallery, persons, registration, search, pipelines, storage.description(),
-                                  keys, audit, retention, config.duplicate_threshold},
+                                  keys, audit, retention, corrections, config.duplicate_threshold},
                       api);
     if (!server.bind())
         throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" +
