@@ -89,10 +89,11 @@ CleanupReport RetentionService::run(bool dry_run, int64_t now) {
     report.policy = policy_;
     const double start = monotonic_seconds();
     auto& persons = gallery_.persons();
+    auto& retention = gallery_.retention();
 
     if (policy_.max_templates > 0 || policy_.max_age_days > 0) {
         const int64_t age_cutoff = policy_.max_age_days > 0 ? now - policy_.max_age_days * kDayMs : 0;
-        for (const auto& person_id : persons.persons_for_retention(age_cutoff, policy_.max_templates)) {
+        for (const auto& person_id : retention.persons_for_retention(age_cutoff, policy_.max_templates)) {
             const auto person = persons.get_person(person_id);
             if (!person) continue;  // deleted meanwhile
             auto plan = plan_for_person(*person, persons.faces_of(person_id), age_cutoff);
@@ -115,7 +116,7 @@ CleanupReport RetentionService::run(bool dry_run, int64_t now) {
 
     if (policy_.inactive_days > 0) {
         gallery_.flush_matches();  // matches noted in memory count as activity
-        for (const auto& person_id : persons.inactive_persons(now - policy_.inactive_days * kDayMs)) {
+        for (const auto& person_id : retention.inactive_persons(now - policy_.inactive_days * kDayMs)) {
             if (dry_run) {
                 report.person_templates_removed += int64_t(persons.faces_of(person_id).size());
                 report.persons.push_back(person_id);

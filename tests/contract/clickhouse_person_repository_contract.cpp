@@ -1,4 +1,4 @@
-// ClickHousePersonRepository joins the PersonRepository contract, each test in a new database on the test
+// ClickHousePersonRepository joins the person-job contracts, each test in a new database on the test
 // server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
 #include "contract/clickhouse_test_database.h"
 #include "contract/person_repository_contract.h"
@@ -6,17 +6,17 @@
 namespace faceid::testing {
 namespace {
 
-class ClickHouseHarness : public PersonRepositoryHarness {
+class ClickHouseHarness : public PersonStoresHarness {
   public:
     explicit ClickHouseHarness(const std::string& url) : database_(url), repository_(database_.settings()) {}
-    PersonRepository& repository() override { return repository_; }
+    PersonStores stores() override { return {repository_, repository_, repository_, repository_}; }
 
   private:
     ClickHouseTestDatabase database_;  // dropped after the repository is gone
     ClickHousePersonRepository repository_;
 };
 
-std::unique_ptr<PersonRepositoryHarness> make_clickhouse_harness() {
+std::unique_ptr<PersonStoresHarness> make_clickhouse_harness() {
     auto url = clickhouse_test_url();
     if (!url) {
         [] { GTEST_SKIP() << kNoClickHouseMessage; }();
@@ -25,9 +25,8 @@ std::unique_ptr<PersonRepositoryHarness> make_clickhouse_harness() {
     return std::make_unique<ClickHouseHarness>(*url);
 }
 
-INSTANTIATE_TEST_SUITE_P(ClickHouse, PersonRepositoryContract,
-                         ::testing::Values(PersonRepositoryFactory{"clickhouse", make_clickhouse_harness}),
-                         PersonRepositoryContract::name_of);
+FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(ClickHouse,
+                                        (PersonStoresFactory{"clickhouse", make_clickhouse_harness}));
 
 }  // namespace
 }  // namespace faceid::testing

@@ -2,7 +2,7 @@
 // strings on the real server, the change feed between two processes' repositories, and the schema
 // migration run by several replicas. Skipped loudly when no test server runs.
 #include "contract/clickhouse_test_database.h"
-#include "contract/test_records.h"
+#include "support/test_records.h"
 #include "repositories/clickhouse/clickhouse_sql.h"
 #include "repositories/clickhouse/row_binary.h"
 

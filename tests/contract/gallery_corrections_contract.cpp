@@ -2,7 +2,7 @@
 // (merge, "this is not X") and pairs kept apart. Part of the storage backend contract, so every backend of
 // app/storage_backends.cpp runs it on a fresh store, through the same bundle the app opens.
 #include "contract/storage_backend_contract.h"
-#include "contract/test_records.h"
+#include "support/test_records.h"
 
 #include <algorithm>
 #include <set>

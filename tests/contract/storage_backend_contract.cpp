@@ -3,7 +3,7 @@
 
 #include "app/storage_backends.h"
 #include "contract/access_store_contract.h"
-#include "contract/test_records.h"
+#include "support/test_records.h"
 
 #include <set>
 #include <string>

@@ -15,7 +15,7 @@ class SqliteBackend : public StorageBackend {
     explicit SqliteBackend(std::filesystem::path data_dir);
     ~SqliteBackend() override;
 
-    PersonRepository& persons() override;
+    PersonStores person_stores() override;
     ApiKeyRepository& keys() override;
     AuditLog& audit() override;
     GalleryCorrections& corrections() override;
@@ -29,6 +29,9 @@ class SqliteBackend : public StorageBackend {
     std::filesystem::path data_dir_;
     std::shared_ptr<SqliteDatabase> database_;
     std::unique_ptr<PersonRepository> persons_;
+    std::unique_ptr<PhotoReferences> photo_references_;
+    std::unique_ptr<RetentionQueries> retention_;
+    std::unique_ptr<MatchLog> matches_;
     std::unique_ptr<ApiKeyRepository> keys_;
     std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<GalleryCorrections> corrections_;
