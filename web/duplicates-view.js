@@ -1,8 +1,9 @@
 // Duplicates review (admin): the pairs GET /admin/duplicates lists, side by side with the two faces that
-// are most alike; "Same person — merge" moves the second into the first, "Different people" stores the
+// are most alike; "Same person — merge" moves the one with fewer photos (or the newer) into the other, and
+// "Different people" stores the
 // decision (POST /admin/duplicates/keep-apart) so the pair is not listed again.
 import { api } from './api.js';
-import { h, clear, apiImage, busy, spinner, toast, percent } from './dom.js';
+import { h, clear, apiImage, busy, spinner, toast } from './dom.js';
 import { describeError } from './messages.js';
 
 export class DuplicatesView {
@@ -45,22 +46,27 @@ export class DuplicatesView {
       h('a', { href: `#/person/${encodeURIComponent(person.id)}`, class: 'person-name' }, person.name),
       h('span', { class: 'muted small' }, `${person.face_count ?? 0} photo${person.face_count === 1 ? '' : 's'}${person.external_id ? ` · ${person.external_id}` : ''}`));
     const card = h('article', { class: 'card duplicate-pair', dataset: { a: pair.a.id, b: pair.b.id } });
-    const merge = h('button', { type: 'button', class: 'primary merge-pair', onclick: () => this.merge(pair, card, merge) }, `Same person — merge into ${pair.a.name}`);
+    // The record with more photos (else the older one) stays: it is the one people have been using.
+    const keepA = (pair.a.face_count ?? 0) !== (pair.b.face_count ?? 0)
+      ? (pair.a.face_count ?? 0) > (pair.b.face_count ?? 0)
+      : String(pair.a.created_at) <= String(pair.b.created_at);
+    const [into, from] = keepA ? [pair.a, pair.b] : [pair.b, pair.a];
+    const merge = h('button', { type: 'button', class: 'primary merge-pair', onclick: () => this.merge(into, from, card, merge) }, `Same person — merge into ${into.name}`);
     const apart = h('button', { type: 'button', class: 'secondary keep-apart', onclick: () => this.keepApart(pair, card, apart) }, 'Different people');
     return clear(card,
       h('div', { class: 'duplicate-faces' }, side(pair.a, pair.face_a),
-        h('div', { class: 'duplicate-score' }, h('span', { class: 'pct' }, percent(pair.similarity * 100, 0)), h('span', { class: 'muted small' }, 'alike')),
+        h('div', { class: 'duplicate-score' }, h('span', { class: 'pct' }, Number(pair.similarity).toFixed(2)), h('span', { class: 'muted small' }, 'similarity')),
         side(pair.b, pair.face_b)),
       h('div', { class: 'actions' }, merge, apart));
   }
 
-  async merge(pair, card, button) {
+  async merge(into, from, card, button) {
     await busy(button, 'Merging…', async () => {
       try {
-        const out = await api.mergePersons(pair.a.id, pair.b.id);
+        const out = await api.mergePersons(into.id, from.id);
         const dropped = (out.dropped_face_ids || []).length;
-        toast(`${pair.b.name} was merged into ${pair.a.name}${dropped ? `; ${dropped} photo${dropped === 1 ? ' was' : 's were'} removed (limit of photos per person)` : ''}.`);
-        this.settle(card, `Merged into ${pair.a.name}.`);
+        toast(`${from.name} was merged into ${into.name}${dropped ? `; ${dropped} photo${dropped === 1 ? ' was' : 's were'} removed (limit of photos per person)` : ''}.`);
+        this.settle(card, `Merged into ${into.name}.`);
       } catch (err) {
         this.problem(card, err);
       }

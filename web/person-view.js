@@ -184,7 +184,7 @@ export class PersonView {
   faceCard(person, face, number, total) {
     const q = face.quality || {};
     const del = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Delete photo ${number}`, onclick: () => this.deleteFace(person, face, total, del) }, 'Delete');
-    const move = h('button', { type: 'button', class: 'secondary small move-face', 'aria-label': `Photo ${number} is not ${person.name}`, onclick: () => this.moveFace(person, face, move) }, `Not ${person.name}?`);
+    const move = h('button', { type: 'button', class: 'secondary small move-face', 'aria-label': `Photo ${number} is not ${person.name}`, onclick: () => this.moveFace(person, face, move) }, 'Not this person?');
     const pin = face.primary ? null
       : h('button', { type: 'button', class: 'secondary small make-primary', 'aria-label': `Make photo ${number} the primary photo`, onclick: () => this.pin(person, face, pin) }, 'Make primary');
     return h('figure', { class: 'template card', dataset: { faceId: face.id } },
