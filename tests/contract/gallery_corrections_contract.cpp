@@ -105,7 +105,8 @@ TEST_P(StorageBackendContract, CorrectionsMergeMovesFacesUnderNewLabelsAndDropsT
     EXPECT_EQ(repo.count_persons(), 1);
     EXPECT_EQ(repo.count_faces(), 3);
     // The moved photos count as the target's for an import re-run.
-    const auto holders = repo.persons_with_photo(from.faces[0].photo_key);
+    const auto holders =
+        backend->person_stores().photo_references.persons_with_photo(from.faces[0].photo_key);
     EXPECT_NE(std::find(holders.begin(), holders.end(), into.person.id), holders.end());
 }
 
