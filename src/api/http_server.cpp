@@ -345,7 +345,7 @@ void send_blob(HttpResponse& res, PhotoStore& photos, const std::string& key) {
 }
 
 FieldView RouteCall::view(const HttpRequest& req) const {
-    FieldView view = field_view_for(caller_.role);
+    FieldView view = field_view_for(caller_.role, config.searcher_fields);
     if (req.has_param("include")) {
         const std::string include = req.param("include");
         if (include.find("embeddings") != std::string::npos) {

@@ -23,6 +23,13 @@
 
 namespace faceid {
 
+// What the searcher role sees of a person beyond id, name and similarity (the searcher_fields setting):
+// nothing more by default; a door or a check-in desk may need the external_id. See field_view_for.
+struct SearcherFields {
+    bool external_id = false;
+    bool metadata = false;
+};
+
 struct ApiConfig {
     std::string host = "127.0.0.1";
     int port = 8000;
@@ -36,6 +43,7 @@ struct ApiConfig {
     // false (--no-auth, loopback only): every caller is treated as a local admin.
     bool auth_enabled = true;
     RateLimit rate_limit{20, 40};
+    SearcherFields searcher_fields;           // what the searcher role sees beyond id, name and similarity
     std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
 };
 

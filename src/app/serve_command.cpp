@@ -1,5 +1,6 @@
 #include "app/serve_command.h"
 
+#include "api/access_policy.h"
 #include "api/http_server.h"
 #include "app/background_jobs.h"
 #include "app/config.h"
@@ -168,6 +169,7 @@ int run_serve(const SettingFlags& flags) {
     api.read_timeout_seconds = config.read_timeout_seconds;
     api.auth_enabled = config.auth;
     api.rate_limit = RateLimit{config.rate_limit_per_second, config.rate_limit_burst};
+    api.searcher_fields = parse_searcher_fields(config.searcher_fields).value_or(SearcherFields{});
     api.tls_cert = config.tls_cert;
     api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
