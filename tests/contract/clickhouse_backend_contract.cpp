@@ -1,7 +1,7 @@
 // The clickhouse row of app/storage_backends.cpp joins the storage backend contract, each test in a new
 // database on the test server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
-#include "contract/clickhouse_test_database.h"
 #include "contract/storage_backend_contract.h"
+#include "support/clickhouse_test_database.h"
 
 namespace faceid::testing {
 namespace {

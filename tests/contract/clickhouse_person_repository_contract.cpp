@@ -1,7 +1,8 @@
-// ClickHousePersonRepository joins the person-job contracts, each test in a new database on the test
-// server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
-#include "contract/clickhouse_test_database.h"
+// ClickHousePersonRepository joins the person-job contracts and the change-feed contract, each test in a new
+// database on the test server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
+#include "contract/face_change_feed_contract.h"
 #include "contract/person_repository_contract.h"
+#include "support/clickhouse_test_database.h"
 
 namespace faceid::testing {
 namespace {
@@ -27,6 +28,33 @@ std::unique_ptr<PersonStoresHarness> make_clickhouse_harness() {
 
 FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(ClickHouse,
                                         (PersonStoresFactory{"clickhouse", make_clickhouse_harness}));
+
+// Two handles on one database: two replicas.
+class ClickHouseFeedHarness : public FaceChangeFeedHarness {
+  public:
+    explicit ClickHouseFeedHarness(const std::string& url)
+        : database_(url), writer_(database_.settings()), follower_(database_.settings()) {}
+    PersonRepository& writer() override { return writer_; }
+    FaceChangeFeed& follower() override { return follower_; }
+
+  private:
+    ClickHouseTestDatabase database_;
+    ClickHousePersonRepository writer_;
+    ClickHousePersonRepository follower_;
+};
+
+std::unique_ptr<FaceChangeFeedHarness> make_clickhouse_feed_harness() {
+    auto url = clickhouse_test_url();
+    if (!url) {
+        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
+        return nullptr;
+    }
+    return std::make_unique<ClickHouseFeedHarness>(*url);
+}
+
+INSTANTIATE_TEST_SUITE_P(ClickHouse, FaceChangeFeedContract,
+                         ::testing::Values(FaceChangeFeedFactory{"clickhouse", make_clickhouse_feed_harness}),
+                         FaceChangeFeedContract::name_of);
 
 }  // namespace
 }  // namespace faceid::testing

@@ -9,8 +9,8 @@
 //
 // An implementation that needs a server may GTEST_SKIP() from its factory when the server is absent.
 // A test binary outside tests/contract can join by compiling the two contract .cpp files as well.
-#include "support/test_records.h"
 #include "repositories/person_stores.h"
+#include "support/test_records.h"
 
 #include <gtest/gtest.h>
 
