@@ -175,8 +175,9 @@ export class AdminView {
         const report = await api.cleanup(dryRun);
         clear(this.cleanupReport, h('div', { class: `alert ${dryRun ? 'warn' : 'ok'}`, role: 'status' },
           h('strong', {}, dryRun ? 'Dry run: nothing was removed. The clean-up would remove:' : 'Clean-up done. Removed:'),
-          h('dl', { class: 'facts' }, Object.entries(report).filter(([, v]) => Array.isArray(v) || typeof v !== 'object')
-            .map(([k, v]) => [h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, Array.isArray(v) ? String(v.length) : String(v))]))));
+          // The counts; the ids removed are in the audit log (and in the API's answer).
+          h('dl', { class: 'facts' }, Object.entries(report).filter(([k, v]) => typeof v === 'number' && /removed|reclaimed/.test(k))
+            .map(([k, v]) => [h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, String(v))]))));
       } catch (err) {
         this.showProblem(this.cleanupReport, 'The clean-up failed', err);
       }
