@@ -60,6 +60,10 @@ async function json(path, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
+function postJson(path, body) {
+  return json(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 function form(fields) {
   const body = new FormData();
   for (const [name, value] of Object.entries(fields)) {
@@ -89,6 +93,29 @@ export const api = {
       body: JSON.stringify(fields),
     }),
   deletePerson: (id) => json(`/persons/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  // Corrections: merge `fromId` into `intoId`; move a face to {person_id} or to a new {name, ...}.
+  mergePersons: (intoId, fromId) => postJson(`/persons/${encodeURIComponent(intoId)}/merge`, { person_id: fromId }),
+  moveFace: (faceId, target) => postJson(`/faces/${encodeURIComponent(faceId)}/move`, target),
+  duplicates: ({ threshold } = {}) => json(`/admin/duplicates${threshold ? `?threshold=${threshold}` : ''}`),
+  keepApart: (a, b) => postJson('/admin/duplicates/keep-apart', { person_ids: [a, b] }),
+  // A batch of photos (File objects) with one item of fields each, for the import screen.
+  registerBatch: (photos, items) => {
+    const body = new FormData();
+    for (const photo of photos) body.append('photos', photo, photo.name || 'photo.jpg');
+    body.append('items', JSON.stringify(items));
+    return json('/register/batch', { method: 'POST', body });
+  },
+  keys: () => json('/keys'),
+  createKey: (role, name) => postJson('/keys', { role, name }),
+  revokeKey: (id) => json(`/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  audit: ({ action, keyId, cursor, limit = 25 } = {}) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (action) query.set('action', action);
+    if (keyId) query.set('key_id', keyId);
+    if (cursor) query.set('cursor', cursor);
+    return json(`/audit?${query}`);
+  },
+  cleanup: (dryRun) => json(`/admin/cleanup?dry_run=${dryRun ? 'true' : 'false'}`, { method: 'POST' }),
   deleteFace: (id) => json(`/faces/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   // Images are fetched with the key too (an <img src> could not send the Authorization header).
   imageBlob: async (url) => (await send(url, {}, false)).blob(),

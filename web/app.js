@@ -1,9 +1,14 @@
-// The page: a hash router over four views (register, search, gallery, person) and the API key button.
+// The page: a hash router over its views (search, register, gallery, person, duplicates review, import,
+// administration) and the API key button.
 import { onKeyRequired, getApiKey } from './api.js';
 import { keyDialog } from './dialogs.js';
 import { RegisterView } from './register-view.js';
 import { SearchView } from './search-view.js';
-import { GalleryView, PersonView } from './gallery-view.js';
+import { GalleryView } from './gallery-view.js';
+import { PersonView } from './person-view.js';
+import { DuplicatesView } from './duplicates-view.js';
+import { ImportView } from './import-view.js';
+import { AdminView } from './admin-view.js';
 
 const main = document.getElementById('main');
 const views = {
@@ -11,7 +16,11 @@ const views = {
   register: new RegisterView({}),
   gallery: new GalleryView(),
   person: new PersonView(),
+  duplicates: new DuplicatesView(),
+  import: new ImportView(),
+  admin: new AdminView(),
 };
+const TITLES = { search: 'Search', register: 'Register', gallery: 'Gallery', person: 'Person', duplicates: 'Duplicates', import: 'Import', admin: 'Administration' };
 for (const [name, view] of Object.entries(views)) {
   view.element.id = view.element.id || `view-${name}`;
   view.element.hidden = true;
@@ -35,7 +44,7 @@ function route() {
     if (on) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  document.title = `${{ search: 'Search', register: 'Register', gallery: 'Gallery', person: 'Person' }[viewName]} · Face ID Boom`;
+  document.title = `${TITLES[viewName]} · Face ID Boom`;
   if (viewName === 'person') view.show(decodeURIComponent(arg || ''));
   view.activate();
 }

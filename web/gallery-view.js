@@ -1,9 +1,8 @@
-// Gallery: registered persons with their primary photo and number of templates, filtered by name and paged
-// with the API's cursor; and the person view with every template, its quality and delete buttons.
+// Gallery: registered persons with their primary face and number of templates, filtered by name and paged
+// with the API's cursor. One person's page is person-view.js.
 import { api } from './api.js';
-import { h, clear, apiImage, busy, spinner, toast } from './dom.js';
-import { describeError, qualityLabel } from './messages.js';
-import { confirmDialog } from './dialogs.js';
+import { h, clear, apiImage, busy, spinner } from './dom.js';
+import { describeError } from './messages.js';
 
 const PAGE_SIZE = 24;
 
@@ -85,108 +84,7 @@ export class GalleryView {
 function personCard(p) {
   const photos = p.face_count ?? 0;
   return h('a', { class: 'person-card', href: `#/person/${encodeURIComponent(p.id)}`, dataset: { personId: p.id } },
-    apiImage(p.photo_url, '', 'thumb'),
+    apiImage(p.crop_url, '', 'thumb'), // the face, not the whole photo
     h('span', { class: 'person-name' }, p.name),
     h('span', { class: 'muted small' }, `${photos} ${photos === 1 ? 'photo' : 'photos'}${p.external_id ? ` · ${p.external_id}` : ''}`));
-}
-
-export class PersonView {
-  constructor() {
-    this.element = h('div', { class: 'person-view', id: 'person-view' });
-  }
-
-  activate() {}
-  deactivate() {}
-
-  async show(id) {
-    this.id = id;
-    clear(this.element, h('p', { class: 'loading-line' }, spinner(), ' Loading…'));
-    try {
-      const person = await api.person(id);
-      if (this.id === id) this.render(person);
-    } catch (err) {
-      if (this.id !== id) return;
-      clear(this.element, backLink(), h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, 'Could not open this person'), describeError(err).map((l) => h('p', {}, l))));
-    }
-  }
-
-  render(p) {
-    const faces = p.faces || [];
-    const deleteButton = h('button', { type: 'button', class: 'danger', id: 'person-delete', onclick: () => this.deletePerson(p, deleteButton) }, 'Delete person');
-    clear(this.element,
-      backLink(),
-      h('div', { class: 'card person-head' },
-        apiImage(p.photo_url, `Primary photo of ${p.name}`, 'primary-photo large'),
-        h('div', { class: 'person-info' },
-          h('h2', { id: 'person-name' }, p.name),
-          h('dl', { class: 'facts' },
-            p.external_id ? [h('dt', {}, 'External ID'), h('dd', {}, p.external_id)] : null,
-            Object.entries(p.metadata || {}).map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]),
-            h('dt', {}, 'Registered'), h('dd', {}, formatDate(p.created_at)),
-            h('dt', {}, 'Photos'), h('dd', {}, String(faces.length))),
-          h('div', { class: 'actions' }, deleteButton))),
-      h('h3', {}, 'Photos (templates)'),
-      h('ul', { class: 'template-grid', id: 'person-faces' }, faces.map((f, i) => h('li', {}, this.faceCard(p, f, i + 1, faces.length)))));
-    this.element.querySelector('h2').focus?.();
-  }
-
-  faceCard(person, face, number, total) {
-    const q = face.quality || {};
-    const del = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Delete photo ${number}`, onclick: () => this.deleteFace(person, face, total, del) }, 'Delete');
-    return h('figure', { class: 'template card', dataset: { faceId: face.id } },
-      apiImage(face.crop_url, `Photo ${number} of ${person.name}`, 'crop'),
-      h('figcaption', {},
-        face.primary ? h('span', { class: 'badge ok' }, '★ Primary') : null,
-        h('span', {}, `Quality ${qualityLabel(q.score)}`),
-        h('span', { class: 'muted small' }, formatDate(face.created_at)),
-        del));
-  }
-
-  async deletePerson(p, button) {
-    const ok = await confirmDialog({ title: `Delete ${p.name}?`, text: 'All photos and data of this person will be removed. This cannot be undone.', confirmLabel: 'Delete person' });
-    if (!ok) return;
-    await busy(button, 'Deleting…', async () => {
-      try {
-        await api.deletePerson(p.id);
-        toast(`${p.name} was deleted.`);
-        location.hash = '#/gallery';
-      } catch (err) {
-        this.flash(err);
-      }
-    });
-  }
-
-  async deleteFace(p, face, total, button) {
-    const last = total <= 1;
-    const ok = await confirmDialog({
-      title: 'Delete this photo?',
-      text: last ? `This is ${p.name}'s only photo. ${p.name} will no longer be recognised until a new photo is added.` : `${p.name} will still be recognised from the other photos.`,
-      confirmLabel: 'Delete photo',
-    });
-    if (!ok) return;
-    await busy(button, 'Deleting…', async () => {
-      try {
-        await api.deleteFace(face.id);
-        toast('The photo was deleted.');
-      } catch (err) {
-        this.flash(err);
-        return;
-      }
-    });
-    this.show(p.id);
-  }
-
-  flash(err) {
-    this.element.prepend(h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, 'Could not delete'), describeError(err).map((l) => h('p', {}, l))));
-  }
-}
-
-function backLink() {
-  return h('a', { class: 'back', href: '#/gallery' }, '← All people');
-}
-
-function formatDate(value) {
-  if (!value) return '–';
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? value : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

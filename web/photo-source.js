@@ -16,6 +16,7 @@ export class PhotoSource {
     this.mode = 'camera';
     this.stream = null;
     this.photo = null;
+    this.origin = 'camera'; // where this.photo came from: 'camera' or 'file' (advice on refusals differs)
     this.active = false;
     this.detectTimer = null;
     this.detectAbort = null;
@@ -284,12 +285,13 @@ export class PhotoSource {
     if (!this.stream || !this.video.videoWidth) return;
     const file = await this.grab(1, 0.92);
     const detection = this.lastDetection;
-    this.usePhoto(file, detection);
+    this.usePhoto(file, detection, 'camera');
   }
 
-  async usePhoto(file, detection) {
+  async usePhoto(file, detection, origin = 'file') {
     this.stopCamera();
     this.photo = file;
+    this.origin = origin;
     this.fileInput.value = '';
     this.stillHint.hidden = true;
     this.stillImage.hidden = false;

@@ -89,7 +89,7 @@ export class RegisterView {
         this.showSuccess(out);
         this.onRegistered?.(out.person);
       } catch (err) {
-        this.showError(describeError(err), err.code === 'quality_gate_failed' ? 'The photo was not accepted' : 'Could not register');
+        this.showError(describeError(err, this.source.origin), err.code === 'quality_gate_failed' ? 'The photo was not accepted' : 'Could not register');
       }
     });
   }

@@ -1,5 +1,7 @@
 // Search: a photo (camera or file) is searched with all_faces=true; each face in it gets its own card with
-// the best match (primary photo, name, similarity percentage and bar, other fields) or "unknown person".
+// the best match (primary face, name, similarity percentage and bar, other fields, and a one-click fix
+// when the match is wrong) or "unknown person" with the closest people below the threshold; a details
+// line says how the search decided (threshold, gallery size).
 import { api } from './api.js';
 import { h, clear, apiImage, announce, spinner, percent } from './dom.js';
 import { describeError, reasonSentence } from './messages.js';
@@ -36,7 +38,7 @@ export class SearchView {
       out = await api.search(file, { allFaces: true, topK: 5 });
     } catch (err) {
       if (this.source.photo !== file) return;
-      const lines = describeError(err);
+      const lines = describeError(err, this.source.origin);
       clear(this.results, h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, 'Search failed'), lines.map((l) => h('p', {}, l))));
       announce(`Search failed. ${lines.join(' ')}`);
       return;
@@ -54,7 +56,8 @@ export class SearchView {
       : `${ordered.length} faces · ${known} recognised · ${ordered.length - known} unknown`;
     clear(this.results,
       h('h2', { class: 'results-title', id: 'search-summary' }, summary),
-      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, bitmap)))));
+      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, bitmap)))),
+      decisionLine(out.decision));
     bitmap?.close();
     announce(summary);
     // On a phone the results are below the photo: bring the first one into view.
@@ -72,14 +75,14 @@ export class SearchView {
           h('h3', {}, 'Unknown person'),
           h('p', { class: 'muted' }, 'No registered person matches this face closely enough.'),
           (result.quality?.reasons || []).length
-            ? h('p', { class: 'note' }, 'This face is hard to recognise: ', result.quality.reasons.map(reasonSentence).join(' '))
+            ? h('p', { class: 'note' }, 'This face is hard to recognise: ', result.quality.reasons.map((r) => reasonSentence(r, this.source.origin)).join(' '))
             : null,
           this.candidates(result.candidates, null)));
     }
     const p = m.person;
     const pct = Math.max(0, Math.min(100, Number(m.percentage)));
     return h('article', { class: 'card result match', dataset: { face: number } },
-      h('div', { class: 'result-faces' }, h('span', { class: 'face-no' }, number), crop, apiImage(p.photo_url, `Primary photo of ${p.name}`, 'primary-photo')),
+      h('div', { class: 'result-faces' }, h('span', { class: 'face-no' }, number), crop, apiImage(m.crop_url || p.crop_url, `Stored face of ${p.name}`, 'primary-photo')),
       h('div', { class: 'result-body' },
         h('h3', {}, h('a', { href: `#/person/${encodeURIComponent(p.id)}` }, p.name)),
         h('div', { class: 'similarity' },
@@ -89,18 +92,38 @@ export class SearchView {
         h('dl', { class: 'facts' },
           p.external_id ? [h('dt', {}, 'External ID'), h('dd', {}, p.external_id)] : null,
           Object.entries(p.metadata || {}).map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
+        // A wrong match usually means a wrong photo among this person's: open it with the fix ready.
+        m.face_id && m.crop_url
+          ? h('a', { class: 'button secondary small fix-match', href: `#/person/${encodeURIComponent(p.id)}/fix/${encodeURIComponent(m.face_id)}` }, `Not ${p.name}? Fix it`)
+          : null,
         this.candidates(result.candidates, p.id)));
   }
 
+  // For an unknown face the closest people are shown open (flagged: none reached the threshold); for a
+  // match, other possible people are folded away.
   candidates(list, matchId) {
     const others = (list || []).filter((c) => c.person && c.person.id !== matchId).slice(0, 3);
     if (!others.length) return null;
-    return h('details', { class: 'candidates' },
-      h('summary', {}, matchId ? 'Other possible matches' : 'Closest people (below the threshold)'),
-      h('ul', {}, others.map((c) => h('li', {},
-        h('a', { href: `#/person/${encodeURIComponent(c.person.id)}` }, c.person.name), ' ',
-        h('span', { class: 'muted' }, percent(c.percentage, 1), c.below_threshold ? ' (below the threshold)' : '')))));
+    const items = h('ul', { class: 'candidate-list' }, others.map((c) => h('li', { class: 'candidate' },
+      c.crop_url ? apiImage(c.crop_url, '', 'thumb small') : null,
+      h('a', { href: `#/person/${encodeURIComponent(c.person.id)}` }, c.person.name), ' ',
+      h('span', { class: 'muted' }, percent(c.percentage, 1)),
+      c.below_threshold ? h('span', { class: 'badge warn below' }, 'below the threshold') : null)));
+    if (matchId) return h('details', { class: 'candidates' }, h('summary', {}, 'Other possible matches'), items);
+    return h('div', { class: 'candidates open' },
+      h('p', { class: 'candidates-title' }, 'Closest people, not close enough to be a match:'), items);
   }
+}
+
+// "Decided at similarity ≥ 0.46 for a gallery of 120 photos (aiming at 1% false matches)".
+function decisionLine(d) {
+  if (!d) return null;
+  const basis = d.basis === 'target_fpir' && d.target_fpir !== undefined
+    ? ` (aiming at ${percent(d.target_fpir * 100, d.target_fpir < 0.01 ? 1 : 0)} false matches among strangers)`
+    : d.basis === 'configured' ? ' (set by the administrator)' : d.basis === 'requested' ? ' (asked for in the request)' : '';
+  const size = d.gallery_templates ?? 0;
+  return h('p', { class: 'muted small decision', id: 'search-decision' },
+    `Decision: a match needs similarity ≥ ${Number(d.threshold).toFixed(2)}, for a gallery of ${size} ${size === 1 ? 'photo' : 'photos'}${basis}.`);
 }
 
 // Cuts the face (with a margin) out of the searched photo, so each card shows which face it is about.

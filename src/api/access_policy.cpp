@@ -1,13 +1,14 @@
 #include "api/access_policy.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace faceid {
 std::span<const RouteRule> route_rules() {
     static const std::vector<RouteRule> rules = [] {
         std::vector<RouteRule> all;
-        for (const auto table :
-             {face_routes(), person_routes(), admin_routes(), maintenance_routes(), system_routes()})
+        for (const auto table : {face_routes(), person_routes(), admin_routes(), maintenance_routes(),
+                                 correction_routes(), system_routes()})
             all.insert(all.end(), table.begin(), table.end());
         return all;
     }();
@@ -24,19 +25,43 @@ bool role_allowed(const RouteRule& rule, Role role) {
     return rule.is_public || (rule.roles & role_bit(role)) != 0;
 }
 
-FieldView field_view_for(Role role) {
-    // The one table of visible fields:        photos  metadata quality embeddings
+std::optional<SearcherFields> parse_searcher_fields(std::string_view list) {
+    SearcherFields fields;
+    size_t start = 0;
+    while (start <= list.size()) {
+        const size_t comma = std::min(list.find(',', start), list.size());
+        std::string_view item = list.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (item == "external_id")
+            fields.external_id = true;
+        else if (item == "metadata")
+            fields.metadata = true;
+        else if (!item.empty() || comma < list.size())  // an empty list is fine, an empty item is not
+            return std::nullopt;
+        start = comma + 1;
+    }
+    return fields;
+}
+
+FieldView field_view_for(Role role, SearcherFields searcher) {
+    // The one table of visible fields.
     switch (role) {
         case Role::kAdmin:
-            return FieldView{true, true, true, false};
         case Role::kOperator:
-            return FieldView{true, true, true, false};
+            return FieldView{
+                .photos = true, .metadata = true, .quality = true, .embeddings = false, .external_id = true};
         case Role::kSearcher:
-            return FieldView{false, false, false, false};
+            return FieldView{.photos = false,
+                             .metadata = searcher.metadata,
+                             .quality = false,
+                             .embeddings = false,
+                             .external_id = searcher.external_id};
         case Role::kAuditor:
-            return FieldView{false, false, false, false};
+            break;
     }
-    return FieldView{false, false, false, false};
+    return FieldView{
+        .photos = false, .metadata = false, .quality = false, .embeddings = false, .external_id = false};
 }
 
 }  // namespace faceid

@@ -9,6 +9,7 @@
 #include "services/role.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -39,6 +40,7 @@ std::span<const RouteRule> face_routes();         // the face pipeline: register
 std::span<const RouteRule> person_routes();       // stored persons and faces
 std::span<const RouteRule> admin_routes();        // audit log, API keys
 std::span<const RouteRule> maintenance_routes();  // retention clean-up, duplicates
+std::span<const RouteRule> correction_routes();   // merge, move a face, keep a duplicate pair apart
 std::span<const RouteRule> system_routes();       // probes, metrics, documentation
 
 std::span<const RouteRule> route_rules();
@@ -46,8 +48,12 @@ std::span<const RouteRule> route_rules();
 const RouteRule* find_route_rule(std::string_view method, std::string_view route);
 bool role_allowed(const RouteRule& rule, Role role);
 
+// "external_id,metadata" (any order, either, or empty) -> SearcherFields; nullopt for anything else.
+std::optional<SearcherFields> parse_searcher_fields(std::string_view list);
+
 // The fields of stored persons and faces a role sees. Embeddings are never part of a role's view: only
-// an admin gets them, and only when the request asks for them explicitly (?include=embeddings).
-FieldView field_view_for(Role role);
+// an admin gets them, and only when the request asks for them explicitly (?include=embeddings). Photos
+// and quality figures are never the searcher's, whatever the setting says.
+FieldView field_view_for(Role role, SearcherFields searcher = {});
 
 }  // namespace faceid

@@ -255,7 +255,7 @@ void send_json(HttpResponse& res, int status, const nlohmann::json& body) {
 }
 
 FieldView RouteCall::view(const HttpRequest& req) const {
-    FieldView view = field_view_for(caller_.role);
+    FieldView view = field_view_for(caller_.role, config.searcher_fields);
     if (req.has_param("include")) {
         const std::string include = req.param("include");
         if (include.find("embeddings") != std::string::npos) {

@@ -41,6 +41,7 @@ void duplicates(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     DuplicateSearch search;
     search.threshold = query_number(req, "threshold", call.services.duplicate_threshold, 0.0, 1.0);
     search.limit = size_t(query_number(req, "limit", 100, 1, 1000));
+    for (auto& pair : call.services.corrections.kept_apart_pairs()) search.kept_apart.insert(std::move(pair));
     const FieldView view = call.view(req);
     auto pairs = nlohmann::json::array();
     for (const auto& pair : find_duplicate_persons(call.services.gallery, search))

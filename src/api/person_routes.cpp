@@ -5,6 +5,7 @@
 #include "core/error.h"
 
 #include <spdlog/spdlog.h>
+#include "core/ids.h"
 
 #include <array>
 #include <memory>
@@ -57,6 +58,7 @@ void get_person(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     const auto found = call.services.persons.get_with_faces(req.path_param(0));
     const FieldView view = call.view(req);
     auto body = person_json(found.person, view);
+    body["primary_pinned"] = call.services.corrections.is_primary_pinned(found.person.id);
     body["faces"] = nlohmann::json::array();
     for (const auto& face : found.faces)
         body["faces"].push_back(face_json(face, found.person.primary_face_id == face.id, view));
@@ -74,9 +76,21 @@ void update_person(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     update.has_external_id = in.has("external_id");
     if (update.has_external_id) update.external_id = in.text("external_id", 128);
     update.metadata = in.object("metadata");
-    const auto person = call.services.persons.update(id, update);
+    // primary_face_id pins that photo as the primary (automatic choices then leave it alone).
+    const auto primary = in.text("primary_face_id", 64);
+    if (primary && primary->empty())
+        throw Error(ErrorCode::kInvalidField, "primary_face_id must name one of the person's faces.",
+                    {{"field", "primary_face_id"}});
+    // Checked before anything is written, so that a wrong face id changes nothing.
+    if (primary && (!is_well_formed_id(*primary, 'f') || call.services.persons.face_owner(*primary) != id))
+        throw Error(ErrorCode::kNotFound, "This face is not one of the person's photos.",
+                    {{"face_id", primary->substr(0, 64)}, {"person_id", id}});
+    auto person = call.services.persons.update(id, update);
+    if (primary) person = call.services.corrections.pin_primary(id, *primary);
     call.audit_ids(nlohmann::json::array({id}), nlohmann::json::array({id}));
-    send_json(res, 200, person_json(person, call.view(req)));
+    auto body = person_json(person, call.view(req));
+    body["primary_pinned"] = call.services.corrections.is_primary_pinned(id);
+    send_json(res, 200, body);
 }
 
 void delete_person(RouteCall& call, const HttpRequest& req, HttpResponse& res) {

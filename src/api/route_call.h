@@ -8,6 +8,7 @@
 #include "api/resource_json.h"
 #include "repositories/audit_log.h"
 #include "services/api_key_service.h"
+#include "services/correction_service.h"
 #include "services/duplicate_finder.h"
 #include "services/person_service.h"
 #include "services/registration_service.h"
@@ -21,6 +22,13 @@
 #include <vector>
 
 namespace faceid {
+
+// What the searcher role sees of a person beyond id, name and similarity (the searcher_fields setting):
+// nothing more by default; a door or a check-in desk may need the external_id. See field_view_for.
+struct SearcherFields {
+    bool external_id = false;
+    bool metadata = false;
+};
 
 struct ApiConfig {
     std::string host = "127.0.0.1";
@@ -39,6 +47,7 @@ struct ApiConfig {
     // false (--no-auth, loopback only): every caller is treated as a local admin.
     bool auth_enabled = true;
     RateLimit rate_limit{20, 40};
+    SearcherFields searcher_fields;           // what the searcher role sees beyond id, name and similarity
     std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
 };
 
@@ -52,6 +61,7 @@ struct ApiServices {
     ApiKeyService& keys;
     AuditLog& audit;
     RetentionService& retention;
+    CorrectionService& corrections;
     double duplicate_threshold = kDefaultDuplicateThreshold;  // default of GET /admin/duplicates
 };
 

@@ -43,6 +43,7 @@ std::string read_file_bytes(const std::string& path) {
 PipelineOptions pipeline_options(const AppConfig& config) {
     PipelineOptions options;
     options.flip_average = config.flip_average;
+    options.gates = config.quality;  // the quality-gate settings (quality.*)
     return options;
 }
 

@@ -3,6 +3,7 @@
 // key, FACEID_* variable, flag, default, bounds and help are named there and only there; README.md lists
 // the same table. Precedence: defaults < JSON config file < FACEID_* environment < flags.
 #include "services/retention_service.h"
+#include "vision/quality.h"
 
 #include <filesystem>
 #include <optional>
@@ -41,6 +42,12 @@ struct AppConfig {
     // Liveness gate: refuse register/search faces whose live probability is below live_threshold.
     bool require_live;
     double live_threshold;
+    // "quality": the gates a registration photo must pass (min_sharpness, min_detection_score,
+    // min_face_px, max_yaw, max_pitch, max_roll; the others keep QualityGates' defaults).
+    QualityGates quality;
+    // What the searcher role sees beyond person id, name and similarity: "external_id", "metadata", both
+    // (comma-separated) or nothing (empty).
+    std::string searcher_fields;
     // storage (sqlite | clickhouse; docs/scaling-out.md): the shared server, and the photo folder every
     // replica mounts (empty: <data_dir>/photos).
     std::string storage;      // a name in app/storage_backends.cpp (checked at load)

@@ -101,7 +101,9 @@ int run_import_command(const GalleryFlags& flags) {
             config, "import", "if a server uses it, import through the server with --url http://HOST:PORT");
         spdlog::set_level(spdlog::level::warn);
         GalleryStorage storage(config);
-        RegistrationService registration(pipelines, storage.gallery(), registration_options(config));
+        RegistrationOptions registration_settings = registration_options(config);
+        registration_settings.corrections = &storage.backend().corrections();  // pinned primaries stay
+        RegistrationService registration(pipelines, storage.gallery(), registration_settings);
         LocalRegistrationSink sink(registration);
         std::cerr << "importing " << items.size() << " photos into " << storage.description() << " with "
                   << options.threads << " threads\n";

@@ -1,5 +1,6 @@
 #include "app/serve_command.h"
 
+#include "api/access_policy.h"
 #include "api/http_server.h"
 #include "app/background_jobs.h"
 #include "app/command_setup.h"
@@ -153,7 +154,10 @@ int run_serve(const SettingFlags& flags) {
     storage.start_background_work();
 
     PersonService persons(gallery);
-    RegistrationService registration(pipelines, gallery, registration_options(config));
+    RegistrationOptions registration_settings = registration_options(config);
+    registration_settings.corrections = &storage.backend().corrections();
+    RegistrationService registration(pipelines, gallery, registration_settings);
+    CorrectionService corrections(gallery, storage.backend().corrections(), config.max_templates);
     SearchService search(pipelines, gallery, search_options(config));
     RetentionService retention(gallery, config.retention, log_cleanup_report);
 
@@ -169,12 +173,13 @@ int run_serve(const SettingFlags& flags) {
     api.header_timeout_seconds = config.header_timeout_seconds;
     api.auth_enabled = config.auth;
     api.rate_limit = RateLimit{config.rate_limit_per_second, config.rate_limit_burst};
+    api.searcher_fields = parse_searcher_fields(config.searcher_fields).value_or(SearcherFields{});
     api.tls_cert = config.tls_cert;
     api.tls_key = config.tls_key;
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
     HttpServer server(ApiServices{gallery, persons, registration, search, pipelines, storage.description(),
-                                  keys, audit, retention, config.duplicate_threshold},
+                                  keys, audit, retention, corrections, config.duplicate_threshold},
                       api);
     if (!server.bind())
         throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" +

@@ -1,5 +1,6 @@
 #include "app/settings.h"
 
+#include "api/access_policy.h"
 #include "api/http_server.h"
 #include "app/photo_stores.h"
 #include "app/storage_backends.h"
@@ -195,6 +196,19 @@ Setting optional_choice(const Names& names, Field<std::string> field, const Regi
     return row;
 }
 
+// searcher_fields: a list api/access_policy.cpp understands (checked where the value is read).
+Setting searcher_fields_row(Field<std::string> field) {
+    Setting row = text({"searcher_fields", "FACEID_SEARCHER_FIELDS", "--searcher-fields"}, field, "",
+                       "What the searcher role sees beyond person id, name and similarity: external_id, "
+                       "metadata, both (comma-separated) or nothing");
+    row.parse = [field](AppConfig& config, const std::string& value, const std::string& origin) {
+        if (!parse_searcher_fields(value))
+            refuse(origin, "'" + value + "' is not a comma-separated list of external_id and metadata");
+        field(config) = value;
+    };
+    return row;
+}
+
 // A row whose key mentions a secret but holds none (a path to one): shown unmasked.
 Setting not_secret(Setting row) {
     row.secret = false;
@@ -215,6 +229,7 @@ std::vector<Setting> make_settings() {
     const PipelineOptions pipeline;
     const RegistrationOptions registration;
     const RetentionPolicy retention;
+    const QualityGates gates;
     const Bounds cosine{-1, 1};
     const Bounds count{0, 1'000'000};
     // clang-format off
@@ -275,6 +290,20 @@ std::vector<Setting> make_settings() {
                 registration.require_live, "Refuse faces that do not look live (register, search)"),
         number({"live_threshold", "FACEID_LIVE_THRESHOLD", ""}, FIELD(live_threshold),
                registration.live_threshold, {0, 1}, "Live probability below which require_live refuses a face"),
+        number({"quality.min_sharpness", "FACEID_MIN_SHARPNESS", ""}, FIELD(quality.min_sharpness),
+               gates.min_sharpness, {0, 1e6},
+               "Quality gate: LOW_SHARPNESS below this variance of the Laplacian of the aligned 112x112 face"),
+        number({"quality.min_detection_score", "FACEID_MIN_DETECTION_SCORE", ""}, FIELD(quality.min_detection_score),
+               gates.min_detection_score, {0, 1}, "Quality gate: LOW_CONFIDENCE below this face detector score"),
+        number({"quality.min_face_px", "FACEID_MIN_FACE_PX", ""}, FIELD(quality.min_face_px), gates.min_face_px,
+               {0, 1e5}, "Quality gate: SMALL_FACE when the face box is narrower than this (pixels)"),
+        number({"quality.max_yaw", "FACEID_MAX_YAW", ""}, FIELD(quality.max_yaw), gates.max_yaw, {0, 180},
+               "Quality gate: EXTREME_POSE when the head is turned sideways more than this (degrees)"),
+        number({"quality.max_pitch", "FACEID_MAX_PITCH", ""}, FIELD(quality.max_pitch), gates.max_pitch, {0, 180},
+               "Quality gate: EXTREME_POSE when the head is tilted up or down more than this (degrees)"),
+        number({"quality.max_roll", "FACEID_MAX_ROLL", ""}, FIELD(quality.max_roll), gates.max_roll, {0, 180},
+               "Quality gate: EXTREME_POSE when the head leans sideways more than this (degrees)"),
+        searcher_fields_row(FIELD(searcher_fields)),
         choice({"storage.backend", "FACEID_STORAGE", "", {"storage"}}, FIELD(storage), "sqlite", storage_backends,
                "Storage backend: persons, faces, API keys, audit log; clickhouse for scale-out"),
         text({"storage.url", "FACEID_CLICKHOUSE_URL", ""}, FIELD(clickhouse_url), clickhouse.url,

@@ -7,6 +7,7 @@
 #include "repositories/api_key_repository.h"
 #include "repositories/audit_log.h"
 #include "repositories/face_change_feed.h"
+#include "repositories/gallery_corrections.h"
 #include "repositories/person_stores.h"
 
 #include <filesystem>
@@ -25,6 +26,8 @@ class StorageBackend {
     PersonRepository& persons() { return person_stores().persons; }
     virtual ApiKeyRepository& keys() = 0;
     virtual AuditLog& audit() = 0;
+    // Corrections by hand: pinned primaries, moved faces, persons kept apart (same store as persons()).
+    virtual GalleryCorrections& corrections() = 0;
 
     // A backend several processes share reports the faces the others wrote (each process keeps its
     // in-memory index in step with it); null for a backend only this process writes.

@@ -24,10 +24,9 @@ nlohmann::json person_json(const PersonRecord& person, const FieldView& view) {
         {"last_matched_at", person.last_matched_at_ms ? nlohmann::json(to_rfc3339(*person.last_matched_at_ms))
                                                       : nlohmann::json()},
     };
-    if (view.metadata) {
+    if (view.external_id)
         out["external_id"] = person.external_id ? nlohmann::json(*person.external_id) : nlohmann::json();
-        out["metadata"] = person.metadata;
-    }
+    if (view.metadata) out["metadata"] = person.metadata;
     if (view.photos && person.primary_face_id) {
         out["photo_url"] = "/persons/" + person.id + "/photo";
         out["crop_url"] = "/faces/" + *person.primary_face_id + "/crop";

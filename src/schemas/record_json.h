@@ -13,9 +13,10 @@ namespace faceid {
 
 struct FieldView {
     bool photos = true;       // photo_url, crop_url
-    bool metadata = true;     // metadata, external_id
+    bool metadata = true;     // metadata
     bool quality = true;      // quality figures of stored faces
     bool embeddings = false;  // only when an admin asks explicitly
+    bool external_id = true;  // apart from metadata: an access-control system needs the badge number
 };
 
 nlohmann::json person_json(const PersonRecord& person, const FieldView& view);

@@ -50,7 +50,9 @@ std::vector<DuplicatePair> find_duplicate_persons(Gallery& gallery, const Duplic
     });
     flush();
 
-    std::vector<std::pair<std::pair<std::string, std::string>, BestPair>> ranked(best.begin(), best.end());
+    std::vector<std::pair<std::pair<std::string, std::string>, BestPair>> ranked;
+    for (const auto& entry : best)
+        if (!search.kept_apart.count(entry.first)) ranked.push_back(entry);
     std::sort(ranked.begin(), ranked.end(),
               [](const auto& x, const auto& y) { return x.second.similarity > y.second.similarity; });
     if (ranked.size() > search.limit) ranked.resize(search.limit);

@@ -3,7 +3,9 @@
 // twice), for an administrator to review: GET /admin/duplicates.
 #include "services/gallery.h"
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace faceid {
@@ -23,6 +25,8 @@ inline constexpr double kDefaultDuplicateThreshold = 0.6;
 struct DuplicateSearch {
     double threshold = kDefaultDuplicateThreshold;  // cosine
     size_t limit = 100;                             // most similar pairs first
+    // Pairs a review decided to keep apart (smaller id first): never listed again.
+    std::set<std::pair<std::string, std::string>> kept_apart;
 };
 
 // Every template is searched against the index (in batches, a few neighbours each), so the cost is one

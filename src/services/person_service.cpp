@@ -98,6 +98,13 @@ std::string PersonService::primary_photo_key(const std::string& person_id) {
     return face->photo_key;
 }
 
+std::string PersonService::face_owner(const std::string& face_id) {
+    check_face_id(face_id);
+    auto face = gallery_.persons().get_face(face_id);
+    if (!face) face_not_found(face_id);
+    return face->person_id;
+}
+
 std::string PersonService::crop_key(const std::string& face_id) {
     check_face_id(face_id);
     auto face = gallery_.persons().get_face(face_id);

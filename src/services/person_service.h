@@ -48,6 +48,8 @@ class PersonService {
     // The photo file of the person's primary face; Error(kNotFound) when there is none.
     std::string primary_photo_key(const std::string& person_id);
     std::string crop_key(const std::string& face_id);
+    // The id of the person the face belongs to; Error(kNotFound) for an unknown face.
+    std::string face_owner(const std::string& face_id);
 
     // Error(kNotFound) unless the id is shaped like a person's (face's) id.
     static void check_person_id(const std::string& id);

@@ -331,7 +331,11 @@ RegistrationResult RegistrationService::add_to_person(const PersonRecord& person
     change.added = face;
     const auto primary = std::find_if(faces.begin(), faces.end(),
                                       [&](const FaceRecord& f) { return f.id == person.primary_face_id; });
-    const bool becomes_primary = primary == faces.end() || face.quality_score > primary->quality_score;
+    // A better photo becomes the primary automatically, unless someone pinned the current one.
+    const bool pinned = options_.corrections && primary != faces.end() &&
+                        options_.corrections->pinned_primary(person.id) == primary->id;
+    const bool becomes_primary =
+        primary == faces.end() || (!pinned && face.quality_score > primary->quality_score);
     if (becomes_primary) change.new_primary_face_id = face.id;
     const std::string primary_after = becomes_primary ? face.id : primary->id;
 

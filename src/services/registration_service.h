@@ -3,6 +3,7 @@
 // gates; a person keeps at most max_templates templates (the worst is dropped, never the primary) and the
 // best-quality template's photo is the person's primary photo.
 #include "core/error.h"
+#include "repositories/gallery_corrections.h"
 #include "services/calibration/match_decision.h"
 #include "services/duplicate_finder.h"
 #include "services/gallery.h"
@@ -28,6 +29,9 @@ struct RegistrationOptions {
     // is below live_threshold is refused with Error(kNotLive).
     bool require_live = false;
     double live_threshold = LivenessDetector::kDefaultLiveThreshold;
+    // Where pinned primaries are kept: a better photo does not replace a pinned primary. Null: no pins,
+    // the primary is always chosen automatically.
+    GalleryCorrections* corrections = nullptr;
 };
 
 struct RegistrationRequest {

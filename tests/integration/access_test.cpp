@@ -18,9 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::map<std::string, std::string> kSampleIds = {
-    {"/persons/{id}", "p00000000000000aa"}, {"/persons/{id}/photo", "p00000000000000aa"},
-    {"/faces/{id}", "f00000000000000aa"},   {"/faces/{id}/crop", "f00000000000000aa"},
-    {"/keys/{id}", "k00000000000000aa"},
+    {"/persons/{id}", "p00000000000000aa"},    {"/persons/{id}/photo", "p00000000000000aa"},
+    {"/faces/{id}", "f00000000000000aa"},      {"/faces/{id}/crop", "f00000000000000aa"},
+    {"/keys/{id}", "k00000000000000aa"},       {"/persons/{id}/merge", "p00000000000000aa"},
+    {"/faces/{id}/move", "f00000000000000aa"},
 };
 
 std::string concrete_path(std::string_view route) {
@@ -194,6 +195,39 @@ TEST_F(AccessTest, EveryRouteAndRoleFollowsTheAccessTable) {
 }
 
 // What each role sees of a registered person; embeddings only for an admin who asks; the audit log.
+// searcher_fields: a deployment (a door, a check-in desk) may let the searcher see the external_id, and
+// then sees that and still no metadata, photos or quality; a value outside the list stops the start.
+TEST_F(AccessTest, SearcherFieldsSettingAddsTheExternalIdAndNothingElse) {
+    FACEID_REQUIRE_TEST_DATA(shared);
+    auto& server = start({"--rate-limit", "0", "--searcher-fields", "external_id"});
+    const fs::path data = root_ / "data";
+    const std::string searcher = create_key(data, "searcher", "door");
+    const std::string operator_key = create_key(data, "operator", "desk");
+    auto http = server.client();
+    const auto photos = photos_of(shared / "photos-multi" / "p03");
+    ASSERT_GE(photos.size(), 2u);
+    http.set_default_headers({{"Authorization", "Bearer " + operator_key}});
+    auto registered =
+        post_multipart(http, "/register",
+                       {photo_part(photos[0]), text_part("name", "Cy"), text_part("external_id", "door-7"),
+                        text_part("metadata", R"({"wing": "west-wing-7"})")});
+    ASSERT_EQ(registered.status, 201) << registered.raw;
+    http.set_default_headers({{"Authorization", "Bearer " + searcher}});
+    auto seen = post_multipart(http, "/search", {photo_part(photos[1])});
+    ASSERT_EQ(seen.status, 200) << seen.raw;
+    ASSERT_FALSE(seen.body["results"][0]["match"].is_null()) << seen.raw;
+    EXPECT_EQ(seen.body["results"][0]["match"]["person"]["external_id"], "door-7");
+    std::set<std::string> fields;
+    collect_keys(seen.body, fields);
+    for (const char* hidden : {"photo_url", "crop_url", "metadata", "embedding"})
+        EXPECT_FALSE(fields.count(hidden)) << hidden << " in " << seen.raw;
+    EXPECT_EQ(seen.raw.find("west-wing-7"), std::string::npos) << "no metadata values";
+
+    auto refused = run_faceid({"config", "--searcher-fields", "photos"}, 20);
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.output.find("searcher"), std::string::npos) << refused.output;
+}
+
 TEST_F(AccessTest, SearcherSeesNoPhotosMetadataOrEmbeddingsAndTheAuditLogRecordsIds) {
     FACEID_REQUIRE_TEST_DATA(shared);
     auto& server = start({"--rate-limit", "0"});

@@ -110,11 +110,11 @@ TEST(ClickHouseStorage, ReplicasStartingTogetherShareOneSchema) {
     for (auto& t : replicas) t.join();
     EXPECT_EQ(failures, 0);
     ClickHouseClient client(database.settings());
-    EXPECT_EQ(client.query("SELECT max(version) FROM schema_version FORMAT TabSeparated"), "2\n");
+    EXPECT_EQ(client.query("SELECT max(version) FROM schema_version FORMAT TabSeparated"), "3\n");
     EXPECT_EQ(client.query("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name IN "
                            "('persons', 'faces', 'photos', 'api_keys', 'audit', 'person_matches', "
-                           "'photo_history') FORMAT TabSeparated"),
-              "7\n");
+                           "'photo_history', 'primary_pins', 'kept_apart') FORMAT TabSeparated"),
+              "9\n");
 }
 
 }  // namespace

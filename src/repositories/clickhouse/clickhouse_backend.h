@@ -23,6 +23,7 @@ class ClickHouseBackend : public StorageBackend {
     }
     ApiKeyRepository& keys() override;
     AuditLog& audit() override;
+    GalleryCorrections& corrections() override { return person_repository(); }
     FaceChangeFeed* change_feed() override { return &person_repository(); }
     void start_background_work() override;
     std::string description() const override;

@@ -3,6 +3,8 @@
 #include "core/error.h"
 #include "core/ids.h"
 
+#include <tuple>
+
 namespace faceid {
 
 std::string live_faces_filter(const std::string& filter) {
@@ -40,6 +42,19 @@ void write_face_row(RowBinaryWriter& writer, const FaceRecord& face, uint64_t ve
         .i64(face.created_at_ms)
         .u64(version)
         .u8(deleted ? 1 : 0);
+}
+
+std::string settled_primary(const std::vector<FaceRecord>& remaining,
+                            const std::optional<std::string>& current) {
+    if (current)
+        for (const auto& face : remaining)
+            if (face.id == *current) return *current;
+    const FaceRecord* best = &remaining.front();
+    for (const auto& face : remaining) {
+        auto key = [](const FaceRecord& f) { return std::tuple(-f.quality_score, f.created_at_ms, f.id); };
+        if (key(face) < key(*best)) best = &face;
+    }
+    return best->id;
 }
 
 }  // namespace faceid

@@ -4,7 +4,9 @@
 #include "core/records.h"
 #include "repositories/clickhouse/row_binary.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace faceid {
 
@@ -25,5 +27,10 @@ std::string live_faces_filter(const std::string& filter);
 void read_face_row(RowBinaryReader& reader, FaceRecord& face);
 // One row of kFaceTable. A tombstone (deleted) keeps every column but the embedding, which it leaves empty.
 void write_face_row(RowBinaryWriter& writer, const FaceRecord& face, uint64_t version, bool deleted);
+// The face a registration, delete or transfer leaves as primary: `current` if still among `remaining`,
+// else the best by quality_score (ties: the oldest, then the smallest id), as SQLite does. remaining must
+// not be empty.
+std::string settled_primary(const std::vector<FaceRecord>& remaining,
+                            const std::optional<std::string>& current);
 
 }  // namespace faceid

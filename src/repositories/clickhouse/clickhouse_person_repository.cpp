@@ -37,21 +37,6 @@ nlohmann::json parse_json_column(std::string_view text) {
     return value;
 }
 
-// The face a registration or delete leaves as primary: the requested one, else the current one if still
-// there, else the best by quality_score (ties: the oldest, then the smallest id), as SQLite does.
-std::string settled_primary(const std::vector<FaceRecord>& remaining,
-                            const std::optional<std::string>& current) {
-    if (current)
-        for (const auto& face : remaining)
-            if (face.id == *current) return *current;
-    const FaceRecord* best = &remaining.front();
-    for (const auto& face : remaining) {
-        auto key = [](const FaceRecord& f) { return std::tuple(-f.quality_score, f.created_at_ms, f.id); };
-        if (key(face) < key(*best)) best = &face;
-    }
-    return best->id;
-}
-
 }  // namespace
 
 ClickHousePersonRepository::ClickHousePersonRepository(ClickHouseSettings settings,

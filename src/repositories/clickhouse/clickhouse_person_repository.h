@@ -10,12 +10,13 @@
 //   - Changes are new row versions (VersionClock) with a deleted flag; reads pick the latest version.
 // One class serves every person job, because they share the write mutex, the version clock and the
 // latest-version reads; each job's methods live in their own file: clickhouse_person_repository.cpp (CRUD),
-// clickhouse_photo_references.cpp, clickhouse_retention_queries.cpp, clickhouse_match_log.cpp and
+// clickhouse_photo_references.cpp, clickhouse_retention_queries.cpp, clickhouse_match_log.cpp,
 // clickhouse_person_upkeep.cpp (the FaceChangeFeed: other processes' changes to faces, polled by version;
-// compaction).
+// compaction) and clickhouse_gallery_corrections.cpp (GalleryCorrections: pins, transfers, pairs kept apart).
 #include "repositories/clickhouse/clickhouse_client.h"
 #include "repositories/clickhouse/version_clock.h"
 #include "repositories/face_change_feed.h"
+#include "repositories/gallery_corrections.h"
 #include "repositories/match_log.h"
 #include "repositories/person_repository.h"
 #include "repositories/photo_references.h"
@@ -39,7 +40,8 @@ class ClickHousePersonRepository : public PersonRepository,
                                    public PhotoReferences,
                                    public RetentionQueries,
                                    public MatchLog,
-                                   public FaceChangeFeed {
+                                   public FaceChangeFeed,
+                                   public GalleryCorrections {
   public:
     // Connects, creates or migrates the schema. Throws Error(kUnavailable) when the server is unreachable.
     explicit ClickHousePersonRepository(ClickHouseSettings settings,
@@ -76,6 +78,13 @@ class ClickHousePersonRepository : public PersonRepository,
                                              const std::vector<std::string>& face_ids) override;
 
     std::unique_ptr<FaceChangeStream> open_change_stream() override;
+
+    // GalleryCorrections (clickhouse_gallery_corrections.cpp).
+    bool pin_primary(const std::string& person_id, const std::string& face_id) override;
+    std::optional<std::string> pinned_primary(const std::string& person_id) override;
+    void transfer_faces(const FaceTransfer& transfer) override;
+    void keep_apart(const std::string& person_a, const std::string& person_b) override;
+    std::vector<std::pair<std::string, std::string>> kept_apart_pairs() override;
 
     // Folds old row versions together: OPTIMIZE ... FINAL on the small tables, a plain OPTIMIZE (one
     // merge) on faces, whose FINAL would rewrite every embedding. Reads are correct without it.

@@ -103,6 +103,20 @@ const std::vector<Migration>& migrations() {
     person_id String
 ) ENGINE = ReplacingMergeTree ORDER BY (photo_key, person_id))sql",
           "INSERT INTO photo_history SELECT DISTINCT photo_key, person_id FROM faces WHERE deleted = 0"}},
+        // Corrections by hand (issue 13): pinned primaries (the latest pin per person counts while its face
+        // is still the primary) and pairs of persons kept apart by the duplicates review (smaller id first;
+        // reads keep only pairs of live persons).
+        {3,
+         {R"sql(CREATE TABLE IF NOT EXISTS primary_pins (
+    person_id String,
+    face_id   String,
+    version   UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY person_id)sql",
+          R"sql(CREATE TABLE IF NOT EXISTS kept_apart (
+    person_a   String,
+    person_b   String,
+    created_at Int64
+) ENGINE = ReplacingMergeTree ORDER BY (person_a, person_b))sql"}},
     };
     return all;
 }

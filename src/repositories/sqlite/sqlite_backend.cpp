@@ -2,6 +2,7 @@
 
 #include "repositories/sqlite/sqlite_api_key_repository.h"
 #include "repositories/sqlite/sqlite_audit_log.h"
+#include "repositories/sqlite/sqlite_gallery_corrections.h"
 #include "repositories/sqlite/sqlite_match_log.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
 #include "repositories/sqlite/sqlite_photo_references.h"
@@ -39,6 +40,11 @@ ApiKeyRepository& SqliteBackend::keys() {
 AuditLog& SqliteBackend::audit() {
     if (!audit_) audit_ = std::make_unique<SqliteAuditLog>(database());
     return *audit_;
+}
+
+GalleryCorrections& SqliteBackend::corrections() {
+    if (!corrections_) corrections_ = std::make_unique<SqliteGalleryCorrections>(database());
+    return *corrections_;
 }
 
 std::string SqliteBackend::description() const {

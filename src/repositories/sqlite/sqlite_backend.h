@@ -18,6 +18,7 @@ class SqliteBackend : public StorageBackend {
     PersonStores person_stores() override;
     ApiKeyRepository& keys() override;
     AuditLog& audit() override;
+    GalleryCorrections& corrections() override;
     std::filesystem::path index_snapshot() const override { return data_dir_ / "index.snapshot"; }
     std::string description() const override;
 
@@ -33,6 +34,7 @@ class SqliteBackend : public StorageBackend {
     std::unique_ptr<MatchLog> matches_;
     std::unique_ptr<ApiKeyRepository> keys_;
     std::unique_ptr<AuditLog> audit_;
+    std::unique_ptr<GalleryCorrections> corrections_;
 };
 
 }  // namespace faceid

@@ -90,10 +90,28 @@ CREATE INDEX photo_history_by_person ON photo_history (person_id);
 INSERT OR IGNORE INTO photo_history (photo_key, person_id) SELECT photo_key, person_id FROM faces;
 )sql";
 
+// Version 4 (corrections by hand, issue 13): pinned primary photos (a pin counts only while its face is
+// still the person's primary, so removing the face ends it without touching this table) and pairs of
+// persons the duplicates review decided to keep apart (the smaller id first).
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE primary_pins (
+    person_id TEXT PRIMARY KEY NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    face_id   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE kept_apart (
+    person_a   TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    person_b   TEXT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (person_a, person_b)
+) WITHOUT ROWID;
+CREATE INDEX kept_apart_by_b ON kept_apart (person_b);
+)sql";
+
 constexpr std::array kMigrations = {
     SqliteMigration{1, kSchemaV1},
     SqliteMigration{2, kSchemaV2},
     SqliteMigration{3, kSchemaV3},
+    SqliteMigration{4, kSchemaV4},
 };
 
 constexpr const char* kCreateVersionTable =

@@ -81,6 +81,13 @@ export async function apiJson(method, route, form) {
   return { status: response.status, body };
 }
 
+// Registers a photo through the API and returns the answer's body (fails the test on any other status).
+export async function registerPhoto(file, fields) {
+  const { status, body } = await apiJson('POST', '/register', photoForm(file, fields));
+  if (status !== 201) throw new Error(`registering ${file} answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
 export function photoForm(file, fields = {}) {
   const form = new FormData();
   form.append('photo', new Blob([fs.readFileSync(file)], { type: 'image/jpeg' }), path.basename(file));
