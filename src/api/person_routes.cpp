@@ -3,9 +3,9 @@
 #include "api/access_policy.h"
 #include "api/request_reader.h"
 #include "core/error.h"
+#include "core/ids.h"
 
 #include <spdlog/spdlog.h>
-#include "core/ids.h"
 
 #include <array>
 #include <memory>
