@@ -4,7 +4,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "schemas/face_json.h"
-#include "services/photo_faces.h"
+#include "services/uploaded_photo.h"
 #include "vision/image_decoder.h"
 
 #include <spdlog/spdlog.h>

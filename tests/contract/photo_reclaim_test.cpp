@@ -4,14 +4,13 @@
 // re-checked, a blob another replica deleted before our commit is stored again, and a store that does not
 // answer defers the deletion instead of failing the caller.
 #include "contract/s3_test_server.h"
-#include "contract/test_records.h"
 #include "core/sha256.h"
 #include "repositories/files/file_photo_store.h"
 #include "repositories/index/index_factory.h"
 #include "repositories/s3/s3_photo_store.h"
-#include "repositories/sqlite/sqlite_database.h"
-#include "repositories/sqlite/sqlite_person_repository.h"
 #include "services/gallery.h"
+#include "support/in_memory_person_stores.h"
+#include "support/test_records.h"
 #include "support/test_support.h"
 
 #include <chrono>
@@ -39,12 +38,10 @@ class PhotoReclaimTest : public ::testing::TestWithParam<StoreKind> {
     void SetUp() override {
         store_ = GetParam().make(dir_);
         if (!store_) GTEST_SKIP() << kNoS3Message;
-        database_ = std::make_shared<SqliteDatabase>(dir_ / "faceid.db");
-        persons_ = std::make_unique<SqlitePersonRepository>(database_);
         IndexConfig config;
         config.kind = "flat";
         index_ = make_vector_index(config);
-        gallery_ = std::make_unique<Gallery>(*persons_, *store_, *index_);
+        gallery_ = std::make_unique<Gallery>(persons_.stores(), *store_, *index_);
     }
     void TearDown() override {
         gallery_.reset();
@@ -64,8 +61,7 @@ class PhotoReclaimTest : public ::testing::TestWithParam<StoreKind> {
 
     fs::path dir_ = make_temp_dir("faceid-reclaim");
     std::unique_ptr<PhotoStore> store_;
-    std::shared_ptr<SqliteDatabase> database_;
-    std::unique_ptr<SqlitePersonRepository> persons_;
+    InMemoryPersonStores persons_;
     std::unique_ptr<VectorIndex> index_;
     std::unique_ptr<Gallery> gallery_;
 };

@@ -4,11 +4,11 @@
 // retries, request counts, the age rule.
 #include "contract/photo_store_contract.h"
 #include "contract/s3_test_server.h"
-#include "contract/test_records.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/sha256.h"
 #include "repositories/s3/s3_photo_store.h"
+#include "support/test_records.h"
 #include "support/test_support.h"
 
 #include <chrono>
