@@ -150,12 +150,11 @@ TEST(PhotoReclaimS3Down, ADeletionTheStoreCannotDoIsDeferredNotThrown) {
     const auto dir = make_temp_dir("faceid-reclaim-down");
     {
         S3PhotoStore store(*settings);
-        auto database = std::make_shared<SqliteDatabase>(dir / "faceid.db");
-        SqlitePersonRepository persons(database);
+        InMemoryPersonStores persons;
         IndexConfig config;
         config.kind = "flat";
         auto index = make_vector_index(config);
-        Gallery gallery(persons, store, *index);
+        Gallery gallery(persons.stores(), store, *index);
         gallery.discard_new_blobs({sha256_hex("x") + ".jpg"});
         EXPECT_EQ(gallery.deferred_blobs(), 1u);
     }
