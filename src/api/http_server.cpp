@@ -121,6 +121,7 @@ TransportSettings transport_settings(const ApiConfig& config) {
     t.connections_per_address = unsigned(std::max(1, config.connections_per_address));
     t.idle_timeout_seconds = unsigned(std::max(1, config.read_timeout_seconds));
     t.header_timeout_seconds = unsigned(std::max(1, config.header_timeout_seconds));
+    t.body_timeout_seconds = unsigned(std::max(1, config.body_timeout_seconds));
     // The body limit leaves room for multipart framing and the other fields around a maximal photo.
     t.max_body_bytes = config.max_upload_bytes + 64 * 1024;
     // A batch of max_batch photos with a few fields each, and room for the fields of any other route.
