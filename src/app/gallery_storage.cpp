@@ -1,5 +1,6 @@
 #include "app/gallery_storage.h"
 
+#include "api/resource_json.h"
 #include "app/photo_stores.h"
 #include "app/storage_backends.h"
 #include "core/clock.h"

@@ -1,5 +1,6 @@
 #include "app/import_cleanup_commands.h"
 
+#include "api/resource_json.h"
 #include "app/command_setup.h"
 #include "app/config.h"
 #include "app/data_folder_lock.h"
