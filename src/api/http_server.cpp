@@ -198,9 +198,11 @@ void HttpServer::stop() {
 const RouteRule* HttpServer::route_for(const std::string& method, const std::string& path,
                                        std::vector<std::string>* path_params) const {
     if (path.empty() || path.front() != '/') return nullptr;
+    // HEAD is GET without the body (the transport leaves it out), as httplib answered it.
+    const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : std::string_view(method);
     const auto segments = split_path(path);
     for (const Route& route : routes_) {
-        if (route.rule->method != method || route.segments.size() != segments.size()) continue;
+        if (route.rule->method != wanted || route.segments.size() != segments.size()) continue;
         std::vector<std::string> params;
         bool match = true;
         for (size_t i = 0; i < segments.size() && match; ++i) {

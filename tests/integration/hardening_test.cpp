@@ -1000,5 +1000,15 @@ TEST_F(HardeningTest, SlowBodiesAreCutAtTheBodyTimeout) {
     EXPECT_EQ(get_json(http, "/healthz").status, 200);
 }
 
+// HEAD is answered like GET, without the body.
+TEST_F(HardeningTest, HeadIsAnsweredLikeGet) {
+    start();
+    const std::string raw =
+        raw_exchange(server_->port(), "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10);
+    EXPECT_EQ(status_of(raw), 200) << raw;
+    EXPECT_EQ(raw.find("\"status\""), std::string::npos) << raw;
+    EXPECT_NE(raw.find("X-Frame-Options: DENY"), std::string::npos) << raw;
+}
+
 }  // namespace
 }  // namespace faceid::testing
