@@ -121,6 +121,7 @@ TransportSettings transport_settings(const ApiConfig& config) {
     t.connections_per_address = unsigned(std::max(1, config.connections_per_address));
     t.idle_timeout_seconds = unsigned(std::max(1, config.read_timeout_seconds));
     t.header_timeout_seconds = unsigned(std::max(1, config.header_timeout_seconds));
+    t.body_timeout_seconds = unsigned(std::max(1, config.body_timeout_seconds));
     // The body limit leaves room for multipart framing and the other fields around a maximal photo.
     t.max_body_bytes = config.max_upload_bytes + 64 * 1024;
     // A batch of max_batch photos with a few fields each, and room for the fields of any other route.
@@ -197,9 +198,11 @@ void HttpServer::stop() {
 const RouteRule* HttpServer::route_for(const std::string& method, const std::string& path,
                                        std::vector<std::string>* path_params) const {
     if (path.empty() || path.front() != '/') return nullptr;
+    // HEAD is GET without the body (the transport leaves it out), as httplib answered it.
+    const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : std::string_view(method);
     const auto segments = split_path(path);
     for (const Route& route : routes_) {
-        if (route.rule->method != method || route.segments.size() != segments.size()) continue;
+        if (route.rule->method != wanted || route.segments.size() != segments.size()) continue;
         std::vector<std::string> params;
         bool match = true;
         for (size_t i = 0; i < segments.size() && match; ++i) {

@@ -34,12 +34,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One connection, for the header deadline: since when it has been waiting for a request's headers.
+// Where a connection is with its current request, and since when: for the header and body deadlines.
+enum class Phase {
+    kHeaders,   // waiting for a request's headers (since it opened, or since its previous answer)
+    kBody,      // admitted, its body coming in
+    kAnswering  // the handler runs, or the answer goes out: no deadline of ours
+};
+
 struct ConnectionClock {
     int fd = -1;
-    Clock::time_point waiting_since = Clock::now();
-    bool in_request = false;  // headers in, request not yet answered (body, handler or answer going out)
-    bool cut = false;         // already shut down by the watchdog
+    Phase phase = Phase::kHeaders;
+    Clock::time_point since = Clock::now();
+    bool cut = false;  // already shut down by the watchdog
 };
 
 // One request, from its request line (the URI log callback) to its completion.
@@ -216,17 +222,17 @@ struct HttpTransport::Impl {
         if (exchange && exchange->submitted) self->in_flight.fetch_sub(1);
         delete exchange;
         *request_context = nullptr;
-        self->mark(connection, false);
+        self->mark(connection, Phase::kHeaders);
         MemoryJanitor::note_freed();
     }
 
-    void mark(MHD_Connection* connection, bool in_request) {
+    void mark(MHD_Connection* connection, Phase phase) {
         const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         if (!info || !info->socket_context) return;
         auto* clock = static_cast<ConnectionClock*>(info->socket_context);
         std::lock_guard lock(clocks_mutex);
-        clock->in_request = in_request;
-        clock->waiting_since = Clock::now();
+        clock->phase = phase;
+        clock->since = Clock::now();
     }
 
     static enum MHD_Result on_access(void* cls, MHD_Connection* connection, const char*, const char* method,
@@ -252,7 +258,7 @@ struct HttpTransport::Impl {
     // Headers are in: build the request head, serve a static file or ask the handler to admit it.
     enum MHD_Result start(MHD_Connection* connection, const char* method, Exchange& exchange) {
         exchange.admitted = true;
-        mark(connection, true);
+        mark(connection, Phase::kAnswering);
         HttpRequest& request = exchange.request;
         request.method = method ? method : "";
         parse_target(exchange.raw_uri, request);
@@ -282,6 +288,7 @@ struct HttpTransport::Impl {
                     error_response(ErrorCode::kBadRequest, "The multipart/form-data boundary is missing."),
                     true);
         }
+        mark(connection, Phase::kBody);
         return MHD_YES;
     }
 
@@ -312,6 +319,7 @@ struct HttpTransport::Impl {
             exchange.request.parts = exchange.form->take_parts();
             exchange.form.reset();
         }
+        mark(connection, Phase::kAnswering);
         // Only this thread submits, so the connection can be suspended before the task exists (a worker
         // must never resume a connection that is not suspended yet) and the refusal still comes first.
         MHD_suspend_connection(connection);
@@ -389,21 +397,25 @@ struct HttpTransport::Impl {
             MHD_add_response_header(response, name.c_str(), value.c_str());
     }
 
-    // ---- the header deadline ----
+    // ---- the header and body deadlines ----
 
-    // libmicrohttpd's timeout is per silence: a client sending a header line every few seconds would hold
-    // its connection for ever. Once a second, connections that have waited longer than the header timeout
-    // for a request's headers (since they opened, or since their last answer) are shut down; the event loop
-    // then sees the end of the stream and closes them.
-    void watch_headers() {
+    // libmicrohttpd's timeout is per silence: a client sending a header line (or a body byte) every few
+    // seconds would hold its connection for ever. Once a second, connections that have waited longer than
+    // the header timeout for a request's headers (since they opened, or since their last answer), or longer
+    // than the body timeout for an admitted request's body, are shut down; the event loop then sees the end
+    // of the stream and closes them.
+    void watch_deadlines() {
         std::unique_lock stop_lock(stop_mutex);
         while (!stopped) {
             stop_wake.wait_for(stop_lock, std::chrono::seconds(1));
-            const auto limit = Clock::now() - std::chrono::seconds(settings.header_timeout_seconds);
+            const auto now = Clock::now();
+            const auto headers_limit = now - std::chrono::seconds(settings.header_timeout_seconds);
+            const auto body_limit = now - std::chrono::seconds(settings.body_timeout_seconds);
             std::lock_guard lock(clocks_mutex);
             for (ConnectionClock* clock : clocks) {
-                if (clock->in_request || clock->cut || clock->waiting_since > limit || clock->fd < 0)
-                    continue;
+                const bool late = (clock->phase == Phase::kHeaders && clock->since < headers_limit) ||
+                                  (clock->phase == Phase::kBody && clock->since < body_limit);
+                if (!late || clock->cut || clock->fd < 0) continue;
                 ::shutdown(clock->fd, SHUT_RDWR);
                 clock->cut = true;
             }
@@ -516,7 +528,7 @@ bool HttpTransport::bind() {
                           "usable PEM"
                         : "cannot start the HTTP server");
     }
-    d.watchdog = std::thread([&d] { d.watch_headers(); });
+    d.watchdog = std::thread([&d] { d.watch_deadlines(); });
     return true;
 }
 

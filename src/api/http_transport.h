@@ -9,7 +9,8 @@
 // - connections: a total and a per-address limit (more are closed at accept);
 // - headers: all of a request's header lines share one buffer (the connection memory limit): a header
 //   flood is answered 431 and closed; a client that has not finished its headers `header_timeout`
-//   seconds after the connection opened, or after its previous answer, is disconnected (slow-loris);
+//   seconds after the connection opened, or after its previous answer, is disconnected (slow-loris), and so
+//   is one whose admitted body is not in after `body_timeout` seconds;
 // - any connection silent for `idle_timeout` seconds is closed;
 // - bodies: admit() sees the headers before any body byte (413 at once for a Content-Length over the
 //   limit), and the transport refuses a body that grows past the limit anyway;
@@ -37,6 +38,7 @@ struct TransportSettings {
     size_t connection_memory_bytes = 32 * 1024;
     unsigned idle_timeout_seconds = 15;
     unsigned header_timeout_seconds = 10;
+    unsigned body_timeout_seconds = 120;
     uint64_t max_body_bytes = 10 * 1024 * 1024;
     size_t max_form_parts = 256;
     HttpHeaders default_headers;  // on every response we build (libmicrohttpd's own 400/431 pages excluded)

@@ -41,6 +41,7 @@ struct ApiConfig {
     int read_timeout_seconds = 15;    // a connection silent this long is closed (a slow body too)
     int header_timeout_seconds = 10;  // a request's headers must be in this long after the connection
                                       // opened or its previous answer went out (slow-loris)
+    int body_timeout_seconds = 120;   // an admitted request's body must be in this long after its headers
     int max_batch = 64;
     std::filesystem::path web_dir;      // the page (index.html, app.js, ...)
     std::filesystem::path swagger_dir;  // node_modules/swagger-ui-dist

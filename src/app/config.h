@@ -28,6 +28,7 @@ struct AppConfig {
     int connections_per_address;
     int read_timeout_seconds;
     int header_timeout_seconds;
+    int body_timeout_seconds;
     double rate_limit_per_second;  // per API key; 0 = off
     double rate_limit_burst;
     std::string tls_cert, tls_key;  // both set: HTTPS

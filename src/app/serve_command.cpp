@@ -171,6 +171,7 @@ int run_serve(const SettingFlags& flags) {
     api.connections_per_address = config.connections_per_address;
     api.read_timeout_seconds = config.read_timeout_seconds;
     api.header_timeout_seconds = config.header_timeout_seconds;
+    api.body_timeout_seconds = config.body_timeout_seconds;
     api.auth_enabled = config.auth;
     api.rate_limit = RateLimit{config.rate_limit_per_second, config.rate_limit_burst};
     api.searcher_fields = parse_searcher_fields(config.searcher_fields).value_or(SearcherFields{});

@@ -261,6 +261,8 @@ std::vector<Setting> make_settings() {
         whole({"header_timeout_seconds", "FACEID_HEADER_TIMEOUT", ""}, FIELD(header_timeout_seconds),
               api.header_timeout_seconds, {1, 3600},
               "Seconds a client has for a request's headers, from its connection or its previous answer"),
+        whole({"body_timeout_seconds", "FACEID_BODY_TIMEOUT", ""}, FIELD(body_timeout_seconds),
+              api.body_timeout_seconds, {1, 3600}, "Seconds a client has for a request's body, from its headers"),
         number({"rate_limit_per_second", "FACEID_RATE_LIMIT", "--rate-limit"}, FIELD(rate_limit_per_second),
                api.rate_limit.per_second, {0, 1e6}, "Requests per second per API key (0 = off)"),
         number({"rate_limit_burst", "FACEID_RATE_BURST", "--rate-burst"}, FIELD(rate_limit_burst),

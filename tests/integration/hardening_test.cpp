@@ -974,5 +974,41 @@ TEST_F(HardeningTest, RequestsBeyondTheQueueAreAnswered503) {
     EXPECT_TRUE(server_->alive());
 }
 
+// A body sent a byte a second never goes silent long enough for the read timeout; the body timeout
+// (3 s here) ends it (httplib waited for the whole declared length).
+TEST_F(HardeningTest, SlowBodiesAreCutAtTheBodyTimeout) {
+    server_ =
+        std::make_unique<ServerProcess>(root_ / "data", std::vector<std::string>{}, false,
+                                        std::map<std::string, std::string>{{"FACEID_BODY_TIMEOUT", "3"}});
+    server_->start();
+    const int fd = connect_loopback(server_->port(), 20);
+    ASSERT_GE(fd, 0);
+    const std::string head =
+        "POST /search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    const auto started = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() - started < 12s) {
+        std::this_thread::sleep_for(1s);
+        ::send(fd, " ", 1, MSG_NOSIGNAL);
+        closed = hostile::closed_by_server(fd);
+    }
+    ::close(fd);
+    EXPECT_TRUE(closed) << "still open after 12 s";
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
+    auto http = server_->client();
+    EXPECT_EQ(get_json(http, "/healthz").status, 200);
+}
+
+// HEAD is answered like GET, without the body.
+TEST_F(HardeningTest, HeadIsAnsweredLikeGet) {
+    start();
+    const std::string raw =
+        raw_exchange(server_->port(), "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10);
+    EXPECT_EQ(status_of(raw), 200) << raw;
+    EXPECT_EQ(raw.find("\"status\""), std::string::npos) << raw;
+    EXPECT_NE(raw.find("X-Frame-Options: DENY"), std::string::npos) << raw;
+}
+
 }  // namespace
 }  // namespace faceid::testing
