@@ -1,4 +1,4 @@
-// Standalone driver for the vector index benchmark (the same code runs as `faceid bench index`).
+// The vector index benchmark: build/release/bench/bench_index --help.
 // Example: bench_index --n 200000 --queries 1000
 #include <CLI/CLI.hpp>
 

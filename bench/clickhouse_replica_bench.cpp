@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     IndexConfig index_config;
     index_config.kind = index_kind;
     auto index = make_vector_index(index_config);
-    Gallery gallery(persons, photos, *index);
+    Gallery gallery({persons, persons, persons, persons}, photos, *index);
     const IndexLoadStats loaded = gallery.load_index();
     const double startup_seconds = monotonic_seconds() - start;
     const double rss_after = rss_mib();

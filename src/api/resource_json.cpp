@@ -121,4 +121,31 @@ nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
     return out;
 }
 
+nlohmann::json cleanup_removed_ids(const CleanupReport& report) {
+    auto ids = nlohmann::json::array();
+    for (const auto& removed : report.templates) ids.push_back(removed.face_id);
+    for (const auto& person : report.persons) ids.push_back(person);
+    return ids;
+}
+
+nlohmann::json cleanup_report_json(const CleanupReport& report) {
+    auto templates = nlohmann::json::array();
+    for (const auto& t : report.templates)
+        templates.push_back({{"face_id", t.face_id}, {"person_id", t.person_id}, {"reason", t.reason}});
+    return {{"dry_run", report.dry_run},
+            {"started_at", to_rfc3339(report.started_at_ms)},
+            {"seconds", std::round(report.seconds * 1000) / 1000},
+            {"policy",
+             {{"max_templates", report.policy.max_templates},
+              {"max_age_days", report.policy.max_age_days},
+              {"keep_best", report.policy.keep_best},
+              {"inactive_days", report.policy.inactive_days}}},
+            {"templates_removed", report.templates.size()},
+            {"persons_removed", report.persons.size()},
+            {"person_templates_removed", report.person_templates_removed},
+            {"bytes_reclaimed", report.bytes_reclaimed},
+            {"templates", templates},
+            {"persons", report.persons}};
+}
+
 }  // namespace faceid

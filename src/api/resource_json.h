@@ -1,7 +1,7 @@
 #pragma once
 // JSON of the API's answers built from services' results (search matches and decisions, registrations,
-// API keys, audit entries, detected faces). Stored persons and faces, FieldView and errors are in
-// schemas/record_json.h, the pipeline's value types in schemas/face_json.h; these stay above services
+// API keys, audit entries, detected faces, retention reports). Stored persons and faces, FieldView and errors
+// are in schemas/record_json.h, the pipeline's value types in schemas/face_json.h; these stay above services
 // because their types are services' and repositories' own.
 #include "core/error.h"
 #include "core/records.h"
@@ -11,6 +11,7 @@
 #include "services/duplicate_finder.h"
 #include "services/gallery.h"
 #include "services/registration_service.h"
+#include "services/retention_service.h"
 #include "services/search_service.h"
 
 #include <nlohmann/json.hpp>
@@ -35,5 +36,10 @@ nlohmann::json key_json(const ApiKeyRecord& key);
 nlohmann::json audit_entry_json(const AuditEntry& entry);
 // Logs a 5xx error's full text (file paths included) for the operator; 4xx errors are not logged.
 void log_server_error(const Error& error, std::string_view where);
+
+// A retention run's report (POST /admin/cleanup, faceid cleanup, the log line of the background job).
+nlohmann::json cleanup_report_json(const CleanupReport& report);
+// The ids a run removed (faces, then persons), as the audit log lists them.
+nlohmann::json cleanup_removed_ids(const CleanupReport& report);
 
 }  // namespace faceid

@@ -1,5 +1,6 @@
 #include "app/gallery_storage.h"
 
+#include "api/resource_json.h"
 #include "app/photo_stores.h"
 #include "app/storage_backends.h"
 #include "core/clock.h"
@@ -28,12 +29,12 @@ void require_existing_gallery(const AppConfig& config) {
 GalleryStorage::GalleryStorage(const AppConfig& config) {
     fs::create_directories(config.data_dir);
     backend_ = open_storage_backend(config);
-    PersonRepository& persons = backend_->persons();
+    const PersonStores stores = backend_->person_stores();
     photos_ = open_photo_store(config);
     IndexConfig index_config;
     index_config.kind = config.index;
     index_ = make_vector_index(index_config);
-    gallery_ = std::make_unique<Gallery>(persons, *photos_, *index_);
+    gallery_ = std::make_unique<Gallery>(stores, *photos_, *index_);
     spdlog::info("photos in {}", photos_->description());
     // A process on a shared backend opens its change stream before the load, so that what other processes
     // write meanwhile is not lost, and does not use a saved index: the others write while it is down, so a

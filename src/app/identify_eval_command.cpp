@@ -1,16 +1,16 @@
 #include "app/identify_eval_command.h"
 
+#include "app/command_setup.h"
 #include "app/gallery_storage.h"
 #include "app/photo_analysis_cache.h"
-#include "app/runtime.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "services/calibration/score_model_fit.h"
 #include "services/identification_split.h"
 #include "services/open_set_metrics.h"
-#include "services/photo_faces.h"
 #include "services/search_service.h"
+#include "services/uploaded_photo.h"
 
 #include <opencv2/core.hpp>
 

@@ -1,12 +1,14 @@
 // faceid: the Face ID Boom binary. Sub-commands: serve, config, detect, embed, compare, eval, bench, keys,
 // import, cleanup, search, photos (see --help).
+#include "app/bench_commands.h"
 #include "app/config_command.h"
-#include "app/gallery_commands.h"
+#include "app/eval_command.h"
+#include "app/import_cleanup_commands.h"
 #include "app/keys_command.h"
-#include "app/photos_command.h"
+#include "app/photo_commands.h"
+#include "app/photos_migrate_command.h"
 #include "app/search_command.h"
 #include "app/serve_command.h"
-#include "app/vision_commands.h"
 #include "core/error.h"
 
 #include <CLI/CLI.hpp>
@@ -20,10 +22,12 @@ int main(int argc, char** argv) {
     faceid::app::add_serve_command(app);
     faceid::app::add_config_command(app);
     faceid::app::add_keys_command(app);
-    faceid::app::add_vision_commands(app);
-    faceid::app::add_gallery_commands(app);
+    faceid::app::add_photo_commands(app);
+    faceid::app::add_eval_command(app);
+    faceid::app::add_bench_commands(app);
+    faceid::app::add_import_and_cleanup_commands(app);
     faceid::app::add_search_command(app);
-    faceid::app::add_photos_command(app);
+    faceid::app::add_photos_migrate_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,9 +1,9 @@
 #include "app/search_command.h"
 
 #include "api/resource_json.h"
+#include "app/command_setup.h"
 #include "app/config.h"
 #include "app/gallery_storage.h"
-#include "app/runtime.h"
 #include "core/error.h"
 #include "services/search_service.h"
 

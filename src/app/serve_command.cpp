@@ -2,10 +2,10 @@
 
 #include "api/http_server.h"
 #include "app/background_jobs.h"
+#include "app/command_setup.h"
 #include "app/config.h"
 #include "app/data_folder_lock.h"
 #include "app/gallery_storage.h"
-#include "app/runtime.h"
 #include "app/settings.h"
 #include "core/clock.h"
 #include "core/error.h"

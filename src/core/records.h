@@ -22,7 +22,7 @@ struct PersonRecord {
     int64_t updated_at_ms = 0;
     int64_t face_count = 0;  // filled by reads; ignored on writes
     // When a search last matched this person (for the retention policy); filled by reads, written only
-    // through PersonRepository::record_matches.
+    // through MatchLog::record_matches.
     std::optional<int64_t> last_matched_at_ms;
 };
 

@@ -1,7 +1,11 @@
 #pragma once
-// Persistence of persons and their face templates. Every write is atomic and durable when it returns:
-// after a crash, either all of it is there or none of it. One contract test suite
+// Persistence of persons and their face templates: create, read, update, delete. Every write is atomic and
+// durable when it returns: after a crash, either all of it is there or none of it. One contract test suite
 // (tests/contract/person_repository_contract.cpp) runs against every implementation.
+// The other jobs on the same records have their own interfaces, so that a caller depends on what it uses
+// and each job is implemented and tested on its own: photo_references.h (which faces use a stored photo:
+// import and file reclaiming), retention_queries.h (what a retention policy may remove) and match_log.h
+// (when searches last matched a person).
 #include "core/records.h"
 
 #include <functional>
@@ -60,33 +64,6 @@ class PersonRepository {
     virtual void for_each_face(const std::function<void(const FaceRecord&)>& fn) = 0;
     virtual int64_t count_persons() = 0;
     virtual int64_t count_faces() = 0;
-    // True if any stored face or person refers to this photo-store key (to decide whether to delete it).
-    virtual bool is_blob_referenced(const std::string& key) = 0;
-
-    // ---- Bulk import, retention and duplicates (issue 8) ----
-
-    // Faces of any person whose whole photo is stored under this PhotoStore key (the same bytes were
-    // registered before).
-    virtual std::vector<FaceRecord> faces_with_photo(const std::string& photo_key) = 0;
-    // Ids of the persons that were ever given a face from this photo (create_person, add_template), even
-    // if that face was dropped or removed since; forgotten when the person is deleted. Lets a re-run of an
-    // import skip what it already handled.
-    virtual std::vector<std::string> persons_with_photo(const std::string& photo_key) = 0;
-    // Notes that searches matched these persons at these times (person id, epoch ms); keeps the latest
-    // time per person, ignores unknown ids. Read back as PersonRecord::last_matched_at_ms.
-    virtual void record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) = 0;
-    // Ids of persons that a template retention policy may concern: those with a face that is not their
-    // primary and was created before created_before_ms (0 disables this condition), or with more than
-    // max_faces faces (max_faces <= 0 disables it). Any order.
-    virtual std::vector<std::string> persons_for_retention(int64_t created_before_ms, int max_faces) = 0;
-    // Ids of persons with no sign of life since before_ms: not created, updated, given a face or matched
-    // by a search at or after that time. Any order.
-    virtual std::vector<std::string> inactive_persons(int64_t before_ms) = 0;
-    // Deletes the listed faces of one person in one transaction, except the person's primary face, which
-    // is never removed this way (so the person always keeps one face). Ids of other persons' faces and
-    // unknown ids are skipped. Returns the faces removed.
-    virtual std::vector<FaceRecord> remove_templates(const std::string& person_id,
-                                                     const std::vector<std::string>& face_ids) = 0;
 };
 
 }  // namespace faceid

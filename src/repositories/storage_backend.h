@@ -2,12 +2,12 @@
 // One storage backend's bundle: everything a process keeps in it, opened together so that a process never
 // mixes backends. A backend is one folder under repositories/ (sqlite/, clickhouse/) with its bundle class,
 // one row in the app's backend table (app/storage_backends.cpp) and its contract-suite instantiations
-// (tests/contract/: PersonRepositoryContract, the key and audit contracts, StorageBackendContract).
+// (tests/contract/: the person-job contracts, the key and audit contracts, StorageBackendContract).
 // Photos are not part of it: the photo store is chosen on its own (app/photo_stores.cpp).
 #include "repositories/api_key_repository.h"
 #include "repositories/audit_log.h"
 #include "repositories/face_change_feed.h"
-#include "repositories/person_repository.h"
+#include "repositories/person_stores.h"
 
 #include <filesystem>
 #include <string>
@@ -21,7 +21,8 @@ class StorageBackend {
     // Each store is opened (connected, schema created or migrated) on first use and is the same object on
     // every later call: a command that needs only keys (faceid keys) opens only keys and audit. Not
     // thread-safe: open what a process needs at its start. Throw Error(kUnavailable) when unreachable.
-    virtual PersonRepository& persons() = 0;
+    virtual PersonStores person_stores() = 0;
+    PersonRepository& persons() { return person_stores().persons; }
     virtual ApiKeyRepository& keys() = 0;
     virtual AuditLog& audit() = 0;
 

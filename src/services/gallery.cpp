@@ -12,8 +12,8 @@
 
 namespace faceid {
 
-Gallery::Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index)
-    : persons_(persons), photos_(photos), index_(index) {}
+Gallery::Gallery(PersonStores stores, PhotoStore& photos, VectorIndex& index)
+    : stores_(stores), photos_(photos), index_(index) {}
 
 uint64_t Gallery::label_hash(uint64_t label) {  // splitmix64: spreads labels before they are summed
     uint64_t z = label + 0x9e3779b97f4a7c15ULL;
@@ -35,7 +35,7 @@ IndexLoadStats Gallery::load_index(const std::filesystem::path& snapshot) {
         uint64_t hash = 0;
         size_t count = 0;
         std::unordered_map<uint64_t, std::string> owners;
-        persons_.for_each_face([&](const FaceRecord& face) {
+        stores_.persons.for_each_face([&](const FaceRecord& face) {
             hash += label_hash(face.label);
             ++count;
             owners.emplace(face.label, face.person_id);
@@ -68,7 +68,7 @@ IndexLoadStats Gallery::load_index(const std::filesystem::path& snapshot) {
             labels.clear();
             vectors.clear();
         };
-        persons_.for_each_face([&](const FaceRecord& face) {
+        stores_.persons.for_each_face([&](const FaceRecord& face) {
             {
                 std::unique_lock lock(owners_mutex_);
                 owners_[face.label] = face.person_id;
@@ -150,29 +150,29 @@ void Gallery::unindex_face(const FaceRecord& face) {
 }
 
 void Gallery::create_person(const PersonRecord& person, const FaceRecord& first_face) {
-    persons_.create_person(person, first_face);
+    stores_.persons.create_person(person, first_face);
     index_face(first_face);
 }
 
 std::vector<FaceRecord> Gallery::add_template(const TemplateChange& change) {
     std::vector<FaceRecord> dropped;
     for (const auto& id : change.dropped_face_ids)
-        if (auto face = persons_.get_face(id)) dropped.push_back(std::move(*face));
-    persons_.add_template(change);
+        if (auto face = stores_.persons.get_face(id)) dropped.push_back(std::move(*face));
+    stores_.persons.add_template(change);
     index_face(change.added);
     for (const auto& face : dropped) unindex_face(face);
     return dropped;
 }
 
 bool Gallery::delete_person(const std::string& person_id) {
-    const auto removed = persons_.delete_person(person_id);
+    const auto removed = stores_.persons.delete_person(person_id);
     for (const auto& face : removed) unindex_face(face);
     reclaim_blobs(removed);
     return !removed.empty();
 }
 
 bool Gallery::delete_face(const std::string& face_id) {
-    const auto removed = persons_.delete_face(face_id);
+    const auto removed = stores_.persons.delete_face(face_id);
     if (!removed) return false;
     unindex_face(*removed);
     reclaim_blobs({*removed});
@@ -181,7 +181,7 @@ bool Gallery::delete_face(const std::string& face_id) {
 
 Removal Gallery::remove_templates(const std::string& person_id, const std::vector<std::string>& face_ids) {
     Removal removal;
-    removal.faces = persons_.remove_templates(person_id, face_ids);
+    removal.faces = stores_.retention.remove_templates(person_id, face_ids);
     for (const auto& face : removal.faces) unindex_face(face);
     removal.bytes_reclaimed = reclaim_blobs(removal.faces);
     return removal;
@@ -189,7 +189,7 @@ Removal Gallery::remove_templates(const std::string& person_id, const std::vecto
 
 Removal Gallery::remove_person(const std::string& person_id) {
     Removal removal;
-    removal.faces = persons_.delete_person(person_id);
+    removal.faces = stores_.persons.delete_person(person_id);
     for (const auto& face : removal.faces) unindex_face(face);
     removal.bytes_reclaimed = reclaim_blobs(removal.faces);
     return removal;
@@ -217,7 +217,7 @@ size_t Gallery::flush_matches() {
     }
     if (pending.empty()) return 0;
     try {
-        persons_.record_matches({pending.begin(), pending.end()});
+        stores_.matches.record_matches({pending.begin(), pending.end()});
     } catch (...) {
         // Put them back so that the next flush tries again (newer notes win).
         std::lock_guard lock(matched_mutex_);
@@ -253,7 +253,7 @@ uint64_t Gallery::reclaim_blobs(const std::vector<FaceRecord>& removed) {
 uint64_t Gallery::reclaim_blob(const std::string& key) {
     if (!is_valid_photo_key(key)) return 0;  // nothing a store could hold (and never worth a retry)
     try {
-        if (persons_.is_blob_referenced(key)) return 0;
+        if (stores_.photo_references.is_blob_referenced(key)) return 0;
         const auto info = photos_.stat(key);
         if (!info) return 0;
         if (info->age_seconds < blob_grace_seconds_) {
@@ -262,7 +262,7 @@ uint64_t Gallery::reclaim_blob(const std::string& key) {
             return 0;
         }
         // Re-checked after the age: a row committed meanwhile keeps the blob (see set_blob_grace).
-        if (blob_grace_seconds_ > 0 && persons_.is_blob_referenced(key)) return 0;
+        if (blob_grace_seconds_ > 0 && stores_.photo_references.is_blob_referenced(key)) return 0;
         return photos_.remove(key) ? info->size : 0;
     } catch (const std::exception& e) {
         spdlog::warn("could not remove photo {} (will retry): {}", key, e.what());
@@ -345,7 +345,7 @@ std::vector<PersonMatch> Gallery::group_by_person(const std::vector<Neighbor>& n
     std::vector<std::string> ids;
     for (const auto& [id, n] : best) ids.push_back(id);
     std::unordered_map<std::string, PersonRecord> records;
-    for (auto& person : persons_.get_persons(ids)) records.emplace(person.id, std::move(person));
+    for (auto& person : stores_.persons.get_persons(ids)) records.emplace(person.id, std::move(person));
     std::vector<PersonMatch> matches;
     for (const auto& [id, n] : best) {
         auto record = records.find(id);

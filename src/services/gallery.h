@@ -3,7 +3,7 @@
 // Every write goes to storage first (durable) and to the index after the commit; the index is rebuilt from
 // storage at start. Search results are grouped by person (best template per person).
 #include "repositories/face_change_feed.h"
-#include "repositories/person_repository.h"
+#include "repositories/person_stores.h"
 #include "repositories/photo_store.h"
 #include "repositories/vector_index.h"
 
@@ -42,7 +42,7 @@ struct IndexLoadStats {
 
 class Gallery {
   public:
-    Gallery(PersonRepository& persons, PhotoStore& photos, VectorIndex& index);
+    Gallery(PersonStores stores, PhotoStore& photos, VectorIndex& index);
 
     // Loads every stored template into the index. With a snapshot path, a saved index (save_index) is used
     // when it matches storage exactly (same set of face labels), so a restart does not rebuild an
@@ -90,7 +90,7 @@ class Gallery {
     bool delete_person(const std::string& person_id);
     // Removes one template; see PersonRepository::delete_face. Returns false when the face is unknown.
     bool delete_face(const std::string& face_id);
-    // Removes templates of one person, never its primary (PersonRepository::remove_templates), and the
+    // Removes templates of one person, never its primary (RetentionQueries::remove_templates), and the
     // files no other face uses.
     Removal remove_templates(const std::string& person_id, const std::vector<std::string>& face_ids);
     // delete_person, reporting what was removed.
@@ -110,7 +110,9 @@ class Gallery {
     // The person a template label belongs to, if it is in the index.
     std::optional<std::string> owner_of(uint64_t label) const;
 
-    PersonRepository& persons() { return persons_; }
+    PersonRepository& persons() { return stores_.persons; }
+    PhotoReferences& photo_references() { return stores_.photo_references; }
+    RetentionQueries& retention() { return stores_.retention; }
     PhotoStore& photos() { return photos_; }
     const VectorIndex& index() const { return index_; }
     size_t size() const { return index_.size(); }
@@ -129,7 +131,7 @@ class Gallery {
     uint64_t reclaim_blob(const std::string& key);
     void defer_blob(const std::string& key, double seconds);
 
-    PersonRepository& persons_;
+    PersonStores stores_;
     PhotoStore& photos_;
     VectorIndex& index_;
     double blob_grace_seconds_ = 0;

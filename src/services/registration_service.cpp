@@ -4,7 +4,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "schemas/face_json.h"
-#include "services/photo_faces.h"
+#include "services/uploaded_photo.h"
 #include "vision/image_decoder.h"
 
 #include <spdlog/spdlog.h>
@@ -264,14 +264,15 @@ std::optional<RegistrationResult> RegistrationService::already_stored(
     const auto format = format_name(header->format);
     const std::string key = photo_key_of(request.photo, format == "jpeg" ? "jpg" : format);
     auto& persons = gallery_.persons();
-    for (const auto& person_id : persons.persons_with_photo(key)) {
+    auto& references = gallery_.photo_references();
+    for (const auto& person_id : references.persons_with_photo(key)) {
         if (target && person_id != target->id) continue;
         auto person = target ? target : persons.get_person(person_id);
         if (!person || (!target && person->name != request.name.value_or(""))) continue;
         // The face of that photo if it is still a template, else (dropped for the template limit or removed
         // by the retention policy) the person's primary: either way the photo was handled before.
         std::optional<FaceRecord> face;
-        for (auto& f : persons.faces_with_photo(key))
+        for (auto& f : references.faces_with_photo(key))
             if (f.person_id == person->id) face = std::move(f);
         if (!face && person->primary_face_id) face = persons.get_face(*person->primary_face_id);
         if (!face) continue;

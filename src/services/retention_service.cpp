@@ -13,33 +13,6 @@ namespace {
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 }  // namespace
 
-nlohmann::json cleanup_removed_ids(const CleanupReport& report) {
-    auto ids = nlohmann::json::array();
-    for (const auto& removed : report.templates) ids.push_back(removed.face_id);
-    for (const auto& person : report.persons) ids.push_back(person);
-    return ids;
-}
-
-nlohmann::json cleanup_report_json(const CleanupReport& report) {
-    auto templates = nlohmann::json::array();
-    for (const auto& t : report.templates)
-        templates.push_back({{"face_id", t.face_id}, {"person_id", t.person_id}, {"reason", t.reason}});
-    return {{"dry_run", report.dry_run},
-            {"started_at", to_rfc3339(report.started_at_ms)},
-            {"seconds", std::round(report.seconds * 1000) / 1000},
-            {"policy",
-             {{"max_templates", report.policy.max_templates},
-              {"max_age_days", report.policy.max_age_days},
-              {"keep_best", report.policy.keep_best},
-              {"inactive_days", report.policy.inactive_days}}},
-            {"templates_removed", report.templates.size()},
-            {"persons_removed", report.persons.size()},
-            {"person_templates_removed", report.person_templates_removed},
-            {"bytes_reclaimed", report.bytes_reclaimed},
-            {"templates", templates},
-            {"persons", report.persons}};
-}
-
 RetentionService::RetentionService(Gallery& gallery, RetentionPolicy policy, ReportSink on_report)
     : gallery_(gallery), policy_(policy), on_report_(std::move(on_report)) {}
 
@@ -89,10 +62,11 @@ CleanupReport RetentionService::run(bool dry_run, int64_t now) {
     report.policy = policy_;
     const double start = monotonic_seconds();
     auto& persons = gallery_.persons();
+    auto& retention = gallery_.retention();
 
     if (policy_.max_templates > 0 || policy_.max_age_days > 0) {
         const int64_t age_cutoff = policy_.max_age_days > 0 ? now - policy_.max_age_days * kDayMs : 0;
-        for (const auto& person_id : persons.persons_for_retention(age_cutoff, policy_.max_templates)) {
+        for (const auto& person_id : retention.persons_for_retention(age_cutoff, policy_.max_templates)) {
             const auto person = persons.get_person(person_id);
             if (!person) continue;  // deleted meanwhile
             auto plan = plan_for_person(*person, persons.faces_of(person_id), age_cutoff);
@@ -115,7 +89,7 @@ CleanupReport RetentionService::run(bool dry_run, int64_t now) {
 
     if (policy_.inactive_days > 0) {
         gallery_.flush_matches();  // matches noted in memory count as activity
-        for (const auto& person_id : persons.inactive_persons(now - policy_.inactive_days * kDayMs)) {
+        for (const auto& person_id : retention.inactive_persons(now - policy_.inactive_days * kDayMs)) {
             if (dry_run) {
                 report.person_templates_removed += int64_t(persons.faces_of(person_id).size());
                 report.persons.push_back(person_id);

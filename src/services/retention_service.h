@@ -41,10 +41,6 @@ struct CleanupReport {
     uint64_t bytes_reclaimed = 0;            // photo and crop files deleted (0 in a dry run)
 };
 
-nlohmann::json cleanup_report_json(const CleanupReport& report);
-// The ids a run removed (faces, then persons), as the audit log lists them.
-nlohmann::json cleanup_removed_ids(const CleanupReport& report);
-
 class RetentionService {
   public:
     // on_report is called after every run that removed something (or would have, in a dry run); this is

@@ -1,7 +1,7 @@
 #include "services/search_service.h"
 
 #include "core/error.h"
-#include "services/photo_faces.h"
+#include "services/uploaded_photo.h"
 
 #include <algorithm>
 #include <cmath>

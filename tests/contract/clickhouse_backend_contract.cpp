@@ -1,7 +1,7 @@
 // The clickhouse row of app/storage_backends.cpp joins the storage backend contract, each test in a new
 // database on the test server (scripts/clickhouse-test-server.sh; skipped loudly when none runs).
-#include "contract/clickhouse_test_database.h"
 #include "contract/storage_backend_contract.h"
+#include "support/clickhouse_test_database.h"
 
 namespace faceid::testing {
 namespace {
@@ -23,17 +23,10 @@ class ClickHouseBackendHarness : public StorageBackendHarness {
     ClickHouseTestDatabase database_;
 };
 
-std::unique_ptr<StorageBackendHarness> make_clickhouse_harness() {
-    auto url = clickhouse_test_url();
-    if (!url) {
-        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
-        return nullptr;
-    }
-    return std::make_unique<ClickHouseBackendHarness>(*url);
-}
-
 INSTANTIATE_TEST_SUITE_P(ClickHouse, StorageBackendContract,
-                         ::testing::Values(StorageBackendFactory{"clickhouse", make_clickhouse_harness}),
+                         ::testing::Values(StorageBackendFactory{
+                             "clickhouse",
+                             clickhouse_harness<ClickHouseBackendHarness, StorageBackendHarness>}),
                          StorageBackendContract::name_of);
 
 }  // namespace

@@ -329,27 +329,6 @@ TEST_P(PersonRepositoryContract, ForEachFaceVisitsEveryStoredFaceOnce) {
     EXPECT_EQ(repo().count_persons(), 40);
 }
 
-TEST_P(PersonRepositoryContract, BlobReferencesFollowTheStoredFaces) {
-    auto [person, face] = add_person("Keys");
-    EXPECT_TRUE(repo().is_blob_referenced(face.photo_key));
-    EXPECT_TRUE(repo().is_blob_referenced(face.crop_key));
-    EXPECT_FALSE(repo().is_blob_referenced(std::string(64, '9') + ".jpg"));
-
-    // A second face cut from the same photo shares its photo key but has its own crop.
-    TemplateChange change;
-    change.added = make_face(person.id, 999, 0.4);
-    change.added.photo_key = face.photo_key;
-    change.added.crop_key = std::string(64, '7') + ".png";
-    repo().add_template(change);
-    repo().delete_face(face.id);
-    EXPECT_TRUE(repo().is_blob_referenced(face.photo_key)) << "still used by the second face";
-    EXPECT_FALSE(repo().is_blob_referenced(face.crop_key));
-    EXPECT_TRUE(repo().is_blob_referenced(change.added.crop_key));
-    repo().delete_person(person.id);
-    EXPECT_FALSE(repo().is_blob_referenced(face.photo_key));
-    EXPECT_FALSE(repo().is_blob_referenced(change.added.crop_key));
-}
-
 TEST_P(PersonRepositoryContract, ConcurrentWritersAndReadersLoseNothing) {
     constexpr int kThreads = 8;
     constexpr int kPersonsPerThread = 15;

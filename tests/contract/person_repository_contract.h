@@ -1,16 +1,18 @@
 #pragma once
-// The contract every PersonRepository must keep (the tests are in person_repository_contract.cpp). An
-// implementation joins by providing a factory of fresh, empty repositories and instantiating the suite
-// in its own .cpp in tests/contract/ (see sqlite_person_repository_contract.cpp):
+// The contracts of the person jobs (repositories/person_stores.h), one TEST_P suite per interface over one
+// fixture: PersonRepositoryContract (person_repository_contract.cpp) and PhotoReferencesContract,
+// RetentionQueriesContract, MatchLogContract (person_jobs_contract.cpp). A backend joins by providing a
+// factory of fresh, empty stores and instantiating all four in its own .cpp (see
+// sqlite_person_repository_contract.cpp):
 //
-//   INSTANTIATE_TEST_SUITE_P(Sqlite, PersonRepositoryContract,
-//                            ::testing::Values(PersonRepositoryFactory{"sqlite", make_sqlite_harness}),
-//                            PersonRepositoryContract::name_of);
+//   FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(Sqlite, (PersonStoresFactory{"sqlite", make_sqlite_harness}));
 //
 // An implementation that needs a server may GTEST_SKIP() from its factory when the server is absent.
-// A test binary outside tests/contract can join by compiling person_repository_contract.cpp as well.
-#include "contract/test_records.h"
-#include "repositories/person_repository.h"
+// A test binary outside tests/contract can join by compiling the two contract .cpp files as well.
+#include "repositories/person_stores.h"
+#include "support/test_records.h"
+
+#include "support/contract_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -22,35 +24,22 @@
 
 namespace faceid::testing {
 
-// Owns one empty repository and whatever it needs (a temp folder, a database, a server connection).
-class PersonRepositoryHarness {
+// Owns one empty set of person stores and whatever they need (a temp folder, a database, a server
+// connection).
+class PersonStoresHarness {
   public:
-    virtual ~PersonRepositoryHarness() = default;
-    virtual PersonRepository& repository() = 0;
+    virtual ~PersonStoresHarness() = default;
+    virtual PersonStores stores() = 0;
 };
 
-struct PersonRepositoryFactory {
-    std::string name;  // letters, digits and _ only (it becomes part of the test name)
-    std::function<std::unique_ptr<PersonRepositoryHarness>()> make;
-};
+using PersonStoresFactory = HarnessFactory<PersonStoresHarness>;
 
-inline void PrintTo(const PersonRepositoryFactory& factory, std::ostream* out) {
-    *out << factory.name;
-}
-
-class PersonRepositoryContract : public ::testing::TestWithParam<PersonRepositoryFactory> {
-  public:
-    static std::string name_of(const ::testing::TestParamInfo<PersonRepositoryFactory>& info) {
-        return info.param.name;
-    }
-
+class PersonStoresFixture : public ContractFixture<PersonStoresHarness> {
   protected:
-    void SetUp() override {
-        harness_ = GetParam().make();
-        if (!harness_ && !IsSkipped()) FAIL() << "the factory made no repository";
-    }
-    void TearDown() override { harness_.reset(); }
-    PersonRepository& repo() { return harness_->repository(); }
+    PersonRepository& repo() { return harness_->stores().persons; }
+    PhotoReferences& references() { return harness_->stores().photo_references; }
+    RetentionQueries& retention() { return harness_->stores().retention; }
+    MatchLog& matches() { return harness_->stores().matches; }
 
     // Creates a person with one face and returns both as stored.
     std::pair<PersonRecord, FaceRecord> add_person(const std::string& name,
@@ -80,8 +69,24 @@ class PersonRepositoryContract : public ::testing::TestWithParam<PersonRepositor
         return ids;
     }
 
-    std::unique_ptr<PersonRepositoryHarness> harness_;
     uint64_t seed_ = 1000;
 };
 
+// One suite per interface, so that a failure names the job that broke.
+class PersonRepositoryContract : public PersonStoresFixture {};
+class PhotoReferencesContract : public PersonStoresFixture {};
+class RetentionQueriesContract : public PersonStoresFixture {};
+class MatchLogContract : public PersonStoresFixture {};
+
 }  // namespace faceid::testing
+
+// Instantiates the four suites for one backend; factory is a parenthesised PersonStoresFactory.
+#define FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(prefix, factory)                          \
+    INSTANTIATE_TEST_SUITE_P(prefix, PersonRepositoryContract, ::testing::Values factory, \
+                             PersonStoresFixture::name_of);                               \
+    INSTANTIATE_TEST_SUITE_P(prefix, PhotoReferencesContract, ::testing::Values factory,  \
+                             PersonStoresFixture::name_of);                               \
+    INSTANTIATE_TEST_SUITE_P(prefix, RetentionQueriesContract, ::testing::Values factory, \
+                             PersonStoresFixture::name_of);                               \
+    INSTANTIATE_TEST_SUITE_P(prefix, MatchLogContract, ::testing::Values factory,         \
+                             PersonStoresFixture::name_of)

@@ -1,9 +1,9 @@
 // The PhotoStore contract: every implementation instantiates this suite (see the header).
 #include "contract/photo_store_contract.h"
 
-#include "contract/test_records.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "support/test_records.h"
 
 #include <atomic>
 #include <random>

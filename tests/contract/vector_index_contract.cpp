@@ -1,6 +1,6 @@
 // The VectorIndex contract, run against every index kind. FlatIndex is the reference: exact kinds must
 // return exactly its results, approximate kinds must agree on the best match and reach recall@10 >= 0.99
-// at these sizes. FlatIndex itself is checked against a plain loop first.
+// at these sizes. FlatIndex itself is checked against a plain loop (tests/storage/vector_index_test.cpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,71 +16,13 @@
 #include "core/error.h"
 #include "repositories/index/flat_index.h"
 #include "repositories/index/index_factory.h"
+#include "support/index_test_vectors.h"
 #include "support/test_support.h"
 
 namespace faceid {
 namespace {
 
-constexpr int kDim = 512;
-using Vectors = std::vector<float>;  // rows of kDim
-
-void normalize(float* v) {
-    double norm = 0;
-    for (int i = 0; i < kDim; ++i) norm += double(v[i]) * v[i];
-    const float scale = float(1 / std::sqrt(norm));
-    for (int i = 0; i < kDim; ++i) v[i] *= scale;
-}
-
-Vectors random_vectors(size_t n, std::mt19937_64& rng) {
-    std::normal_distribution<float> gauss;
-    Vectors v(n * kDim);
-    for (auto& x : v) x = gauss(rng);
-    for (size_t i = 0; i < n; ++i) normalize(&v[i * kDim]);
-    return v;
-}
-
-// Face-like data: each identity is a random centre, each photo the centre plus noise, normalised.
-// noise 0.8 gives cosine ~0.6 between two photos of one person and ~0 between people, as measured for
-// the real embedder (design.md §2).
-struct FaceData {
-    Vectors centres;
-    Vectors sample(size_t identity, size_t count, std::mt19937_64& rng) const {
-        std::normal_distribution<float> gauss(0, 0.8f / std::sqrt(float(kDim)));
-        Vectors v(count * kDim);
-        for (size_t i = 0; i < count; ++i) {
-            for (int d = 0; d < kDim; ++d) v[i * kDim + d] = centres[identity * kDim + d] + gauss(rng);
-            normalize(&v[i * kDim]);
-        }
-        return v;
-    }
-};
-
-// Every query answered like the reference: exact kinds identically (labels in order, similarities
-// to float rounding), approximate ones with the same best label and recall@k >= min_recall.
-void expect_agrees(bool exact, const VectorIndex& index, const VectorIndex& reference, const Vectors& queries,
-                   int k, double min_recall = 0.99) {
-    const size_t nq = queries.size() / kDim;
-    size_t found = 0, wanted = 0, top1_same = 0;
-    for (size_t q = 0; q < nq; ++q) {
-        auto got = index.search(&queries[q * kDim], k);
-        auto want = reference.search(&queries[q * kDim], k);
-        ASSERT_EQ(got.size(), want.size());
-        for (size_t i = 1; i < got.size(); ++i) ASSERT_GE(got[i - 1].similarity, got[i].similarity);
-        if (exact) {
-            for (size_t i = 0; i < got.size(); ++i) {
-                ASSERT_EQ(got[i].label, want[i].label) << "query " << q << " rank " << i;
-                ASSERT_NEAR(got[i].similarity, want[i].similarity, 1e-5);
-            }
-        }
-        if (!want.empty() && got[0].label == want[0].label) ++top1_same;
-        std::set<uint64_t> truth;
-        for (auto& n : want) truth.insert(n.label);
-        for (auto& n : got) found += truth.count(n.label);
-        wanted += want.size();
-    }
-    EXPECT_EQ(top1_same, nq) << "best match differs from the exact one";
-    EXPECT_GE(double(found) / std::max<size_t>(wanted, 1), min_recall) << "recall@" << k;
-}
+using namespace faceid::testing;
 
 struct Kind {
     std::string name;
@@ -96,42 +38,11 @@ std::string kind_name(const ::testing::TestParamInfo<Kind>& info) {
     return info.param.name;
 }
 
-IndexConfig config_of(std::string kind, size_t auto_threshold = kAutoIndexThreshold) {
-    IndexConfig config;
-    config.kind = std::move(kind);
-    config.dim = kDim;
-    config.auto_threshold = auto_threshold;
-    return config;
-}
-
 class VectorIndexContract : public ::testing::TestWithParam<Kind> {
   protected:
     std::unique_ptr<VectorIndex> make() const { return make_vector_index(GetParam().config); }
     bool exact() const { return GetParam().exact; }
 };
-
-TEST(FlatIndexReference, MatchesAPlainLoop) {
-    std::mt19937_64 rng(1);
-    const size_t n = 1500;
-    Vectors data = random_vectors(n, rng), queries = random_vectors(20, rng);
-    index::FlatIndex flat(kDim);
-    for (size_t i = 0; i < n; ++i) flat.add(1000 + i, &data[i * kDim]);
-    for (size_t q = 0; q < 20; ++q) {
-        std::vector<std::pair<double, uint64_t>> all;
-        for (size_t i = 0; i < n; ++i) {
-            double s = 0;
-            for (int d = 0; d < kDim; ++d) s += double(queries[q * kDim + d]) * data[i * kDim + d];
-            all.push_back({-s, 1000 + i});
-        }
-        std::sort(all.begin(), all.end());
-        auto got = flat.search(&queries[q * kDim], 10);
-        ASSERT_EQ(got.size(), 10u);
-        for (size_t r = 0; r < 10; ++r) {
-            EXPECT_EQ(got[r].label, all[r].second);
-            EXPECT_NEAR(got[r].similarity, -all[r].first, 1e-5);
-        }
-    }
-}
 
 TEST_P(VectorIndexContract, EmptyIndexFindsNothing) {
     auto index = make();
@@ -469,69 +380,6 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, VectorIndexContract,
                                            Kind{"hnsw", approximate_config("hnsw"), false},
                                            Kind{"auto", approximate_config("auto"), false}),
                          kind_name);
-
-TEST(HnswDefaults, AgreeWithFlatOnFaceShapedVectors) {
-    std::mt19937_64 rng(11);
-    const size_t identities = 150, per_identity = 10;
-    FaceData faces{random_vectors(identities, rng)};
-    auto index = make_vector_index(config_of("hnsw"));
-    index::FlatIndex reference(kDim);
-    for (size_t id = 0; id < identities; ++id) {
-        Vectors photos = faces.sample(id, per_identity, rng);
-        for (size_t p = 0; p < per_identity; ++p) {
-            index->add(id * 100 + p, &photos[p * kDim]);
-            reference.add(id * 100 + p, &photos[p * kDim]);
-        }
-    }
-    for (size_t id = 0; id < identities; id += 3)  // some people leave
-        for (size_t p = 0; p < per_identity; ++p) index->remove(id * 100 + p), reference.remove(id * 100 + p);
-    // New photos of people still registered. (For a stranger the exact top 10 is noise around cosine 0,
-    // which no index needs to reproduce: none of it passes the match threshold.)
-    Vectors queries;
-    for (size_t q = 0; q < 100; ++q) {
-        const size_t id = 3 * (rng() % (identities / 3)) + 1 + rng() % 2;  // never a multiple of 3
-        Vectors photo = faces.sample(id, 1, rng);
-        queries.insert(queries.end(), photo.begin(), photo.end());
-    }
-    expect_agrees(false, *index, reference, queries, 10);
-}
-
-// From 50,000 rows the fast scans split a single query over all cores; small vectors keep this cheap
-// (and dim 16 leaves most of flat8's 64-byte code rows as padding).
-TEST(FlatIndexFastScans, ParallelScansAgreeWithFloat32) {
-    constexpr int dim = 16;
-    std::mt19937_64 rng(14);
-    std::normal_distribution<float> gauss;
-    const size_t n = 60000;
-    std::vector<float> data(n * dim), queries(20 * dim);
-    for (auto& x : data) x = gauss(rng);
-    for (auto& x : queries) x = gauss(rng);
-    index::FlatIndex reference(dim), half(dim, index::FlatScan::kFloat16), int8(dim, index::FlatScan::kInt8);
-    std::vector<uint64_t> labels(n);
-    for (size_t i = 0; i < n; ++i) labels[i] = 3 * i + 1;
-    for (auto* index : {&reference, &half, &int8}) index->add_batch(labels.data(), data.data(), n);
-    for (size_t q = 0; q < 20; ++q) {
-        const auto want = reference.search(&queries[q * dim], 10);
-        for (const auto* index : {&half, &int8}) {
-            const auto got = index->search(&queries[q * dim], 10);
-            ASSERT_EQ(got.size(), want.size());
-            for (size_t i = 0; i < got.size(); ++i) {
-                EXPECT_EQ(got[i].label, want[i].label) << index->name() << " query " << q << " rank " << i;
-                EXPECT_NEAR(got[i].similarity, want[i].similarity, 1e-4) << index->name();
-            }
-        }
-    }
-}
-
-TEST(IndexFactory, RejectsUnknownKindsAndBadParameters) {
-    EXPECT_THROW(make_vector_index(config_of("ivf")), Error);
-    IndexConfig bad = config_of("hnsw");
-    bad.hnsw.m = 0;
-    EXPECT_THROW(make_vector_index(bad), Error);
-    bad.kind = "auto";
-    EXPECT_THROW(make_vector_index(bad), Error);
-    EXPECT_THROW(make_vector_index(IndexConfig{"flat", 0, {}, 0}), Error);
-}
 
 }  // namespace
 }  // namespace faceid

@@ -17,7 +17,10 @@ class ClickHouseBackend : public StorageBackend {
     ClickHouseBackend(ClickHouseSettings settings, std::chrono::minutes compact_every);
     ~ClickHouseBackend() override;
 
-    PersonRepository& persons() override { return person_repository(); }
+    PersonStores person_stores() override {
+        auto& repository = person_repository();
+        return {repository, repository, repository, repository};
+    }
     ApiKeyRepository& keys() override;
     AuditLog& audit() override;
     FaceChangeFeed* change_feed() override { return &person_repository(); }

@@ -8,11 +8,18 @@
 //     a process. Between processes they are best-effort: two replicas registering the same external_id in
 //     the same instant can both succeed (see docs/scaling-out.md).
 //   - Changes are new row versions (VersionClock) with a deleted flag; reads pick the latest version.
-// It is also a FaceChangeFeed: other processes' changes to faces, polled by version.
+// One class serves every person job, because they share the write mutex, the version clock and the
+// latest-version reads; each job's methods live in their own file: clickhouse_person_repository.cpp (CRUD),
+// clickhouse_photo_references.cpp, clickhouse_retention_queries.cpp, clickhouse_match_log.cpp and
+// clickhouse_person_upkeep.cpp (the FaceChangeFeed: other processes' changes to faces, polled by version;
+// compaction).
 #include "repositories/clickhouse/clickhouse_client.h"
 #include "repositories/clickhouse/version_clock.h"
 #include "repositories/face_change_feed.h"
+#include "repositories/match_log.h"
 #include "repositories/person_repository.h"
+#include "repositories/photo_references.h"
+#include "repositories/retention_queries.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -28,7 +35,11 @@ struct ClickHouseRepositoryOptions {
     int64_t change_window_us = 30'000'000;
 };
 
-class ClickHousePersonRepository : public PersonRepository, public FaceChangeFeed {
+class ClickHousePersonRepository : public PersonRepository,
+                                   public PhotoReferences,
+                                   public RetentionQueries,
+                                   public MatchLog,
+                                   public FaceChangeFeed {
   public:
     // Connects, creates or migrates the schema. Throws Error(kUnavailable) when the server is unreachable.
     explicit ClickHousePersonRepository(ClickHouseSettings settings,

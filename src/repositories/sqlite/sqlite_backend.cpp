@@ -2,7 +2,10 @@
 
 #include "repositories/sqlite/sqlite_api_key_repository.h"
 #include "repositories/sqlite/sqlite_audit_log.h"
+#include "repositories/sqlite/sqlite_match_log.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
+#include "repositories/sqlite/sqlite_photo_references.h"
+#include "repositories/sqlite/sqlite_retention_queries.h"
 
 namespace faceid {
 
@@ -18,9 +21,14 @@ const std::shared_ptr<SqliteDatabase>& SqliteBackend::database() {
     return database_;
 }
 
-PersonRepository& SqliteBackend::persons() {
-    if (!persons_) persons_ = std::make_unique<SqlitePersonRepository>(database());
-    return *persons_;
+PersonStores SqliteBackend::person_stores() {
+    if (!persons_) {
+        persons_ = std::make_unique<SqlitePersonRepository>(database());
+        photo_references_ = std::make_unique<SqlitePhotoReferences>(database());
+        retention_ = std::make_unique<SqliteRetentionQueries>(database());
+        matches_ = std::make_unique<SqliteMatchLog>(database());
+    }
+    return {*persons_, *photo_references_, *retention_, *matches_};
 }
 
 ApiKeyRepository& SqliteBackend::keys() {

@@ -15,7 +15,7 @@ class SqliteBackend : public StorageBackend {
     explicit SqliteBackend(std::filesystem::path data_dir);
     ~SqliteBackend() override;
 
-    PersonRepository& persons() override;
+    PersonStores person_stores() override;
     ApiKeyRepository& keys() override;
     AuditLog& audit() override;
     std::filesystem::path index_snapshot() const override { return data_dir_ / "index.snapshot"; }
@@ -28,6 +28,9 @@ class SqliteBackend : public StorageBackend {
     std::filesystem::path data_dir_;
     std::shared_ptr<SqliteDatabase> database_;
     std::unique_ptr<PersonRepository> persons_;
+    std::unique_ptr<PhotoReferences> photo_references_;
+    std::unique_ptr<RetentionQueries> retention_;
+    std::unique_ptr<MatchLog> matches_;
     std::unique_ptr<ApiKeyRepository> keys_;
     std::unique_ptr<AuditLog> audit_;
 };

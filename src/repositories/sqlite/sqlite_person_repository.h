@@ -1,5 +1,6 @@
 #pragma once
-// PersonRepository on the embedded SQLite database (tables persons and faces, see sqlite_schema.cpp).
+// PersonRepository on the embedded SQLite database (tables persons and faces, see sqlite_schema.cpp). The
+// other person jobs on these tables are SqlitePhotoReferences, SqliteRetentionQueries and SqliteMatchLog.
 // Thread-safe: every method may be called from many threads at once; writes are serialised by the
 // database's single write connection and each one is a single durable transaction.
 #include "repositories/person_repository.h"
@@ -33,15 +34,6 @@ class SqlitePersonRepository : public PersonRepository {
     void for_each_face(const std::function<void(const FaceRecord&)>& fn) override;
     int64_t count_persons() override;
     int64_t count_faces() override;
-    bool is_blob_referenced(const std::string& key) override;
-
-    std::vector<FaceRecord> faces_with_photo(const std::string& photo_key) override;
-    std::vector<std::string> persons_with_photo(const std::string& photo_key) override;
-    void record_matches(const std::vector<std::pair<std::string, int64_t>>& matched_at) override;
-    std::vector<std::string> persons_for_retention(int64_t created_before_ms, int max_faces) override;
-    std::vector<std::string> inactive_persons(int64_t before_ms) override;
-    std::vector<FaceRecord> remove_templates(const std::string& person_id,
-                                             const std::vector<std::string>& face_ids) override;
 
   private:
     std::shared_ptr<SqliteDatabase> database_;

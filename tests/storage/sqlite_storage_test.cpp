@@ -1,12 +1,12 @@
 // What only the SQLite storage promises: a file that survives restarts and kill -9 with every committed
 // registration intact, schema migrations that are all-or-nothing, and a file that stays consistent
 // under concurrent writers.
-#include "contract/test_records.h"
 #include "core/error.h"
 #include "repositories/sqlite/sqlite_database.h"
 #include "repositories/sqlite/sqlite_person_repository.h"
 #include "repositories/sqlite/sqlite_schema.h"
 #include "repositories/sqlite/sqlite_statement.h"
+#include "support/test_records.h"
 #include "support/test_support.h"
 
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "app/runtime.h"
+#include "app/command_setup.h"
 
 #include "core/error.h"
 

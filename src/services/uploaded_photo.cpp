@@ -1,4 +1,4 @@
-#include "services/photo_faces.h"
+#include "services/uploaded_photo.h"
 
 #include "core/error.h"
 #include "vision/image_decoder.h"

@@ -1,5 +1,6 @@
 #pragma once
-// Things every sub-command needs: where the models are and the pipeline settings.
+// What the sub-commands set up before they work: the models (found and verified), a photo file's bytes, and
+// the pipeline, registration and search options from the configuration.
 #include "app/config.h"
 #include "services/registration_service.h"
 #include "services/search_service.h"

@@ -1,10 +1,11 @@
-#include "app/gallery_commands.h"
+#include "app/import_cleanup_commands.h"
 
+#include "api/resource_json.h"
+#include "app/command_setup.h"
 #include "app/config.h"
 #include "app/data_folder_lock.h"
 #include "app/gallery_storage.h"
 #include "app/http_registration_sink.h"
-#include "app/runtime.h"
 #include "core/error.h"
 #include "core/json_limits.h"
 #include "services/import_runner.h"
@@ -173,7 +174,7 @@ int run_cleanup_command(const GalleryFlags& flags) {
 
 }  // namespace
 
-void add_gallery_commands(CLI::App& app) {
+void add_import_and_cleanup_commands(CLI::App& app) {
     static GalleryFlags flags;
     auto* import = app.add_subcommand("import", "Register many photos: a folder per person, or a CSV file");
     import->add_option("dir", flags.dir,

@@ -1,0 +1,7 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace faceid::app {
+// detect, embed and compare.
+void add_photo_commands(CLI::App& app);
+}  // namespace faceid::app
