@@ -37,7 +37,7 @@ fi
 IFS=, read -r s3_endpoint s3_access s3_secret <<<"$FACEID_TEST_S3"
 
 # The same LFW photos for both stores, one face each, in name order.
-find "$lfw" -name '*.jpg' | sort | head -n "$photos" >"$work/photos.txt"
+find "$lfw" -name '*.jpg' | sort | sed -n "1,${photos}p" >"$work/photos.txt"  # (sed reads all: no SIGPIPE under pipefail)
 
 start_server() {  # start_server DATA [ENV=VALUE...]
     local data=$1

@@ -6,7 +6,7 @@
 #include "app/face_commands.h"
 #include "app/import_cleanup_commands.h"
 #include "app/keys_command.h"
-#include "app/photos_command.h"
+#include "app/photos_migrate_command.h"
 #include "app/search_command.h"
 #include "app/serve_command.h"
 #include "core/error.h"
@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     faceid::app::add_bench_commands(app);
     faceid::app::add_import_and_cleanup_commands(app);
     faceid::app::add_search_command(app);
-    faceid::app::add_photos_command(app);
+    faceid::app::add_photos_migrate_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

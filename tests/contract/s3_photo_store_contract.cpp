@@ -3,11 +3,11 @@
 // behaviour is checked here: bucket creation, errors when S3 is unreachable or refuses the credentials,
 // retries, request counts, the age rule.
 #include "contract/photo_store_contract.h"
-#include "contract/s3_test_server.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/sha256.h"
 #include "repositories/s3/s3_photo_store.h"
+#include "support/s3_test_server.h"
 #include "support/test_records.h"
 #include "support/test_support.h"
 

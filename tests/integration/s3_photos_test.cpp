@@ -3,11 +3,11 @@
 // in the middle of a run (503, nothing half-stored, search answers, back without a restart); and
 // `faceid photos migrate` from the folder to S3 and back, hashes equal. Skipped loudly without an S3 test
 // server (and the replicas test without ClickHouse).
-#include "contract/s3_test_server.h"
 #include "core/ids.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
 #include "repositories/s3/s3_photo_store.h"
+#include "support/s3_test_server.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>

@@ -3,13 +3,13 @@
 // row refers to; with replicas sharing the store (a grace period) a young unreferenced blob is deferred and
 // re-checked, a blob another replica deleted before our commit is stored again, and a store that does not
 // answer defers the deletion instead of failing the caller.
-#include "contract/s3_test_server.h"
 #include "core/sha256.h"
 #include "repositories/files/file_photo_store.h"
 #include "repositories/index/index_factory.h"
 #include "repositories/s3/s3_photo_store.h"
+#include "repositories/sqlite/sqlite_backend.h"
 #include "services/gallery.h"
-#include "support/in_memory_person_stores.h"
+#include "support/s3_test_server.h"
 #include "support/test_records.h"
 #include "support/test_support.h"
 
@@ -38,10 +38,11 @@ class PhotoReclaimTest : public ::testing::TestWithParam<StoreKind> {
     void SetUp() override {
         store_ = GetParam().make(dir_);
         if (!store_) GTEST_SKIP() << kNoS3Message;
+        backend_ = std::make_unique<SqliteBackend>(dir_);
         IndexConfig config;
         config.kind = "flat";
         index_ = make_vector_index(config);
-        gallery_ = std::make_unique<Gallery>(persons_.stores(), *store_, *index_);
+        gallery_ = std::make_unique<Gallery>(backend_->person_stores(), *store_, *index_);
     }
     void TearDown() override {
         gallery_.reset();
@@ -61,7 +62,7 @@ class PhotoReclaimTest : public ::testing::TestWithParam<StoreKind> {
 
     fs::path dir_ = make_temp_dir("faceid-reclaim");
     std::unique_ptr<PhotoStore> store_;
-    InMemoryPersonStores persons_;
+    std::unique_ptr<SqliteBackend> backend_;
     std::unique_ptr<VectorIndex> index_;
     std::unique_ptr<Gallery> gallery_;
 };
@@ -150,11 +151,11 @@ TEST(PhotoReclaimS3Down, ADeletionTheStoreCannotDoIsDeferredNotThrown) {
     const auto dir = make_temp_dir("faceid-reclaim-down");
     {
         S3PhotoStore store(*settings);
-        InMemoryPersonStores persons;
+        SqliteBackend backend(dir);
         IndexConfig config;
         config.kind = "flat";
         auto index = make_vector_index(config);
-        Gallery gallery(persons.stores(), store, *index);
+        Gallery gallery(backend.person_stores(), store, *index);
         gallery.discard_new_blobs({sha256_hex("x") + ".jpg"});
         EXPECT_EQ(gallery.deferred_blobs(), 1u);
     }

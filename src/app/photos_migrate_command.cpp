@@ -1,4 +1,4 @@
-#include "app/photos_command.h"
+#include "app/photos_migrate_command.h"
 
 #include "app/config.h"
 #include "app/gallery_storage.h"
@@ -168,7 +168,7 @@ int run_migrate(const PhotosFlags& flags) {
 
 }  // namespace
 
-void add_photos_command(CLI::App& app) {
+void add_photos_migrate_command(CLI::App& app) {
     static PhotosFlags flags;
     auto* photos = app.add_subcommand("photos", "Photo store maintenance");
     photos->require_subcommand(1);

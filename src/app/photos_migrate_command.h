@@ -32,6 +32,6 @@ MigrationReport migrate_photos(PhotoStore& from, PhotoStore& to, const std::vect
                                int threads, bool verify_existing,
                                const std::function<void(const MigrationReport&)>& progress = {});
 
-void add_photos_command(CLI::App& app);
+void add_photos_migrate_command(CLI::App& app);
 
 }  // namespace faceid::app
