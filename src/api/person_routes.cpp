@@ -12,9 +12,11 @@
 
 namespace faceid {
 
-// Streamed from the store in pieces (ranged GETs from S3), so a download holds at most one piece in memory.
-// The access checks ran before (the route's roles); a store that fails mid-body closes the connection, as
-// the length was already sent.
+// A local file is streamed in pieces, so a download holds at most one piece in memory. A remote store's
+// blob is read whole here, on the worker: the transport pulls a stream on its event-loop thread, which a
+// slow object store must not stall (PhotoStore::remote; a blob is at most the upload limit). The access
+// checks ran before (the route's roles); a store that fails mid-body closes the connection, as the length
+// was already sent.
 void send_blob(HttpResponse& res, PhotoStore& photos, const std::string& key) {
     std::shared_ptr<PhotoReader> reader = photos.open(key);
     if (!reader) throw Error(ErrorCode::kNotFound, "The photo file is missing.");
@@ -24,6 +26,16 @@ void send_blob(HttpResponse& res, PhotoStore& photos, const std::string& key) {
     if (key.ends_with(".webp")) type = "image/webp";
     if (key.ends_with(".bmp")) type = "image/bmp";
     res.set_header("Cache-Control", "private, max-age=86400");  // content-addressed: never changes
+    if (photos.remote()) {
+        std::string bytes(reader->size(), '\0');
+        for (size_t done = 0; done < bytes.size();) {
+            const size_t got = reader->read(done, bytes.data() + done, bytes.size() - done);
+            if (got == 0) throw Error(ErrorCode::kStorageError, "The stored photo ended early.");
+            done += got;
+        }
+        res.set_content(std::move(bytes), std::move(type));
+        return;
+    }
     StreamedBody body;
     body.size = reader->size();
     body.read = [reader, key](uint64_t offset, char* out, size_t max) -> std::optional<size_t> {

@@ -24,6 +24,7 @@ class FallbackPhotoStore : public PhotoStore {
     uint64_t bytes_used() override;
     std::string description() const override;
     std::vector<StoreOperationStats> operation_stats() const override;
+    bool remote() const override { return primary_->remote() || fallback_->remote(); }
 
     PhotoStore& primary() { return *primary_; }
     PhotoStore& fallback() { return *fallback_; }

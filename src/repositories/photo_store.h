@@ -61,6 +61,10 @@ class PhotoStore {
     virtual uint64_t bytes_used() = 0;
     // Where the blobs are, for logs and `faceid config` ("files /data/photos", "s3 http://.../bucket/").
     virtual std::string description() const = 0;
+    // True when a read may wait on the network (an object store). The HTTP transport pulls a streamed body
+    // on its event-loop thread, which must never wait on a remote store: such blobs are read whole on
+    // the worker instead (they are bounded by the upload limit).
+    virtual bool remote() const { return false; }
     // Requests made to a remote store, by operation (empty for a local one).
     virtual std::vector<StoreOperationStats> operation_stats() const { return {}; }
 

@@ -31,6 +31,7 @@ class S3PhotoStore : public PhotoStore {
     std::optional<PhotoInfo> stat(const std::string& key) override;
     uint64_t bytes_used() override;
     std::string description() const override;
+    bool remote() const override { return true; }
     std::vector<StoreOperationStats> operation_stats() const override { return client_.stats(); }
 
     // Every photo key under the prefix (ListObjectsV2, page by page): for tests and tools.
