@@ -3,9 +3,9 @@
 #include "app/bench_commands.h"
 #include "app/config_command.h"
 #include "app/eval_command.h"
+#include "app/face_commands.h"
 #include "app/import_cleanup_commands.h"
 #include "app/keys_command.h"
-#include "app/photo_commands.h"
 #include "app/search_command.h"
 #include "app/serve_command.h"
 #include "core/error.h"
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     faceid::app::add_serve_command(app);
     faceid::app::add_config_command(app);
     faceid::app::add_keys_command(app);
-    faceid::app::add_photo_commands(app);
+    faceid::app::add_face_commands(app);
     faceid::app::add_eval_command(app);
     faceid::app::add_bench_commands(app);
     faceid::app::add_import_and_cleanup_commands(app);

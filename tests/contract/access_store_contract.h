@@ -10,6 +10,8 @@
 #include "repositories/api_key_repository.h"
 #include "repositories/audit_log.h"
 
+#include "support/contract_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -28,30 +30,9 @@ class AccessStoresHarness {
     virtual std::unique_ptr<ApiKeyRepository> another_keys_handle() = 0;
 };
 
-struct AccessStoresFactory {
-    std::string name;  // letters, digits and _ only (it becomes part of the test name)
-    std::function<std::unique_ptr<AccessStoresHarness>()> make;
-};
+using AccessStoresFactory = HarnessFactory<AccessStoresHarness>;
 
-inline void PrintTo(const AccessStoresFactory& factory, std::ostream* out) {
-    *out << factory.name;
-}
-
-class AccessStoresFixture : public ::testing::TestWithParam<AccessStoresFactory> {
-  public:
-    static std::string name_of(const ::testing::TestParamInfo<AccessStoresFactory>& info) {
-        return info.param.name;
-    }
-
-  protected:
-    void SetUp() override {
-        harness_ = GetParam().make();
-        if (!harness_ && !IsSkipped()) FAIL() << "the factory made no stores";
-    }
-    void TearDown() override { harness_.reset(); }
-
-    std::unique_ptr<AccessStoresHarness> harness_;
-};
+class AccessStoresFixture : public ContractFixture<AccessStoresHarness> {};
 
 class ApiKeyRepositoryContract : public AccessStoresFixture {};
 class AuditLogContract : public AccessStoresFixture {};

@@ -26,17 +26,9 @@ class ClickHouseHarness : public AccessStoresHarness {
     ClickHouseAuditLog audit_;
 };
 
-std::unique_ptr<AccessStoresHarness> make_clickhouse_harness() {
-    auto url = clickhouse_test_url();
-    if (!url) {
-        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
-        return nullptr;
-    }
-    return std::make_unique<ClickHouseHarness>(*url);
-}
-
-FACEID_INSTANTIATE_ACCESS_STORE_CONTRACTS(ClickHouse,
-                                          (AccessStoresFactory{"clickhouse", make_clickhouse_harness}));
+FACEID_INSTANTIATE_ACCESS_STORE_CONTRACTS(
+    ClickHouse,
+    (AccessStoresFactory{"clickhouse", clickhouse_harness<ClickHouseHarness, AccessStoresHarness>}));
 
 }  // namespace
 }  // namespace faceid::testing

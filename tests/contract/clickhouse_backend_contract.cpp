@@ -23,17 +23,10 @@ class ClickHouseBackendHarness : public StorageBackendHarness {
     ClickHouseTestDatabase database_;
 };
 
-std::unique_ptr<StorageBackendHarness> make_clickhouse_harness() {
-    auto url = clickhouse_test_url();
-    if (!url) {
-        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
-        return nullptr;
-    }
-    return std::make_unique<ClickHouseBackendHarness>(*url);
-}
-
 INSTANTIATE_TEST_SUITE_P(ClickHouse, StorageBackendContract,
-                         ::testing::Values(StorageBackendFactory{"clickhouse", make_clickhouse_harness}),
+                         ::testing::Values(StorageBackendFactory{
+                             "clickhouse",
+                             clickhouse_harness<ClickHouseBackendHarness, StorageBackendHarness>}),
                          StorageBackendContract::name_of);
 
 }  // namespace

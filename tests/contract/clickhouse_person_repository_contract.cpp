@@ -17,17 +17,9 @@ class ClickHouseHarness : public PersonStoresHarness {
     ClickHousePersonRepository repository_;
 };
 
-std::unique_ptr<PersonStoresHarness> make_clickhouse_harness() {
-    auto url = clickhouse_test_url();
-    if (!url) {
-        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
-        return nullptr;
-    }
-    return std::make_unique<ClickHouseHarness>(*url);
-}
-
-FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(ClickHouse,
-                                        (PersonStoresFactory{"clickhouse", make_clickhouse_harness}));
+FACEID_INSTANTIATE_PERSON_JOB_CONTRACTS(
+    ClickHouse,
+    (PersonStoresFactory{"clickhouse", clickhouse_harness<ClickHouseHarness, PersonStoresHarness>}));
 
 // Two handles on one database: two replicas.
 class ClickHouseFeedHarness : public FaceChangeFeedHarness {
@@ -43,17 +35,9 @@ class ClickHouseFeedHarness : public FaceChangeFeedHarness {
     ClickHousePersonRepository follower_;
 };
 
-std::unique_ptr<FaceChangeFeedHarness> make_clickhouse_feed_harness() {
-    auto url = clickhouse_test_url();
-    if (!url) {
-        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
-        return nullptr;
-    }
-    return std::make_unique<ClickHouseFeedHarness>(*url);
-}
-
 INSTANTIATE_TEST_SUITE_P(ClickHouse, FaceChangeFeedContract,
-                         ::testing::Values(FaceChangeFeedFactory{"clickhouse", make_clickhouse_feed_harness}),
+                         ::testing::Values(FaceChangeFeedFactory{
+                             "clickhouse", clickhouse_harness<ClickHouseFeedHarness, FaceChangeFeedHarness>}),
                          FaceChangeFeedContract::name_of);
 
 }  // namespace

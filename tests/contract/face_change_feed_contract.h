@@ -10,6 +10,8 @@
 #include "repositories/face_change_feed.h"
 #include "repositories/person_repository.h"
 
+#include "support/contract_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -26,29 +28,8 @@ class FaceChangeFeedHarness {
     virtual FaceChangeFeed& follower() = 0;
 };
 
-struct FaceChangeFeedFactory {
-    std::string name;  // letters, digits and _ only
-    std::function<std::unique_ptr<FaceChangeFeedHarness>()> make;
-};
+using FaceChangeFeedFactory = HarnessFactory<FaceChangeFeedHarness>;
 
-inline void PrintTo(const FaceChangeFeedFactory& factory, std::ostream* out) {
-    *out << factory.name;
-}
-
-class FaceChangeFeedContract : public ::testing::TestWithParam<FaceChangeFeedFactory> {
-  public:
-    static std::string name_of(const ::testing::TestParamInfo<FaceChangeFeedFactory>& info) {
-        return info.param.name;
-    }
-
-  protected:
-    void SetUp() override {
-        harness_ = GetParam().make();
-        if (!harness_ && !IsSkipped()) FAIL() << "the factory made no harness";
-    }
-    void TearDown() override { harness_.reset(); }
-
-    std::unique_ptr<FaceChangeFeedHarness> harness_;
-};
+class FaceChangeFeedContract : public ContractFixture<FaceChangeFeedHarness> {};
 
 }  // namespace faceid::testing

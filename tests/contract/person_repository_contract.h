@@ -12,6 +12,8 @@
 #include "repositories/person_stores.h"
 #include "support/test_records.h"
 
+#include "support/contract_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -30,27 +32,10 @@ class PersonStoresHarness {
     virtual PersonStores stores() = 0;
 };
 
-struct PersonStoresFactory {
-    std::string name;  // letters, digits and _ only (it becomes part of the test name)
-    std::function<std::unique_ptr<PersonStoresHarness>()> make;
-};
+using PersonStoresFactory = HarnessFactory<PersonStoresHarness>;
 
-inline void PrintTo(const PersonStoresFactory& factory, std::ostream* out) {
-    *out << factory.name;
-}
-
-class PersonStoresFixture : public ::testing::TestWithParam<PersonStoresFactory> {
-  public:
-    static std::string name_of(const ::testing::TestParamInfo<PersonStoresFactory>& info) {
-        return info.param.name;
-    }
-
+class PersonStoresFixture : public ContractFixture<PersonStoresHarness> {
   protected:
-    void SetUp() override {
-        harness_ = GetParam().make();
-        if (!harness_ && !IsSkipped()) FAIL() << "the factory made no stores";
-    }
-    void TearDown() override { harness_.reset(); }
     PersonRepository& repo() { return harness_->stores().persons; }
     PhotoReferences& references() { return harness_->stores().photo_references; }
     RetentionQueries& retention() { return harness_->stores().retention; }
@@ -84,7 +69,6 @@ class PersonStoresFixture : public ::testing::TestWithParam<PersonStoresFactory>
         return ids;
     }
 
-    std::unique_ptr<PersonStoresHarness> harness_;
     uint64_t seed_ = 1000;
 };
 

@@ -4,6 +4,8 @@
 // file_photo_store_contract.cpp).
 #include "repositories/photo_store.h"
 
+#include "support/contract_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -19,30 +21,11 @@ class PhotoStoreHarness {
     virtual PhotoStore& store() = 0;
 };
 
-struct PhotoStoreFactory {
-    std::string name;  // letters, digits and _ only
-    std::function<std::unique_ptr<PhotoStoreHarness>()> make;
-};
+using PhotoStoreFactory = HarnessFactory<PhotoStoreHarness>;
 
-inline void PrintTo(const PhotoStoreFactory& factory, std::ostream* out) {
-    *out << factory.name;
-}
-
-class PhotoStoreContract : public ::testing::TestWithParam<PhotoStoreFactory> {
-  public:
-    static std::string name_of(const ::testing::TestParamInfo<PhotoStoreFactory>& info) {
-        return info.param.name;
-    }
-
+class PhotoStoreContract : public ContractFixture<PhotoStoreHarness> {
   protected:
-    void SetUp() override {
-        harness_ = GetParam().make();
-        if (!harness_ && !IsSkipped()) FAIL() << "the factory made no store";
-    }
-    void TearDown() override { harness_.reset(); }
     PhotoStore& store() { return harness_->store(); }
-
-    std::unique_ptr<PhotoStoreHarness> harness_;
 };
 
 }  // namespace faceid::testing

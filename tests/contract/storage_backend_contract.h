@@ -12,6 +12,8 @@
 #include "app/config.h"
 #include "repositories/storage_backend.h"
 
+#include "support/contract_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -28,31 +30,12 @@ class StorageBackendHarness {
     virtual app::AppConfig config() const = 0;
 };
 
-struct StorageBackendFactory {
-    std::string name;  // the registry name; letters, digits and _ only (it becomes part of the test name)
-    std::function<std::unique_ptr<StorageBackendHarness>()> make;
-};
+using StorageBackendFactory = HarnessFactory<StorageBackendHarness>;
 
-inline void PrintTo(const StorageBackendFactory& factory, std::ostream* out) {
-    *out << factory.name;
-}
-
-class StorageBackendContract : public ::testing::TestWithParam<StorageBackendFactory> {
-  public:
-    static std::string name_of(const ::testing::TestParamInfo<StorageBackendFactory>& info) {
-        return info.param.name;
-    }
-
+class StorageBackendContract : public ContractFixture<StorageBackendHarness> {
   protected:
-    void SetUp() override {
-        harness_ = GetParam().make();
-        if (!harness_ && !IsSkipped()) FAIL() << "the factory made no harness";
-    }
-    void TearDown() override { harness_.reset(); }
     // A new bundle on the harness's storage (as a new process would open it), through the registry.
     std::unique_ptr<StorageBackend> open();
-
-    std::unique_ptr<StorageBackendHarness> harness_;
 };
 
 }  // namespace faceid::testing

@@ -5,6 +5,9 @@
 #include "repositories/clickhouse/clickhouse_person_repository.h"
 #include "support/test_support.h"
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 
 namespace faceid::testing {
@@ -35,5 +38,17 @@ class ClickHouseTestDatabase {
   private:
     ClickHouseSettings settings_;
 };
+
+// A contract factory's harness on a new test database (Harness(url)), or a loud skip and nullptr when no
+// ClickHouse test server runs.
+template <class Harness, class Base>
+std::unique_ptr<Base> clickhouse_harness() {
+    auto url = clickhouse_test_url();
+    if (!url) {
+        [] { GTEST_SKIP() << kNoClickHouseMessage; }();
+        return nullptr;
+    }
+    return std::make_unique<Harness>(*url);
+}
 
 }  // namespace faceid::testing

@@ -29,7 +29,10 @@ Embedding unit_vector(uint64_t seed) {
     std::normal_distribution<float> normal;
     Embedding v(kEmbeddingDim);
     double norm = 0;
-    for (float& x : v) norm += double(x = normal(rng)) * x;
+    for (float& x : v) {
+        x = normal(rng);
+        norm += double(x) * x;
+    }
     for (float& x : v) x = float(x / std::sqrt(norm));
     return v;
 }

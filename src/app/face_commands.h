@@ -3,5 +3,5 @@
 
 namespace faceid::app {
 // detect, embed and compare.
-void add_photo_commands(CLI::App& app);
+void add_face_commands(CLI::App& app);
 }  // namespace faceid::app

@@ -1,5 +1,5 @@
 // faceid detect, embed and compare: one photo or two, straight through the pipeline, JSON out.
-#include "app/photo_commands.h"
+#include "app/face_commands.h"
 
 #include "app/command_setup.h"
 #include "app/vision_flags.h"
@@ -75,7 +75,7 @@ int run_compare(const VisionFlags& flags, const std::string& a, const std::strin
 
 }  // namespace
 
-void add_photo_commands(CLI::App& app) {
+void add_face_commands(CLI::App& app) {
     static VisionFlags flags;
     static std::vector<std::string> images;
     static std::string a, b, embed_path;
