@@ -20,7 +20,9 @@ Stored store_person(PersonRepository& repo, const std::string& name, std::vector
     static uint64_t seed = 5000;
     Stored out{make_person(name), {}};
     for (size_t i = 0; i < qualities.size(); ++i) {
-        FaceRecord face = make_face(out.person.id, ++seed, qualities[i], 1'700'000'000'000 + int64_t(seed));
+        const uint64_t face_seed = ++seed;
+        FaceRecord face =
+            make_face(out.person.id, face_seed, qualities[i], 1'700'000'000'000 + int64_t(face_seed));
         if (i == 0) {
             repo.create_person(out.person, face);
         } else {
