@@ -5,39 +5,16 @@
 #include "core/ids.h"
 #include "repositories/record_checks.h"
 #include "repositories/sqlite/sqlite_database.h"
+#include "repositories/sqlite/sqlite_person_rows.h"
 #include "repositories/sqlite/sqlite_statement.h"
 
 #include <algorithm>
 
 namespace faceid {
-namespace {
 
-bool person_exists(SqliteConnection& connection, const std::string& id) {
-    SqliteStatement statement(connection, "SELECT 1 FROM persons WHERE id = ?1");
-    statement.bind(1, id);
-    return statement.step();
-}
-
-// As SqlitePersonRepository does after removing faces: the person goes when no face is left, otherwise
-// its primary stays if still one of its faces, else the best by quality_score becomes primary.
-void settle_primary(SqliteConnection& connection, const std::string& person_id) {
-    SqliteStatement best(connection,
-                         "SELECT id FROM faces WHERE person_id = ?1 "
-                         "ORDER BY quality_score DESC, created_at, id LIMIT 1");
-    best.bind(1, person_id);
-    if (!best.step()) {
-        SqliteStatement remove(connection, "DELETE FROM persons WHERE id = ?1");
-        remove.bind(1, person_id).run();
-        return;
-    }
-    SqliteStatement update(
-        connection,
-        "UPDATE persons SET primary_face_id = ?2 WHERE id = ?1 AND (primary_face_id IS NULL "
-        "OR primary_face_id NOT IN (SELECT id FROM faces WHERE person_id = ?1))");
-    update.bind(1, person_id).bind(2, best.column_text_view(0)).run();
-}
-
-}  // namespace
+// person_exists and settle_primary: the same rules as SqlitePersonRepository after removing faces.
+using sqlite_rows::person_exists;
+using sqlite_rows::settle_primary;
 
 SqliteGalleryCorrections::SqliteGalleryCorrections(std::shared_ptr<SqliteDatabase> database)
     : database_(std::move(database)) {
