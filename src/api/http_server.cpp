@@ -124,6 +124,8 @@ TransportSettings transport_settings(const ApiConfig& config) {
     t.body_timeout_seconds = unsigned(std::max(1, config.body_timeout_seconds));
     // The body limit leaves room for multipart framing and the other fields around a maximal photo.
     t.max_body_bytes = config.max_upload_bytes + 64 * 1024;
+    t.max_buffered_body_bytes =
+        std::max<uint64_t>(uint64_t(config.max_buffered_body_mb) * 1024 * 1024, t.max_body_bytes);
     // A batch of max_batch photos with a few fields each, and room for the fields of any other route.
     t.max_form_parts = size_t(2 * std::max(1, config.max_batch) + 32);
     // On every response, the static page's and the API's alike. The page shows photos through blob: URLs

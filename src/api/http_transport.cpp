@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -55,6 +56,7 @@ struct Exchange {
     HttpRequest request;
     std::unique_ptr<MultipartReader> form;
     uint64_t received = 0;
+    uint64_t reserved = 0;                // of the transport's body budget, by the declared Content-Length
     std::optional<HttpResponse> refusal;  // decided while the body came in, sent once it is in
     bool submitted = false;
     std::atomic<bool> answered{false};  // set by the worker before it resumes the connection
@@ -171,7 +173,8 @@ struct HttpTransport::Impl {
     int listen_fd = -1;
     int port = 0;
 
-    std::atomic<int> in_flight{0};  // requests handed to a worker and not yet completed
+    std::atomic<int> in_flight{0};      // requests handed to a worker and not yet completed
+    std::atomic<uint64_t> buffered{0};  // body bytes reserved by admitted, not yet completed requests
     std::mutex stop_mutex;
     std::condition_variable stop_wake;
     bool stopping = false;
@@ -220,6 +223,7 @@ struct HttpTransport::Impl {
         auto* self = static_cast<Impl*>(cls);
         auto* exchange = static_cast<Exchange*>(*request_context);
         if (exchange && exchange->submitted) self->in_flight.fetch_sub(1);
+        if (exchange) self->buffered.fetch_sub(exchange->reserved);
         delete exchange;
         *request_context = nullptr;
         self->mark(connection, Phase::kHeaders);
@@ -276,8 +280,16 @@ struct HttpTransport::Impl {
         if (request.method == "GET" || request.method == "HEAD")
             if (auto file = static_files.find(request.path)) return send_file(connection, *file);
         if (auto refusal = handler.admit(request)) return send(connection, std::move(*refusal), true);
-        // Already too much waiting: say so now rather than after reading the body.
+        // Already too much waiting, or too many bodies held at once: say so now rather than after
+        // reading the body. handler.admit() has checked that a Content-Length is a plain number.
         if (workers->full()) return send(connection, busy(request), true);
+        const uint64_t declared = std::strtoull(request.header("Content-Length").c_str(), nullptr, 10);
+        const uint64_t budget = std::max(settings.max_body_bytes, settings.max_buffered_body_bytes);
+        if (buffered.fetch_add(declared) + declared > budget) {
+            buffered.fetch_sub(declared);
+            return send(connection, busy(request), true);
+        }
+        exchange.reserved = declared;
         const std::string type = request.header("Content-Type");
         if (type.size() >= 19 && strncasecmp(type.c_str(), "multipart/form-data", 19) == 0) {
             request.multipart = true;

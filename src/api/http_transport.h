@@ -40,6 +40,9 @@ struct TransportSettings {
     unsigned header_timeout_seconds = 10;
     unsigned body_timeout_seconds = 120;
     uint64_t max_body_bytes = 10 * 1024 * 1024;
+    // All bodies held at once, by their declared length, from admission to completion: without it, every
+    // connection could hold a maximal body (2,000 x 10 MB). Raised to max_body_bytes if below.
+    uint64_t max_buffered_body_bytes = 256ull * 1024 * 1024;
     size_t max_form_parts = 256;
     HttpHeaders default_headers;  // on every response we build (libmicrohttpd's own 400/431 pages excluded)
 };

@@ -36,6 +36,9 @@ struct ApiConfig {
     size_t max_upload_bytes = 10 * 1024 * 1024;
     int http_threads = 8;  // handler (worker) threads; the transport's event loop is one more
     int http_queue = 64;   // admitted requests waiting for a worker; beyond that 503
+    // Request bodies held at once (being received, waiting or being handled), by their Content-Length;
+    // beyond that 503 before the body is read. Never below one maximal upload.
+    int max_buffered_body_mb = 256;
     int max_connections = 2000;
     int connections_per_address = 256;
     int read_timeout_seconds = 15;    // a connection silent this long is closed (a slow body too)

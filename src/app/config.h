@@ -24,6 +24,7 @@ struct AppConfig {
     int workers;       // face pipelines (model sessions); 0 = number of cores
     int http_threads;  // 0 = max(8, 2 x workers)
     int http_queue;
+    int max_buffered_body_mb;
     int max_connections;
     int connections_per_address;
     int read_timeout_seconds;

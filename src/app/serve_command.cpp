@@ -167,6 +167,7 @@ int run_serve(const SettingFlags& flags) {
     api.max_upload_bytes = size_t(config.max_upload_mb) * 1024 * 1024;
     api.http_threads = config.http_threads > 0 ? config.http_threads : std::max(8, 2 * workers);
     api.http_queue = config.http_queue;
+    api.max_buffered_body_mb = config.max_buffered_body_mb;
     api.max_connections = config.max_connections;
     api.connections_per_address = config.connections_per_address;
     api.read_timeout_seconds = config.read_timeout_seconds;

@@ -250,6 +250,10 @@ std::vector<Setting> make_settings() {
               "Connections are served by one event loop besides, whatever their number"),
         whole({"http_queue", "FACEID_HTTP_QUEUE", ""}, FIELD(http_queue), api.http_queue, {1, 100000},
               "Requests that may wait for a busy request thread; more are answered 503 at once"),
+        whole({"max_buffered_body_mb", "FACEID_MAX_BUFFERED_BODY_MB", ""}, FIELD(max_buffered_body_mb),
+              api.max_buffered_body_mb, {1, 1'000'000},
+              "MB of request bodies held at once by all connections (by their Content-Length); more are "
+              "answered 503 before their body is read. At least one max_upload_mb"),
         whole({"max_connections", "FACEID_MAX_CONNECTIONS", ""}, FIELD(max_connections), api.max_connections,
               {16, 1000000}, "Open connections in all; more are closed when accepted"),
         whole({"connections_per_address", "FACEID_CONNECTIONS_PER_ADDRESS", ""}, FIELD(connections_per_address),

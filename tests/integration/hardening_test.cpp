@@ -1000,6 +1000,46 @@ TEST_F(HardeningTest, SlowBodiesAreCutAtTheBodyTimeout) {
     EXPECT_EQ(get_json(http, "/healthz").status, 200);
 }
 
+// Every connection could otherwise hold a maximal body at once (2,000 x 10 MB): the bodies held together are
+// bounded by max_buffered_body_mb, by their Content-Length, and a request beyond it is refused before its
+// body is read. Two held 1 MB bodies fill a 2 MB budget; a third gets 503, a bodiless request still passes,
+// and a body fits again once a held one is gone.
+TEST_F(HardeningTest, BodiesHeldAtOnceAreBoundedBeforeTheyAreRead) {
+    server_ = std::make_unique<ServerProcess>(
+        root_ / "data", std::vector<std::string>{}, false,
+        std::map<std::string, std::string>{{"FACEID_MAX_UPLOAD_MB", "1"},
+                                           {"FACEID_MAX_BUFFERED_BODY_MB", "2"}});
+    server_->start();
+    const std::string head =
+        "POST /search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        "1000000\r\n\r\n";
+    std::vector<int> held;
+    for (int i = 0; i < 2; ++i) {
+        const int fd = connect_loopback(server_->port(), 20);
+        ASSERT_GE(fd, 0);
+        const std::string start = head + "{";
+        ::send(fd, start.data(), start.size(), MSG_NOSIGNAL);
+        held.push_back(fd);
+    }
+    std::this_thread::sleep_for(500ms);  // both admitted
+    const auto started = std::chrono::steady_clock::now();
+    const std::string refused = raw_exchange(server_->port(), head, 10);
+    EXPECT_EQ(status_of(refused), 503) << refused.substr(0, 400);
+    EXPECT_NE(refused.find("Retry-After"), std::string::npos) << refused.substr(0, 400);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "answered only after the body";
+    auto http = server_->client();
+    EXPECT_EQ(get_json(http, "/healthz").status, 200);
+
+    ::close(held[0]);
+    std::this_thread::sleep_for(500ms);
+    const std::string body = "{" + std::string(999'998, ' ') + "}";
+    const std::string admitted = raw_exchange(server_->port(), head + body, 20);
+    EXPECT_NE(status_of(admitted), 503) << admitted.substr(0, 400);
+    EXPECT_GE(status_of(admitted), 400) << "an empty JSON search is refused after its body";
+    ::close(held[1]);
+    EXPECT_TRUE(server_->alive());
+}
+
 // HEAD is answered like GET, without the body.
 TEST_F(HardeningTest, HeadIsAnsweredLikeGet) {
     start();
