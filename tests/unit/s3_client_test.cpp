@@ -1,6 +1,7 @@
 // The S3 client's small parsers (no server needed; the client itself is tested against radosgw in
 // tests/contract/s3_photo_store_contract.cpp).
 #include "repositories/s3/s3_client.h"
+#include "core/percent_encoding.h"
 
 #include <gtest/gtest.h>
 
@@ -16,9 +17,9 @@ TEST(S3Client, HttpDatesParseAsUtcAndGarbageDoesNot) {
 }
 
 TEST(S3Client, UriEncodingKeepsOnlyUnreservedCharacters) {
-    EXPECT_EQ(s3_uri_encode("faceid/t-1_a.b~"), "faceid%2Ft-1_a.b~");
-    EXPECT_EQ(s3_uri_encode("a b+c=&"), "a%20b%2Bc%3D%26");
-    EXPECT_EQ(s3_uri_encode("\xC3\xBC"), "%C3%BC");
+    EXPECT_EQ(percent_encode("faceid/t-1_a.b~"), "faceid%2Ft-1_a.b~");
+    EXPECT_EQ(percent_encode("a b+c=&"), "a%20b%2Bc%3D%26");
+    EXPECT_EQ(percent_encode("\xC3\xBC"), "%C3%BC");
 }
 
 TEST(S3Client, XmlValuesAreFoundInOrderAndEntitiesDecoded) {

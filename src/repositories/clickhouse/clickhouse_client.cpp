@@ -1,28 +1,13 @@
 #include "repositories/clickhouse/clickhouse_client.h"
 
 #include "core/error.h"
+#include "core/percent_encoding.h"
 #include "repositories/clickhouse/clickhouse_sql.h"
 
 #include <httplib.h>
 
 namespace faceid {
 namespace {
-
-std::string url_encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~') {
-            out += char(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
 
 // The first line of ClickHouse's error text ("Code: 60, e.displayText() = DB::Exception: ...").
 std::string first_line(const std::string& body) {
@@ -66,7 +51,7 @@ std::string ClickHouseClient::query_without_database(std::string_view sql) const
 
 void ClickHouseClient::insert(std::string_view table_and_columns, std::string_view rows) const {
     const std::string sql = "INSERT INTO " + std::string(table_and_columns) + " FORMAT RowBinary";
-    post("/?wait_end_of_query=1&database=" + settings_.database + "&query=" + url_encode(sql), rows);
+    post("/?wait_end_of_query=1&database=" + settings_.database + "&query=" + percent_encode(sql), rows);
 }
 
 }  // namespace faceid

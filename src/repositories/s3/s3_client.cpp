@@ -337,21 +337,6 @@ std::optional<int64_t> parse_http_date(const std::string& text) {
     return int64_t(::timegm(&tm));
 }
 
-std::string s3_uri_encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += char(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> xml_values(std::string_view xml, std::string_view tag) {
     std::vector<std::string> values;
     const std::string open = "<" + std::string(tag) + ">", close = "</" + std::string(tag) + ">";

@@ -102,9 +102,6 @@ class S3Client {
 // nullopt when it does not parse.
 std::optional<int64_t> parse_http_date(const std::string& text);
 
-// RFC 3986 percent-encoding as SigV4 wants it (unreserved characters kept, '/' encoded too).
-std::string s3_uri_encode(std::string_view text);
-
 // The text of each <tag>...</tag> in an S3 XML answer, in order (entities &amp; &lt; &gt; &quot; &apos;
 // decoded). Enough for ListObjectsV2 and error answers, which have no nesting of the same tag.
 std::vector<std::string> xml_values(std::string_view xml, std::string_view tag);

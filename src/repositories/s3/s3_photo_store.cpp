@@ -1,6 +1,7 @@
 #include "repositories/s3/s3_photo_store.h"
 
 #include "core/error.h"
+#include "core/percent_encoding.h"
 
 #include <spdlog/spdlog.h>
 
@@ -210,8 +211,8 @@ void S3PhotoStore::list_pages(PageVisitor&& visit) {
     for (;;) {
         // Parameters in name order, encoded: SigV4's canonical query string is the query as sent.
         std::string query;
-        if (!token.empty()) query += "continuation-token=" + s3_uri_encode(token) + "&";
-        query += "list-type=2&prefix=" + s3_uri_encode(client_.settings().prefix);
+        if (!token.empty()) query += "continuation-token=" + percent_encode(token) + "&";
+        query += "list-type=2&prefix=" + percent_encode(client_.settings().prefix);
         S3Request request("list", "GET");
         request.query = query;
         auto response = client_.send(request);
