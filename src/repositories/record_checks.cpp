@@ -20,4 +20,13 @@ void check_face(const FaceRecord& face) {
     if (face.embedding.empty()) throw Error(ErrorCode::kInternal, "a face record needs an embedding");
 }
 
+void check_face_transfer(const FaceTransfer& transfer) {
+    check_person_id(transfer.from_person_id);
+    check_person_id(transfer.to_person_id);
+    if (transfer.from_person_id == transfer.to_person_id)
+        throw Error(ErrorCode::kInternal, "a transfer needs two different persons");
+    if (transfer.new_person && (transfer.new_person->id != transfer.to_person_id || !transfer.target_primary))
+        throw Error(ErrorCode::kInternal, "a new target needs its id and its primary");
+}
+
 }  // namespace faceid

@@ -47,12 +47,7 @@ std::optional<std::string> SqliteGalleryCorrections::pinned_primary(const std::s
 }
 
 void SqliteGalleryCorrections::transfer_faces(const FaceTransfer& transfer) {
-    check_person_id(transfer.from_person_id);
-    check_person_id(transfer.to_person_id);
-    if (transfer.from_person_id == transfer.to_person_id)
-        throw Error(ErrorCode::kInternal, "a transfer needs two different persons");
-    if (transfer.new_person && (transfer.new_person->id != transfer.to_person_id || !transfer.target_primary))
-        throw Error(ErrorCode::kInternal, "a new target needs its id and its primary");
+    check_face_transfer(transfer);
     database_->write([&](SqliteConnection& connection) {
         if (!person_exists(connection, transfer.from_person_id))
             throw Error(ErrorCode::kNotFound, "No person with this id.",
