@@ -17,9 +17,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace faceid::testing {
@@ -151,6 +153,32 @@ class HardeningTest : public ::testing::Test {
             if (r.status == 201) return r.body["person"]["id"];
         }
         return "";
+    }
+    // Unmounts the small photo tmpfs when the test ends.
+    struct Unmount {
+        explicit Unmount(fs::path mounted) : path(std::move(mounted)) {}
+        Unmount(Unmount&& other) noexcept : path(std::exchange(other.path, {})) {}
+        ~Unmount() {
+            if (path.empty()) return;
+            [[maybe_unused]] int rc = std::system(("umount " + path.string()).c_str());
+        }
+        fs::path path;  // empty once moved from
+    };
+    // Starts a server (data in root_/data_name) whose photo folder is a tmpfs of `bytes`; nullopt when
+    // this machine cannot mount one (mount rights: root).
+    std::optional<Unmount> start_with_small_photo_folder(const std::string& name, uint64_t bytes,
+                                                         const std::string& data_name) {
+        const fs::path photos = root_ / name;
+        fs::create_directories(photos);
+        const std::string mount = "mount -t tmpfs -o size=" + std::to_string(bytes) + " faceid-test-" + name +
+                                  " " + photos.string() + " 2>/dev/null";
+        if (std::system(mount.c_str()) != 0) return std::nullopt;
+        Unmount unmount(photos);
+        server_ = std::make_unique<ServerProcess>(
+            root_ / data_name, std::vector<std::string>{}, false,
+            std::map<std::string, std::string>{{"FACEID_PHOTOS_DIR", photos.string()}});
+        server_->start();
+        return unmount;
     }
     fs::path root_;
     std::unique_ptr<ServerProcess> server_;
@@ -295,20 +323,10 @@ TEST_F(HardeningTest, NoAuthRefusesAHostThatOnlyLooksLikeLoopback) {
 
 TEST_F(HardeningTest, FullDiskAnswers507WithoutPathsAndLeavesNoTemporaryFile) {
     FACEID_REQUIRE_TEST_DATA(data);
-    // A photo folder on a 16 KB tmpfs: every photo write fails with ENOSPC (needs mount rights: root).
-    const fs::path photos = root_ / "small-photos";
-    fs::create_directories(photos);
-    const std::string mount =
-        "mount -t tmpfs -o size=16k faceid-test-full " + photos.string() + " 2>/dev/null";
-    if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
-    struct Unmount {
-        fs::path path;
-        ~Unmount() { [[maybe_unused]] int rc = std::system(("umount " + path.string()).c_str()); }
-    } unmount{photos};
-    server_ = std::make_unique<ServerProcess>(
-        root_ / "data", std::vector<std::string>{}, false,
-        std::map<std::string, std::string>{{"FACEID_PHOTOS_DIR", photos.string()}});
-    server_->start();
+    // A photo folder on a 16 KB tmpfs: every photo write fails with ENOSPC.
+    const auto unmount = start_with_small_photo_folder("small-photos", 16 * 1024, "data");
+    if (!unmount) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
+    const fs::path photos = unmount->path;
     auto http = server_->client();
     JsonResponse r;
     for (const auto& e : fs::directory_iterator(data / "photos-multi" / "p02")) {
@@ -348,20 +366,10 @@ TEST_F(HardeningTest, FailedCropWriteLeavesNoOrphanPhoto) {
         server_.reset();
     }
     ASSERT_FALSE(good.empty()) << "no small photo of p02 passes the gates";
-    const fs::path photos = root_ / "exact-photos";
-    fs::create_directories(photos);
     const uint64_t pages = (fs::file_size(good) + 4095) / 4096;
-    const std::string mount = "mount -t tmpfs -o size=" + std::to_string(pages * 4096) +
-                              " faceid-test-exact " + photos.string() + " 2>/dev/null";
-    if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
-    struct Unmount {
-        fs::path path;
-        ~Unmount() { [[maybe_unused]] int rc = std::system(("umount " + path.string()).c_str()); }
-    } unmount{photos};
-    server_ = std::make_unique<ServerProcess>(
-        root_ / "data2", std::vector<std::string>{}, false,
-        std::map<std::string, std::string>{{"FACEID_PHOTOS_DIR", photos.string()}});
-    server_->start();
+    const auto unmount = start_with_small_photo_folder("exact-photos", pages * 4096, "data2");
+    if (!unmount) GTEST_SKIP() << "cannot mount a small tmpfs here (not root?)";
+    const fs::path photos = unmount->path;
     auto http = server_->client();
     auto r = post_multipart(http, "/register", {photo_part(good), text_part("name", "Grace")});
     EXPECT_EQ(r.status, 507) << r.raw;
