@@ -74,6 +74,7 @@ const ERRORS = {
   threshold_below_floor: 'Only an administrator may search with a threshold that low.',
   json_too_deep: 'The extra details are nested too deeply. Use a flat list of fields.',
   image_too_complex: 'This photo is encoded in an unusual way that takes too long to read. Save it again as an ordinary JPEG or PNG.',
+  time_budget_exceeded: 'This photo takes too long to analyse (very large, or very many faces). Try a smaller photo or a crop around the face.',
   insufficient_storage: 'The server has run out of disk space. Tell the administrator.',
   missing_field: 'Something required is missing.',
   invalid_field: 'One of the fields has a value that is not accepted.',

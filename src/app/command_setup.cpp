@@ -44,6 +44,7 @@ PipelineOptions pipeline_options(const AppConfig& config) {
     PipelineOptions options;
     options.flip_average = config.flip_average;
     options.gates = config.quality;  // the quality-gate settings (quality.*)
+    options.time_budget_seconds = config.request_budget_seconds;
     return options;
 }
 

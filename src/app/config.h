@@ -30,7 +30,8 @@ struct AppConfig {
     int read_timeout_seconds;
     int header_timeout_seconds;
     int body_timeout_seconds;
-    double rate_limit_per_second;  // per API key; 0 = off
+    double request_budget_seconds;  // per photo, decode and pipeline; 0 = none
+    double rate_limit_per_second;   // per API key; 0 = off
     double rate_limit_burst;
     std::string tls_cert, tls_key;  // both set: HTTPS
     std::string index;              // auto | flat | flat16 | flat8 | hnsw

@@ -267,6 +267,10 @@ std::vector<Setting> make_settings() {
               "Seconds a client has for a request's headers, from its connection or its previous answer"),
         whole({"body_timeout_seconds", "FACEID_BODY_TIMEOUT", ""}, FIELD(body_timeout_seconds),
               api.body_timeout_seconds, {1, 3600}, "Seconds a client has for a request's body, from its headers"),
+        number({"request_budget_seconds", "FACEID_REQUEST_BUDGET", ""}, FIELD(request_budget_seconds), 20,
+               {0, 3600}, "Seconds one photo may take to decode and analyse (every face), from when a face "
+               "pipeline takes it; beyond it 422 time_budget_exceeded. Per photo in the batch routes. 0 = no "
+               "limit"),
         number({"rate_limit_per_second", "FACEID_RATE_LIMIT", "--rate-limit"}, FIELD(rate_limit_per_second),
                api.rate_limit.per_second, {0, 1e6}, "Requests per second per API key (0 = off)"),
         number({"rate_limit_burst", "FACEID_RATE_BURST", "--rate-burst"}, FIELD(rate_limit_burst),

@@ -16,6 +16,10 @@ constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kImageTooLarge, "image_too_large", 413, "The image has too many pixels."},
     ErrorInfo{ErrorCode::kImageTooComplex, "image_too_complex", 413,
               "The image would take too long to decode."},
+    // 422, not 503: the same photo would exceed the budget again, so a retry (or a balancer retrying on
+    // another replica) only burns more time; not 408, which says the client was slow to send.
+    ErrorInfo{ErrorCode::kTimeBudgetExceeded, "time_budget_exceeded", 422,
+              "The photo took longer to process than the time budget allows."},
     ErrorInfo{ErrorCode::kUnsupportedFormat, "unsupported_format", 415,
               "This image format is not supported; use JPEG, PNG, WebP or BMP."},
     ErrorInfo{ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415,

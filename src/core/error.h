@@ -18,6 +18,7 @@ enum class ErrorCode {
     kCorruptImage,
     kImageTooLarge,
     kImageTooComplex,
+    kTimeBudgetExceeded,
     kUnsupportedFormat,
     kUnsupportedMediaType,
     kPayloadTooLarge,

@@ -106,12 +106,16 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
         std::vector<AnalyzedFace*> pointers;
         for (size_t i = begin; i < end; ++i) {
             try {
+                pipeline->start_budget();  // the time budget is per photo, as for a single search
                 faces[i] = analyze_faces(*pipeline, requests[i].photo, requests[i].all_faces);
             } catch (const Error& e) {
                 entries[i].error = e;
             }
             for (auto& f : faces[i]) pointers.push_back(&f);
         }
+        // One forward pass for the faces of every photo that finished in time: it gets a budget of its own
+        // (the last photo's may be spent), and is one forward beyond it at most.
+        pipeline->start_budget();
         if (!pointers.empty()) pipeline->embed(pointers, pipeline->options().flip_average);
     };
     const size_t shares =

@@ -32,17 +32,23 @@ void FacePipeline::set_options(const PipelineOptions& options) {
     embedder_.set_flip_average(options.flip_average);
 }
 
+void FacePipeline::start_budget() {
+    deadline_ = Deadline::in(options_.time_budget_seconds);
+}
+
 cv::Mat FacePipeline::decode(std::string_view bytes) {
     StageTimer timer(times_.decode);
-    return decode_image(bytes, options_.decode);
+    return decode_image(bytes, options_.decode, deadline_);
 }
 
 std::vector<FaceBox> FacePipeline::detect(const cv::Mat& image) {
+    deadline_.check("detect");
     StageTimer timer(times_.detect);
     return detector_.detect(image);
 }
 
 std::vector<FaceBox> FacePipeline::detect(const cv::Mat& image, float score_threshold) {
+    deadline_.check("detect");
     StageTimer timer(times_.detect);
     auto options = detector_.options();
     options.score_threshold = score_threshold;
@@ -55,6 +61,7 @@ std::vector<FaceBox> FacePipeline::detect(const cv::Mat& image, float score_thre
 AnalyzedFace FacePipeline::analyze(const cv::Mat& image, const FaceBox& box, bool embed) {
     AnalyzedFace face;
     face.box = box;
+    deadline_.check("landmarks");  // also between the faces of a photo: each starts here
     {
         StageTimer timer(times_.landmarks);
         face.points68 = landmarker_.locate(image, box);
@@ -69,6 +76,7 @@ AnalyzedFace FacePipeline::analyze(const cv::Mat& image, const FaceBox& box, boo
         face.quality = assess_quality(face.aligned, box, face.points68, options_.gates);
     }
     if (embed) {
+        deadline_.check("embed");
         StageTimer timer(times_.embed);
         face.embedding = embedder_.embed(face.aligned);
     }
@@ -82,6 +90,7 @@ std::pair<Embedding, Embedding> FacePipeline::embed_variants(const AnalyzedFace&
 
 void FacePipeline::embed(std::vector<AnalyzedFace*>& faces, bool flip_average) {
     if (faces.empty()) return;
+    deadline_.check("embed");
     StageTimer timer(times_.embed);
     std::vector<cv::Mat> crops;
     for (auto* f : faces) crops.push_back(f->aligned);
@@ -90,6 +99,7 @@ void FacePipeline::embed(std::vector<AnalyzedFace*>& faces, bool flip_average) {
 }
 
 void FacePipeline::assess_liveness(const cv::Mat& image, AnalyzedFace& face) {
+    deadline_.check("liveness");
     StageTimer timer(times_.liveness);
     if (!liveness_) liveness_ = std::make_unique<LivenessDetector>(models_.path("fr_liveness.onnx"));
     face.liveness = liveness_->score(image, face.box);
@@ -97,6 +107,7 @@ void FacePipeline::assess_liveness(const cv::Mat& image, AnalyzedFace& face) {
 }
 
 void FacePipeline::estimate_attributes(const cv::Mat& image, AnalyzedFace& face) {
+    deadline_.check("attributes");
     StageTimer timer(times_.attributes);
     if (!attributes_)
         attributes_ = std::make_unique<AttributeEstimator>(

@@ -31,6 +31,10 @@ struct PipelineOptions {
     bool flip_average = true;
     LandmarkOptions landmarks;
     AlignOptions align;
+    // Seconds one photo may spend in this pipeline (decode, detection, and every face's stages), counted
+    // from start_budget(); 0 = no limit. Checked during a JPEG decode and before each stage, so the work
+    // ends at most one model forward pass (or one non-JPEG decode) after it.
+    double time_budget_seconds = 0;
 };
 
 // Milliseconds spent in each stage by the last call(s) since reset().
@@ -72,6 +76,11 @@ class FacePipeline {
     // Age, gender and eye state of an analysed face (loaded on first use).
     void estimate_attributes(const cv::Mat& image, AnalyzedFace& face);
 
+    // Starts the time budget of the next photo (options().time_budget_seconds); PipelinePool::acquire()
+    // starts one for each lease. Every stage after it throws Error(kTimeBudgetExceeded) once it is spent.
+    void start_budget();
+    const Deadline& deadline() const { return deadline_; }
+
     const PipelineOptions& options() const { return options_; }
     // Changes detector, landmark, alignment and flip options without reloading the networks (for comparing
     // pipeline variants in one evaluation run).
@@ -88,6 +97,7 @@ class FacePipeline {
     std::unique_ptr<LivenessDetector> liveness_;
     std::unique_ptr<AttributeEstimator> attributes_;
     StageTimes times_;
+    Deadline deadline_;
 };
 
 }  // namespace faceid

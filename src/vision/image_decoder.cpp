@@ -1,6 +1,7 @@
 #include "vision/image_decoder.h"
 
 #include "core/error.h"
+#include "vision/jpeg_decoder.h"
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -171,7 +172,7 @@ std::optional<ImageHeader> read_image_header(std::string_view bytes) {
     return std::nullopt;
 }
 
-cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits) {
+cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits, const Deadline& deadline) {
     if (bytes.empty()) throw Error(ErrorCode::kEmptyInput);
     const auto header = read_image_header(bytes);
     if (!header) throw Error(ErrorCode::kNotAnImage);
@@ -187,7 +188,8 @@ cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits) {
                 " pixels; at most " + std::to_string(limits.max_pixels) + " pixels are allowed.",
             {{"width", header->width}, {"height", header->height}, {"max_pixels", limits.max_pixels}});
     if (!has_end_marker(bytes, header->format)) corrupt("the image is truncated");
-    // Decoding time grows with the number of scans and imdecode cannot be interrupted: count them first.
+    // Decoding time grows with the number of scans: a file with far more than any encoder writes is refused
+    // from its markers, before any decoding (the time budget stops the rest, at any scan count).
     if (header->format == ImageFormat::kJpeg) {
         const int scans = count_jpeg_scans(bytes, limits.max_jpeg_scans);
         if (scans > limits.max_jpeg_scans)
@@ -196,6 +198,10 @@ cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits) {
                             " scans; re-save it as a baseline or ordinary progressive JPEG.",
                         {{"max_scans", limits.max_jpeg_scans}});
     }
+
+    deadline.check("decode");
+    if (header->format == ImageFormat::kJpeg)
+        if (auto image = decode_jpeg(bytes, deadline)) return *image;
 
     cv::Mat raw(1, int(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
     cv::Mat image;
@@ -206,6 +212,7 @@ cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits) {
         corrupt("the image could not be decoded");
     }
     if (image.empty()) corrupt("the image could not be decoded");
+    deadline.check("decode");
     return image;
 }
 

@@ -2,6 +2,8 @@
 // Turns uploaded bytes into a BGR image, refusing what should not be decoded: empty input, non-images,
 // unsupported formats, truncated files, and images whose header claims more pixels than allowed (checked
 // before the full decode, so a "decompression bomb" costs nothing). EXIF orientation is applied.
+#include "core/deadline.h"
+
 #include <opencv2/core.hpp>
 
 #include <cstdint>
@@ -33,9 +35,10 @@ std::optional<ImageHeader> read_image_header(std::string_view bytes);
 // skipping entropy-coded data; stops counting once above `limit`.
 int count_jpeg_scans(std::string_view bytes, int limit);
 
-// Throws Error with kEmptyInput, kNotAnImage, kUnsupportedFormat, kCorruptImage, kImageTooLarge or
-// kImageTooComplex.
-cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits = {});
+// Throws Error with kEmptyInput, kNotAnImage, kUnsupportedFormat, kCorruptImage, kImageTooLarge,
+// kImageTooComplex or kTimeBudgetExceeded. A JPEG decode stops when `deadline` passes (jpeg_decoder.h);
+// PNG, WebP and BMP are checked after their decode, which their pixel limit bounds.
+cv::Mat decode_image(std::string_view bytes, const DecodeLimits& limits = {}, const Deadline& deadline = {});
 
 std::string_view format_name(ImageFormat format);
 

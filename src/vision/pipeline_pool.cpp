@@ -12,6 +12,9 @@ PipelinePool::Lease PipelinePool::acquire() {
     available_.wait(lock, [&] { return !idle_.empty(); });
     auto pipeline = std::move(idle_.back());
     idle_.pop_back();
+    lock.unlock();
+    // The budget counts the work, not the wait for a free pipeline (the queue before it is bounded apart).
+    pipeline->start_budget();
     return Lease(*this, std::move(pipeline));
 }
 

@@ -32,7 +32,7 @@ class PipelinePool {
         std::unique_ptr<FacePipeline> pipeline_;
     };
 
-    // Waits until a pipeline is free.
+    // Waits until a pipeline is free; its time budget (PipelineOptions::time_budget_seconds) starts then.
     Lease acquire();
     int size() const { return size_; }
     // Stage times summed over every lease returned so far, and how many leases that was.

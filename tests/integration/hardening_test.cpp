@@ -2,6 +2,7 @@
 // `faceid serve` process on loopback) and checks the bounded, documented answer.
 #include "integration/server_process.h"
 #include "support/test_support.h"
+#include "vision/image_decoder.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -276,11 +277,8 @@ TEST_F(HardeningTest, JpegScanBombIsRefusedFast) {
     EXPECT_EQ(normal.status, 200) << normal.raw.substr(0, 300);
 }
 
-// A photo tiled with many faces: /detect analyses only the largest 50 and says so.
-TEST_F(HardeningTest, DetectAnalysesAtMostFiftyFaces) {
-    FACEID_REQUIRE_TEST_DATA(data);
-    start();
-    auto http = server_->client();
+// JPEG of a 9 x 9 mosaic of the first photo of 81 LFW people (2,250 px square): 81 faces.
+std::string face_mosaic(const fs::path& data) {
     std::vector<cv::Mat> faces;
     for (const auto& person : fs::directory_iterator(data / "lfw")) {
         if (!person.is_directory()) continue;
@@ -291,20 +289,90 @@ TEST_F(HardeningTest, DetectAnalysesAtMostFiftyFaces) {
         }
         if (faces.size() >= 81) break;
     }
-    ASSERT_EQ(faces.size(), 81u);
+    if (faces.size() < 81) return {};
     const int side = 9, cell = 250;
     cv::Mat mosaic(side * cell, side * cell, CV_8UC3, cv::Scalar::all(128));
     for (int i = 0; i < side * side; ++i)
         faces[size_t(i)].copyTo(mosaic(cv::Rect((i % side) * cell, (i / side) * cell, cell, cell)));
     std::vector<uchar> bytes;
     cv::imencode(".jpg", mosaic, bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
-    auto r = post_multipart(http, "/detect",
-                            {Part{"photo", std::string(bytes.begin(), bytes.end()), "m.jpg", "image/jpeg"}});
+    return {bytes.begin(), bytes.end()};
+}
+
+// A photo tiled with many faces: /detect analyses only the largest 50 and says so.
+TEST_F(HardeningTest, DetectAnalysesAtMostFiftyFaces) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    start();
+    auto http = server_->client();
+    const std::string mosaic = face_mosaic(data);
+    ASSERT_FALSE(mosaic.empty());
+    auto r = post_multipart(http, "/detect", {Part{"photo", mosaic, "m.jpg", "image/jpeg"}});
     ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
     ASSERT_TRUE(r.body.contains("faces_detected")) << r.raw.substr(0, 300);
     EXPECT_GT(r.body["faces_detected"].get<int>(), 50);
     EXPECT_EQ(r.body["faces"].size(), 50u);
     EXPECT_EQ(r.body["faces_truncated"], true);
+}
+
+// A 6,000 x 6,000 progressive JPEG (36 MP, under the 40 MP limit) whose last scan is repeated up to the scan
+// limit of 100: ~260 KB that take ~2 s to decode in full here (every scan passes over every block), the
+// most the pixel and scan limits allow.
+std::string slow_progressive_jpeg() {
+    cv::Mat image(6000, 6000, CV_8UC3);
+    for (int y = 0; y < image.rows; ++y)
+        for (int x = 0; x < image.cols; ++x) image.at<cv::Vec3b>(y, x) = {uchar(x / 32), uchar(y / 32), 128};
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", image, bytes, {cv::IMWRITE_JPEG_PROGRESSIVE, 1, cv::IMWRITE_JPEG_QUALITY, 90});
+    std::string jpeg(bytes.begin(), bytes.end());
+    const auto last_scan = jpeg.rfind("\xFF\xDA"), end = jpeg.rfind("\xFF\xD9");
+    std::string out = jpeg.substr(0, end);
+    const int scans = count_jpeg_scans(jpeg, 1000);
+    for (int i = scans; i < 100; ++i) out += jpeg.substr(last_scan, end - last_scan);
+    return out + "\xFF\xD9";
+}
+
+// Every photo has a time budget (request_budget_seconds) for its decode and analysis. A progressive JPEG
+// under the scan limit but large enough to decode for many seconds, and a photo of 81 faces, are both
+// stopped with 422 time_budget_exceeded; the single pipeline is free again at once for a normal photo;
+// in a batch the budget is per photo.
+TEST_F(HardeningTest, EveryPhotoHasATimeBudget) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    server_ =
+        std::make_unique<ServerProcess>(root_ / "data", std::vector<std::string>{"--workers", "1"}, false,
+                                        std::map<std::string, std::string>{{"FACEID_REQUEST_BUDGET", "0.5"}});
+    server_->start();
+    auto http = server_->client();
+    const std::string slow_jpeg = slow_progressive_jpeg();
+    ASSERT_LE(count_jpeg_scans(slow_jpeg, 1000), 100);
+    const std::string mosaic = face_mosaic(data);
+    ASSERT_FALSE(mosaic.empty());
+    const std::string normal = read_file(data / "lfw/Aaron_Eckhart/Aaron_Eckhart_0001.jpg");
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"/detect", slow_jpeg}, {"/search", slow_jpeg}, {"/register", slow_jpeg}, {"/detect", mosaic}};
+    for (const auto& [route, photo] : cases) {
+        SCOPED_TRACE(route + (photo == mosaic ? " mosaic" : " slow JPEG"));
+        auto r = post_multipart(http, route,
+                                {Part{"photo", photo, "p.jpg", "image/jpeg"}, text_part("name", "x")});
+        EXPECT_EQ(r.status, 422) << r.raw.substr(0, 300);
+        ASSERT_TRUE(r.body.is_object()) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "time_budget_exceeded") << r.raw.substr(0, 300);
+        // The slow JPEG is stopped inside its decode; the mosaic between its faces' stages.
+        if (photo == mosaic)
+            EXPECT_NE(r.body["error"]["details"]["stage"], "decode") << r.raw.substr(0, 300);
+        else
+            EXPECT_EQ(r.body["error"]["details"]["stage"], "decode") << r.raw.substr(0, 300);
+        // The one pipeline was given back: a normal photo right after is served.
+        auto ok = post_multipart(http, "/search", {Part{"photo", normal, "n.jpg", "image/jpeg"}});
+        EXPECT_EQ(ok.status, 200) << ok.raw.substr(0, 300);
+    }
+    auto batch = post_multipart(
+        http, "/search/batch",
+        {Part{"photos", slow_jpeg, "slow.jpg", "image/jpeg"}, Part{"photos", normal, "n.jpg", "image/jpeg"}});
+    ASSERT_EQ(batch.status, 200) << batch.raw.substr(0, 300);
+    ASSERT_EQ(batch.body["batch"].size(), 2u) << batch.raw.substr(0, 300);
+    EXPECT_EQ(batch.body["batch"][0]["error"]["code"], "time_budget_exceeded") << batch.raw.substr(0, 300);
+    EXPECT_TRUE(batch.body["batch"][1].contains("results")) << batch.raw.substr(0, 300);
+    EXPECT_TRUE(server_->alive());
 }
 
 // ---- 3. --no-auth needs a host whose every address is loopback, not a name that starts with "127." ----

@@ -1,9 +1,11 @@
 #include "vision/image_decoder.h"
 #include "core/error.h"
 #include "support/test_support.h"
+#include "vision/jpeg_decoder.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 #include <string>
@@ -139,6 +141,51 @@ TEST(ImageDecoder, RefusesJpegsWithTooManyScans) {
     const std::string at_limit = testing::progressive_jpeg(100 - scans);
     EXPECT_EQ(count_jpeg_scans(at_limit, 100), 100);
     EXPECT_EQ(decode_image(at_limit).cols, 320);
+}
+
+// The JPEG reader that can stop at the time budget gives exactly cv::imdecode's pixels: colour, grey,
+// progressive, and every EXIF orientation.
+TEST(JpegDecoder, GivesTheSamePixelsAsImdecode) {
+    cv::Mat grey;
+    cv::cvtColor(gradient(37, 23), grey, cv::COLOR_BGR2GRAY);
+    std::vector<std::string> files = {encode(gradient(37, 23), ".jpg"), encode(grey, ".jpg"),
+                                      testing::progressive_jpeg()};
+    std::vector<std::string> oriented;
+    for (uint16_t orientation = 1; orientation <= 8; ++orientation)
+        oriented.push_back(jpeg_with_orientation(gradient(37, 23), orientation));
+    for (const std::vector<std::string>* set : {&files, &oriented}) {
+        for (size_t i = 0; i < set->size(); ++i) {
+            SCOPED_TRACE(i);
+            const std::string& bytes = (*set)[i];
+            const cv::Mat expected = cv::imdecode(
+                cv::Mat(1, int(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data())), cv::IMREAD_COLOR);
+            const auto decoded = decode_jpeg(bytes, Deadline());
+            ASSERT_TRUE(decoded);
+            ASSERT_EQ(decoded->size(), expected.size());
+            ASSERT_EQ(decoded->type(), CV_8UC3);
+            EXPECT_EQ(cv::norm(*decoded, expected, cv::NORM_INF), 0);
+        }
+    }
+    EXPECT_EQ(exif_orientation(std::string("Exif\0\0MM\0*\xFF\xFF\xFF\xF0", 14)), 1);  // IFD beyond the end
+}
+
+// A progressive JPEG under the scan limit but large enough to decode for seconds stops at the time budget,
+// within a row of MCUs; a budget that is not spent changes nothing.
+TEST(JpegDecoder, StopsWhenTheTimeBudgetIsSpent) {
+    const std::string slow = testing::progressive_jpeg(80, 2000, 1500);
+    ASSERT_LE(count_jpeg_scans(slow, 100), 100);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        decode_image(slow, {}, Deadline::in(0.05));
+        ADD_FAILURE() << "decoded in full within 50 ms";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kTimeBudgetExceeded);
+        EXPECT_EQ(e.details().value("stage", ""), "decode");
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 5.0);  // generous: the full decode takes far longer
+    EXPECT_EQ(decode_image(testing::progressive_jpeg(), {}, Deadline::in(60)).cols, 320);
+    EXPECT_EQ(decode_image(encode(gradient(40, 30), ".png"), {}, Deadline::in(60)).cols, 40);
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace faceid {
 namespace {
@@ -210,6 +212,42 @@ TEST_F(PipelineTest, PortraitPhotoIsPaddedNotSquashedForTheDetector) {
         const cv::Rect2f got = boxes[0].rect();
         EXPECT_GT((expected & got).area() / (expected | got).area(), 0.7f) << canvas_size << got << expected;
     }
+}
+
+// The time budget stops a pipeline between stages and between faces: a spent budget refuses the next
+// stage with time_budget_exceeded; a new photo's budget (start_budget) lets the same pipeline work again.
+TEST_F(PipelineTest, TimeBudgetStopsTheNextStage) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const std::string bytes = read_file(data / "photos-group/sample1.jpg");
+    PipelineOptions options;
+    options.time_budget_seconds = 1e-6;
+    FacePipeline pipeline(ModelFiles(models_dir()), options);
+    const cv::Mat image = pipeline.decode(bytes);  // no budget started yet: unlimited
+    const auto boxes = pipeline.detect(image);
+    ASSERT_GE(boxes.size(), 3u);
+    pipeline.start_budget();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    for (const std::string stage : {"decode", "detect", "landmarks", "liveness"}) {
+        SCOPED_TRACE(stage);
+        try {
+            if (stage == "decode") pipeline.decode(bytes);
+            if (stage == "detect") pipeline.detect(image);
+            if (stage == "landmarks") pipeline.analyze(image, boxes[1], false);
+            if (stage == "liveness") {
+                AnalyzedFace face;
+                face.box = boxes[0];
+                pipeline.assess_liveness(image, face);
+            }
+            ADD_FAILURE() << "not stopped";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kTimeBudgetExceeded);
+            EXPECT_EQ(e.details().value("stage", ""), stage);
+        }
+    }
+    options.time_budget_seconds = 60;
+    pipeline.set_options(options);
+    pipeline.start_budget();
+    EXPECT_EQ(pipeline.detect(image).size(), boxes.size());
 }
 
 TEST(Aligner, AntialiasingAveragesDetailInsteadOfAliasingIt) {
