@@ -245,6 +245,33 @@ std::optional<HttpResponse> HttpServer::admit(const HttpRequest& head) {
     return std::nullopt;
 }
 
+bool HttpServer::check_before_body(const HttpRequest& head) {
+    if (!config_.auth_enabled) return false;
+    const RouteRule* rule = route_for(head.method, head.path, nullptr);
+    return rule && !rule->is_public;
+}
+
+// The API key of a request with a body, before the body is read: a client without a valid key cannot make
+// the server take (and hold, up to the upload limit) a body it will refuse. Checked again in handle() with
+// the rest (roles, per-key rate limit, audit) once the body is in; a key revoked in between is refused then.
+std::optional<HttpResponse> HttpServer::check(const HttpRequest& head) {
+    const double start = monotonic_seconds();
+    const RouteRule* rule = route_for(head.method, head.path, nullptr);
+    if (!rule || rule->is_public || !config_.auth_enabled) return std::nullopt;
+    HttpResponse res;
+    try {
+        authenticate_limited(head, res);
+        return std::nullopt;
+    } catch (const Error& e) {
+        const std::string route(rule->route);
+        answer_error(e, head.method + " " + route, res);
+        metrics_.observe(head.method, route, res.status, monotonic_seconds() - start);
+        spdlog::info("{} {} {} - refused before the body ({})", head.method, route, res.status,
+                     head.remote_addr);
+        return res;
+    }
+}
+
 void HttpServer::serve(HttpRequest& request, HttpResponse& response) {
     const RouteRule* rule = route_for(request.method, request.path, &request.path_params);
     if (!rule) {  // admitted, so not expected
@@ -322,6 +349,25 @@ Caller HttpServer::authenticate(const HttpRequest& req) const {
     return *caller;
 }
 
+Caller HttpServer::authenticate_limited(const HttpRequest& req, HttpResponse& res) {
+    try {
+        return authenticate(req);
+    } catch (const Error& e) {
+        // Failed authentication is limited per client address (guessing keys, or a client stuck on a
+        // revoked one); other addresses and valid keys are not affected.
+        if (e.info().http_status == 401) refuse_if_limited(auth_failures_, "addr:" + req.remote_addr, res);
+        throw;
+    }
+}
+
+void HttpServer::answer_error(const Error& e, const std::string& what, HttpResponse& res) {
+    const auto& info = e.info();
+    if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    // Server-side failures carry file paths and library messages: those stay in the log.
+    log_server_error(e, what);
+    send_json(res, info.http_status, error_json(e));
+}
+
 void HttpServer::write_audit(const Caller& caller, std::string_view action, int status,
                              nlohmann::json subject_ids, nlohmann::json result_ids) const {
     AuditEntry entry;
@@ -346,15 +392,7 @@ void HttpServer::handle(const RouteRule& rule, const HttpRequest& req, HttpRespo
     RouteCall call(*this, services_, config_);
     try {
         if (!rule.is_public) {
-            try {
-                call.caller_ = authenticate(req);
-            } catch (const Error& e) {
-                // Failed authentication is limited per client address (guessing keys, or a client stuck
-                // on a revoked one); other addresses and valid keys are not affected.
-                if (e.info().http_status == 401)
-                    refuse_if_limited(auth_failures_, "addr:" + req.remote_addr, res);
-                throw;
-            }
+            call.caller_ = authenticate_limited(req, res);
             call.authenticated_ = true;
             // Before the role check, so that refused calls (403, each an audit row) count as well.
             if (config_.auth_enabled) refuse_if_limited(rate_limiter_, call.caller_.key_id, res);
@@ -366,11 +404,7 @@ void HttpServer::handle(const RouteRule& rule, const HttpRequest& req, HttpRespo
         }
         rule.handler(call, req, res);
     } catch (const Error& e) {
-        const auto& info = e.info();
-        if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
-        // Server-side failures carry file paths and library messages: those stay in the log.
-        log_server_error(e, req.method + " " + route);
-        send_json(res, info.http_status, error_json(e));
+        answer_error(e, req.method + " " + route, res);
     } catch (const std::exception& e) {
         // Internals stay in the log; the caller gets a generic message.
         spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());

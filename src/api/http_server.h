@@ -31,8 +31,11 @@ class HttpServer : public HttpHandler {
     bool running() const;
     bool tls() const { return tls_; }
 
-    // HttpHandler: the checks before the body, and the routed call once it is in.
+    // HttpHandler: the checks before the body (from the headers on the event loop; the API key on a worker),
+    // and the routed call once it is in.
     std::optional<HttpResponse> admit(const HttpRequest& head) override;
+    bool check_before_body(const HttpRequest& head) override;
+    std::optional<HttpResponse> check(const HttpRequest& head) override;
     void serve(HttpRequest& request, HttpResponse& response) override;
 
   private:
@@ -47,6 +50,10 @@ class HttpServer : public HttpHandler {
     // Answers one request of the row's route: authentication, roles, rate limit, handler, errors, audit.
     void handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res);
     Caller authenticate(const HttpRequest& req) const;
+    // authenticate(), with failed attempts limited per client address (429 once exhausted).
+    Caller authenticate_limited(const HttpRequest& req, HttpResponse& res);
+    // The JSON error answer of `e` (and its log line when it is the server's fault).
+    static void answer_error(const Error& e, const std::string& what, HttpResponse& res);
     // Throws Error(kRateLimited) with a Retry-After header when `key` has no token left in `limiter`.
     void refuse_if_limited(RateLimiter& limiter, const std::string& key, HttpResponse& res) const;
     void write_audit(const Caller& caller, std::string_view action, int status, nlohmann::json subject_ids,

@@ -58,6 +58,10 @@ struct Exchange {
     uint64_t received = 0;
     uint64_t reserved = 0;                // of the transport's body budget, by the declared Content-Length
     std::optional<HttpResponse> refusal;  // decided while the body came in, sent once it is in
+    // check() before the body: the connection is suspended from `checking` until the worker sets `checked`.
+    bool checking = false;
+    std::atomic<bool> checked{false};
+    std::optional<HttpResponse> check_refusal;
     bool submitted = false;
     std::atomic<bool> answered{false};  // set by the worker before it resumes the connection
     HttpResponse response;
@@ -246,6 +250,15 @@ struct HttpTransport::Impl {
         auto* exchange = static_cast<Exchange*>(*request_context);
         if (!exchange) return MHD_NO;  // the URI log callback always makes one
         if (!exchange->admitted) return self->start(connection, method, *exchange);
+        if (exchange->checking) {
+            if (!exchange->checked.load()) return MHD_YES;  // woken before the worker is done: keep waiting
+            exchange->checking = false;
+            if (exchange->check_refusal)
+                return self->send(connection, std::move(*exchange->check_refusal), true);
+            self->mark(connection, Phase::kBody);
+            // libmicrohttpd calls again from where the check began, before the body, with nothing to take.
+            if (*upload_size == 0) return MHD_YES;
+        }
         if (*upload_size > 0) {
             self->take_body(*exchange, upload, *upload_size);
             *upload_size = 0;
@@ -300,7 +313,33 @@ struct HttpTransport::Impl {
                     error_response(ErrorCode::kBadRequest, "The multipart/form-data boundary is missing."),
                     true);
         }
+        if (declared > 0 && handler.check_before_body(request)) return check_first(connection, exchange);
         mark(connection, Phase::kBody);
+        return MHD_YES;
+    }
+
+    // handler.check() on a worker before the body is read. The connection is suspended meanwhile, so
+    // libmicrohttpd reads nothing more from it (what came with the headers stays in its 32 KB buffer); on
+    // resumption it calls on_access() again, still before the body, which answers or lets the body come.
+    enum MHD_Result check_first(MHD_Connection* connection, Exchange& exchange) {
+        exchange.checking = true;
+        MHD_suspend_connection(connection);  // before the task exists: see dispatch()
+        const bool queued = workers->try_submit([this, connection, &exchange] {
+            try {
+                exchange.check_refusal = handler.check(exchange.request);
+            } catch (const std::exception& e) {
+                spdlog::error("{} {}: unexpected error before the body: {}", exchange.request.method,
+                              exchange.request.path, e.what());
+                exchange.check_refusal = error_response(ErrorCode::kInternal, "");
+            }
+            exchange.checked.store(true);
+            MHD_resume_connection(connection);  // the last touch of the exchange on this thread
+        });
+        if (!queued) {
+            exchange.check_refusal = busy(exchange.request);
+            exchange.checked.store(true);
+            MHD_resume_connection(connection);
+        }
         return MHD_YES;
     }
 

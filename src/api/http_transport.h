@@ -13,7 +13,8 @@
 //   is one whose admitted body is not in after `body_timeout` seconds;
 // - any connection silent for `idle_timeout` seconds is closed;
 // - bodies: admit() sees the headers before any body byte (413 at once for a Content-Length over the
-//   limit), and the transport refuses a body that grows past the limit anyway;
+//   limit), check() runs on a worker before the body is read (a bad API key gets its 401 without sending
+//   a byte of it), and the transport refuses a body that grows past the limit anyway;
 // - work: at most `queue_capacity` admitted requests wait for a worker; beyond that, 503 at once.
 #include "api/http_message.h"
 #include "api/static_files.h"
@@ -55,6 +56,13 @@ class HttpHandler {
     // be quick and must not block (no storage, no key lookup). A response refuses the request: it is sent
     // at once and the connection closed after it, the body unread.
     virtual std::optional<HttpResponse> admit(const HttpRequest& head) = 0;
+    // On the event loop, after admit() let a request with a body through: whether check() must pass
+    // before its body is read. Quick, no I/O.
+    virtual bool check_before_body(const HttpRequest& head) = 0;
+    // On a worker thread, before any byte of the body is read (the connection suspended meanwhile): a check
+    // that may block, such as an API key lookup in storage. A response refuses the request: it is sent at
+    // once and the connection closed after it, the body unread.
+    virtual std::optional<HttpResponse> check(const HttpRequest& head) = 0;
     // On a worker thread, once the whole body is in.
     virtual void serve(HttpRequest& request, HttpResponse& response) = 0;
 };

@@ -666,6 +666,50 @@ TEST_F(HardeningTest, FailedAuthenticationIsLimitedPerClientAddress) {
     EXPECT_EQ(status_of(raw_exchange(port, bad, 20, "127.0.0.3")), 429);
 }
 
+// The API key is checked before the body is read: a client that announces a 10 MB /register with a bad
+// key, or with none, gets its 401 without sending a byte of the body, and the connection is closed after
+// it (the body is not waited for). A good key's request is then read and served as before.
+TEST_F(HardeningTest, BadKeysAreRefusedBeforeTheBodyIsRead) {
+    start({}, /*auth=*/true);
+    const std::string admin = server_->bootstrap_key();
+    ASSERT_FALSE(admin.empty());
+    const int port = server_->port();
+    const std::string bad_key =
+        "Authorization: Bearer fidb_k0000000000000000_" + std::string(64, '0') + "\r\n";
+    for (const std::string& key : {bad_key, std::string()}) {
+        SCOPED_TRACE(key.empty() ? "no key" : "bad key");
+        const int fd = connect_loopback(port, 10);  // the server's read timeout is 15 s
+        ASSERT_GE(fd, 0);
+        const std::string head = "POST /register HTTP/1.1\r\nHost: x\r\n" + key +
+                                 "Content-Type: multipart/form-data; boundary=xyzzy\r\nContent-Length: " +
+                                 std::to_string(10 << 20) + "\r\n\r\n";
+        ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), ssize_t(head.size()));
+        std::string answer;
+        char buffer[4096];
+        ssize_t n = 0;
+        while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) answer.append(buffer, size_t(n));
+        const bool closed = n == 0;  // not -1: the receive timeout
+        ::close(fd);
+        EXPECT_EQ(status_of(answer), 401) << answer.substr(std::min(answer.size(), answer.find("\r\n\r\n")));
+        EXPECT_NE(answer.find("\"unauthorized\""), std::string::npos) << answer.substr(0, 400);
+        EXPECT_NE(answer.find("WWW-Authenticate: Bearer"), std::string::npos) << answer.substr(0, 400);
+        EXPECT_TRUE(closed) << "the connection stayed open, waiting for the body";
+    }
+    // Failed attempts before the body count against the address like the others: 429 once the burst of
+    // 10 is spent, again before the body.
+    const std::string bad = "POST /search HTTP/1.1\r\nHost: x\r\n" + bad_key +
+                            "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+    int limited = 0;
+    for (int i = 0; i < 20; ++i) limited += status_of(raw_exchange(port, bad, 10)) == 429;
+    EXPECT_GE(limited, 5);
+    // A good key: the body is read and the request served.
+    auto http = server_->client();
+    httplib::MultipartFormDataItems items = {{"photo", small_jpeg(), "a.jpg", "image/jpeg"}};
+    auto res = http.Post("/detect", {{"Authorization", "Bearer " + admin}}, items);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << res->body.substr(0, 300);
+}
+
 TEST_F(HardeningTest, RefusedCallsAreRateLimitedAndNotEachAudited) {
     start({"--rate-limit", "1", "--rate-burst", "5"}, /*auth=*/true);
     const std::string admin = server_->bootstrap_key();
