@@ -359,6 +359,9 @@ struct HttpTransport::Impl {
             }
             return;
         }
+        // The declared length at once (within the upload limit and counted in the body budget): growing by
+        // doubling would hold up to twice the body, and copies of it, at times.
+        if (exchange.request.body.empty()) exchange.request.body.reserve(size_t(exchange.reserved));
         exchange.request.body.append(data, size);
     }
 
