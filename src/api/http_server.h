@@ -44,6 +44,10 @@ class HttpServer : public HttpHandler {
     // The route of this method and path (its {id}s into path_params), or nullptr.
     const RouteRule* route_for(const std::string& method, const std::string& path,
                                std::vector<std::string>* path_params) const;
+    // route_for, and for a row with a lenient flavor also a path with parameters glued on after '&'
+    // (returned in `glued`).
+    const RouteRule* route_request(const std::string& method, const std::string& path,
+                                   std::vector<std::string>* path_params, std::string* glued) const;
     // Answers one request of the row's route: authentication, roles, rate limit, handler, errors, audit.
     void handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res);
     Caller authenticate(const HttpRequest& req) const;
