@@ -131,6 +131,11 @@ describe('CompreFace JavaScript SDK 1.0.0 against faceid serve', { skip }, () =>
     assert.equal(face.mask, undefined, 'a plugin we do not have is left out');
     assert.equal(answer.plugins_versions.age, 'faceid.fr_age');
 
+    // The image as base64 in a JSON body ({"file": ...}), as the SDK sends a base64 string.
+    const base64 = fs.readFileSync(photo(PEOPLE.p03.probe)).toString('base64');
+    const fromJson = await core.initFaceRecognitionService(searcher).recognize(base64, {});
+    assert.equal(fromJson.result[0].subjects[0].subject, 'p03');
+
     const admin = core.initFaceRecognitionService(server.admin);
     const withEmbedding = await admin.recognize(sdkPath(photo(PEOPLE.p02.probe)), { face_plugins: 'calculator' });
     assert.equal(withEmbedding.result[0].embedding.length, 512);
