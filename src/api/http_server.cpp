@@ -35,9 +35,16 @@ std::vector<std::string> split_path(std::string_view path) {
     return segments;
 }
 
-HttpResponse refusal(ErrorCode code, const std::string& message, const char* name = nullptr) {
+// A refusal in our error shape, or in the shape of the row's flavor (RouteFlavor::render_error) when the
+// route is known.
+HttpResponse refusal(ErrorCode code, const std::string& message, const char* name = nullptr,
+                     const RouteFlavor* flavor = nullptr) {
     const auto& info = error_info(code);
     HttpResponse res;
+    if (flavor && flavor->render_error) {
+        flavor->render_error(Error(code, message.empty() ? std::string(info.message) : message), res);
+        return res;
+    }
     res.status = info.http_status;
     res.set_content(
         error_json(name ? std::string(name) : std::string(info.name),
@@ -64,18 +71,20 @@ bool has_control_characters(std::string_view text, bool allow_tab) {
 //   is not a plain decimal number below 2^63 (it accepts 2^64 - 1): 400. A "-1", "+2" or "abc" never get
 //   here: libmicrohttpd answers those 400 itself (its own short HTML page) and closes.
 // A row whose flavor accepts chunked bodies (RouteFlavor::accepts_chunked_body) takes Transfer-Encoding
-// alone; the transport then limits the body as it arrives.
-std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_body, bool accepts_chunked) {
+// alone; the transport then limits the body as it arrives. Refusals are in the row's error shape.
+std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_body,
+                                           const RouteFlavor* flavor) {
     const bool has_length = req.has_header("Content-Length");
     if (req.has_header("Transfer-Encoding")) {
         if (has_length)
             return refusal(ErrorCode::kBadRequest,
-                           "A request may not carry both Content-Length and Transfer-Encoding.");
-        if (accepts_chunked) return std::nullopt;
+                           "A request may not carry both Content-Length and Transfer-Encoding.", nullptr,
+                           flavor);
+        if (flavor && flavor->accepts_chunked_body) return std::nullopt;
         HttpResponse res =
             refusal(ErrorCode::kBadRequest,
                     "Request bodies must be sent with a Content-Length, not with Transfer-Encoding.",
-                    "length_required");
+                    "length_required", flavor);
         res.status = 411;  // not in the error table: only the transport refuses this
         return res;
     }
@@ -87,13 +96,17 @@ std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_
         // 18 digits at most: below 2^63, and far beyond any upload limit.
         if (each.empty() || each.size() > 18 ||
             !std::all_of(each.begin(), each.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
-            return refusal(ErrorCode::kBadRequest, "The Content-Length is not a valid length.");
+            return refusal(ErrorCode::kBadRequest, "The Content-Length is not a valid length.", nullptr,
+                           flavor);
         if (each != value)
-            return refusal(ErrorCode::kBadRequest, "The request has conflicting Content-Length values.");
+            return refusal(ErrorCode::kBadRequest, "The request has conflicting Content-Length values.",
+                           nullptr, flavor);
     }
     if (std::stoull(value) > max_body)
-        return refusal(ErrorCode::kPayloadTooLarge, "The request body is larger than the upload limit of " +
-                                                        std::to_string(max_body / (1024 * 1024)) + " MB.");
+        return refusal(ErrorCode::kPayloadTooLarge,
+                       "The request body is larger than the upload limit of " +
+                           std::to_string(max_body / (1024 * 1024)) + " MB.",
+                       nullptr, flavor);
     return std::nullopt;
 }
 
@@ -294,21 +307,9 @@ std::optional<HttpResponse> HttpServer::admit(const HttpRequest& head) {
         if (has_control_characters(name, false) || has_control_characters(value, true))
             return refused(refusal(ErrorCode::kBadRequest, "A header contains control characters."));
     const RouteRule* rule = route_request(head.method, head.path, nullptr, nullptr);
-    const RouteFlavor* flavor = rule ? rule->flavor : nullptr;
-    if (auto framing = refuse_framing(head, config_.max_upload_bytes + 64 * 1024,
-                                      flavor && flavor->accepts_chunked_body)) {
-        if (flavor && flavor->render_error) {  // the same status, in the row's error shape
-            HttpResponse res;
-            const auto body = nlohmann::json::parse(framing->body, nullptr, false);
-            const std::string message = body.is_object() ? body["error"].value("message", "") : "";
-            flavor->render_error(
-                Error(framing->status == 413 ? ErrorCode::kPayloadTooLarge : ErrorCode::kBadRequest, message),
-                res);
-            res.status = framing->status;
-            return refused(std::move(res));
-        }
+    if (auto framing =
+            refuse_framing(head, config_.max_upload_bytes + 64 * 1024, rule ? rule->flavor : nullptr))
         return refused(std::move(*framing));
-    }
     if (!rule) return refused(refusal(ErrorCode::kNotFound, ""));
     return std::nullopt;
 }

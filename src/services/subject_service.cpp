@@ -94,8 +94,11 @@ SubjectExamplePage SubjectService::examples(const std::optional<std::string>& su
     const int64_t first = int64_t(page) * size;
     for (const auto& person : subjects) {
         const std::string name = *subject_of(person);
-        // Only a page of faces is read: whole subjects before the page are counted, not read.
-        if (out.total + person.face_count <= first || int64_t(out.examples.size()) >= size) {
+        // Only a page of faces is read: whole subjects before or after the page are counted, not read (when
+        // the store gave their face count).
+        const bool outside_page =
+            out.total + person.face_count <= first || int64_t(out.examples.size()) >= size;
+        if (person.face_count > 0 && outside_page) {
             out.total += person.face_count;
             continue;
         }
