@@ -2,6 +2,7 @@
 
 #include "api/request_reader.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -62,6 +63,11 @@ CompreFaceFaceOptions read_compreface_options(const HttpRequest& req, bool may_r
     }
     options.status = req.has_param("status") && is_true(req.param("status"));
     return options;
+}
+
+std::string compreface_path_text(const HttpRequest& req, size_t index) {
+    const std::string& raw = req.path_param(index);
+    return is_valid_utf8(raw) ? raw : latin1_to_utf8(raw);
 }
 
 std::string compreface_body_subject(const HttpRequest& req) {

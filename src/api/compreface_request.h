@@ -26,6 +26,9 @@ std::optional<std::string> compreface_query_text(const HttpRequest& req, const s
                                                  size_t max_length);
 // A whole number in the query, fallback when absent or empty; Error(kInvalidField) outside [min, max].
 int compreface_query_int(const HttpRequest& req, const std::string& name, int min, int max, int fallback);
+// A path parameter (a subject). The JS SDK 1.0.0 does not percent-encode subjects, and Node then writes a
+// path's characters as Latin-1 bytes ("Zoë" arrives as 5A 6F EB): text that is not UTF-8 is read as Latin-1.
+std::string compreface_path_text(const HttpRequest& req, size_t index);
 // {"subject": "..."} of a JSON body; Error(kMissingField, field subject) when absent or empty.
 std::string compreface_body_subject(const HttpRequest& req);
 // An image: the multipart part `name`, or the base64 string `name` of a JSON body.

@@ -73,7 +73,7 @@ void add_subject(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
 }
 
 void rename_subject(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
-    const std::string& from = req.path_param(0);
+    const std::string from = compreface_path_text(req, 0);
     const std::string to = compreface_body_subject(req);
     call.audit_ids(nlohmann::json::array({from}), nlohmann::json::array());
     const auto changed = call.services.subjects.rename(from, to);
@@ -82,7 +82,7 @@ void rename_subject(RouteCall& call, const HttpRequest& req, HttpResponse& res) 
 }
 
 void delete_subject(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
-    const std::string& subject = req.path_param(0);
+    const std::string subject = compreface_path_text(req, 0);
     call.audit_ids(nlohmann::json::array({subject}), nlohmann::json::array());
     const std::string id = call.services.subjects.delete_subject(subject);
     call.audit_ids(nlohmann::json::array({subject}), nlohmann::json::array({id}));
