@@ -86,10 +86,12 @@ RegistrationResult SubjectService::add_example(const std::string& subject, std::
 
 SubjectExamplePage SubjectService::examples(const std::optional<std::string>& subject, int page, int size) {
     std::vector<PersonRecord> subjects;
-    if (subject)
-        subjects.push_back(get(*subject));
-    else
+    if (subject) {
+        // A filter: an unknown subject has no examples (an empty page, not an error).
+        if (auto person = find(*subject)) subjects.push_back(std::move(*person));
+    } else {
         subjects = all_subjects();
+    }
     SubjectExamplePage out;
     const int64_t first = int64_t(page) * size;
     for (const auto& person : subjects) {

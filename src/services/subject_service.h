@@ -55,7 +55,8 @@ class SubjectService {
     // registration's rules apply: gates, templates, and a photo added to an existing subject must match it
     // (Error(kFaceMismatch)).
     RegistrationResult add_example(const std::string& subject, std::string photo);
-    // Examples of one subject or of every subject, `size` per page from page `page` (0-based).
+    // Examples of one subject (none for an unknown one) or of every subject, `size` per page from page
+    // `page` (0-based).
     SubjectExamplePage examples(const std::optional<std::string>& subject, int page, int size);
     // The example (Error(kNotFound, details.image_id) for a face that is not a subject's).
     SubjectExample example(const std::string& image_id);
