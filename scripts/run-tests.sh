@@ -3,7 +3,9 @@
 # CTest, then the unit and contract tests again under AddressSanitizer + UBSan, then each libFuzzer target
 # on a fixed sequence of inputs (scripts/run-fuzz.sh: FUZZ_RUNS inputs from FUZZ_SEED, so that CI is
 # repeatable; `make fuzz` explores with random seeds), then the web page's end-to-end tests in Chromium
-# (scripts/run-e2e.sh). Prints CTest's summary lines; exits non-zero on any failure.
+# (scripts/run-e2e.sh), then the CompreFace clients' suite (tests/compat/: the CompreFace JavaScript SDK and a
+# replay of Double Take's requests, each against a server the suite starts). Prints CTest's summary lines;
+# exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -47,3 +49,6 @@ FUZZ_RUNS=${FUZZ_RUNS:-150000} FUZZ_SEED=${FUZZ_SEED:-1} JOBS=$jobs scripts/run-
 
 echo "== End-to-end tests of the web page (Chromium, real server)"
 scripts/run-e2e.sh
+
+echo "== CompreFace clients: its JavaScript SDK and Double Take's requests against a real server (API keys on)"
+node --test --test-concurrency=1 tests/compat/

@@ -8,7 +8,7 @@ std::span<const RouteRule> route_rules() {
     static const std::vector<RouteRule> rules = [] {
         std::vector<RouteRule> all;
         for (const auto table : {face_routes(), person_routes(), admin_routes(), maintenance_routes(),
-                                 correction_routes(), system_routes()})
+                                 correction_routes(), system_routes(), compreface_routes()})
             all.insert(all.end(), table.begin(), table.end());
         return all;
     }();

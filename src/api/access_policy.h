@@ -15,13 +15,31 @@
 
 namespace faceid {
 
+// How a family of routes differs from ours at the HTTP level (nullptr in a row: ours). The
+// CompreFace-compatible routes (compreface_routes.cpp) answer errors in CompreFace's shape and take what its
+// clients send.
+struct RouteFlavor {
+    // Writes `error` as the response (status, headers, body); called for every error of the row's routes,
+    // authentication and rate limiting included.
+    void (*render_error)(const Error& error, HttpResponse& res) = nullptr;
+    // Request bodies without a Content-Length (Transfer-Encoding: chunked, sent by Node's form-data streams)
+    // are accepted: the body is still limited by the upload limit as it arrives, and it counts as a maximal
+    // upload against the buffered-body budget.
+    bool accepts_chunked_body = false;
+    // Query parameters glued on with a second '?' (CompreFace JS SDK 1.0.0:
+    // "faces?subject=a?det_prob_threshold=0.8") or with '&' right after the path are split off as parameters
+    // of their own.
+    bool lenient_query = false;
+};
+
 struct RouteRule {
-    std::string_view method;        // GET, POST, PATCH, DELETE
+    std::string_view method;        // GET, POST, PUT, PATCH, DELETE
     std::string_view route;         // the documented pattern, e.g. /persons/{id}
     bool is_public;                 // answered without an API key
     uint8_t roles;                  // bit set of roles allowed (see role_bit)
     std::string_view audit_action;  // empty: not written to the audit log
     RouteHandler handler = nullptr;
+    const RouteFlavor* flavor = nullptr;  // nullptr: our own conventions
 };
 
 constexpr uint8_t role_bit(Role role) {
@@ -42,6 +60,7 @@ std::span<const RouteRule> admin_routes();        // audit log, API keys
 std::span<const RouteRule> maintenance_routes();  // retention clean-up, duplicates
 std::span<const RouteRule> correction_routes();   // merge, move a face, keep a duplicate pair apart
 std::span<const RouteRule> system_routes();       // probes, metrics, documentation
+std::span<const RouteRule> compreface_routes();   // the CompreFace 1.x REST API (Double Take, SDKs)
 
 std::span<const RouteRule> route_rules();
 // nullptr when the route is not in the table.

@@ -35,9 +35,16 @@ std::vector<std::string> split_path(std::string_view path) {
     return segments;
 }
 
-HttpResponse refusal(ErrorCode code, const std::string& message, const char* name = nullptr) {
+// A refusal in our error shape, or in the shape of the row's flavor (RouteFlavor::render_error) when the
+// route is known.
+HttpResponse refusal(ErrorCode code, const std::string& message, const char* name = nullptr,
+                     const RouteFlavor* flavor = nullptr) {
     const auto& info = error_info(code);
     HttpResponse res;
+    if (flavor && flavor->render_error) {
+        flavor->render_error(Error(code, message.empty() ? std::string(info.message) : message), res);
+        return res;
+    }
     res.status = info.http_status;
     res.set_content(
         error_json(name ? std::string(name) : std::string(info.name),
@@ -63,16 +70,21 @@ bool has_control_characters(std::string_view text, bool allow_tab) {
 //   lets chunked win silently), several differing Content-Length values (it takes the first), or one that
 //   is not a plain decimal number below 2^63 (it accepts 2^64 - 1): 400. A "-1", "+2" or "abc" never get
 //   here: libmicrohttpd answers those 400 itself (its own short HTML page) and closes.
-std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_body) {
+// A row whose flavor accepts chunked bodies (RouteFlavor::accepts_chunked_body) takes Transfer-Encoding
+// alone; the transport then limits the body as it arrives. Refusals are in the row's error shape.
+std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_body,
+                                           const RouteFlavor* flavor) {
     const bool has_length = req.has_header("Content-Length");
     if (req.has_header("Transfer-Encoding")) {
         if (has_length)
             return refusal(ErrorCode::kBadRequest,
-                           "A request may not carry both Content-Length and Transfer-Encoding.");
+                           "A request may not carry both Content-Length and Transfer-Encoding.", nullptr,
+                           flavor);
+        if (flavor && flavor->accepts_chunked_body) return std::nullopt;
         HttpResponse res =
             refusal(ErrorCode::kBadRequest,
                     "Request bodies must be sent with a Content-Length, not with Transfer-Encoding.",
-                    "length_required");
+                    "length_required", flavor);
         res.status = 411;  // not in the error table: only the transport refuses this
         return res;
     }
@@ -84,14 +96,58 @@ std::optional<HttpResponse> refuse_framing(const HttpRequest& req, uint64_t max_
         // 18 digits at most: below 2^63, and far beyond any upload limit.
         if (each.empty() || each.size() > 18 ||
             !std::all_of(each.begin(), each.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
-            return refusal(ErrorCode::kBadRequest, "The Content-Length is not a valid length.");
+            return refusal(ErrorCode::kBadRequest, "The Content-Length is not a valid length.", nullptr,
+                           flavor);
         if (each != value)
-            return refusal(ErrorCode::kBadRequest, "The request has conflicting Content-Length values.");
+            return refusal(ErrorCode::kBadRequest, "The request has conflicting Content-Length values.",
+                           nullptr, flavor);
     }
     if (std::stoull(value) > max_body)
-        return refusal(ErrorCode::kPayloadTooLarge, "The request body is larger than the upload limit of " +
-                                                        std::to_string(max_body / (1024 * 1024)) + " MB.");
+        return refusal(ErrorCode::kPayloadTooLarge,
+                       "The request body is larger than the upload limit of " +
+                           std::to_string(max_body / (1024 * 1024)) + " MB.",
+                       nullptr, flavor);
     return std::nullopt;
+}
+
+// Parameters glued to a lenient row's request (RouteFlavor::lenient_query): "a=1&b=2" after an '&' in the
+// path, and "x?b=2" values that carry a second '?'.
+void add_glued_params(HttpRequest& req, std::string_view glued) {
+    auto add = [&req](std::string_view pair) {
+        if (pair.empty()) return;
+        const size_t equals = pair.find('=');
+        req.query.emplace(std::string(pair.substr(0, equals)), equals == std::string_view::npos
+                                                                   ? std::string()
+                                                                   : std::string(pair.substr(equals + 1)));
+    };
+    while (!glued.empty()) {
+        const size_t amp = glued.find('&');
+        add(glued.substr(0, amp));
+        glued = amp == std::string_view::npos ? std::string_view() : glued.substr(amp + 1);
+    }
+    std::multimap<std::string, std::string> split;
+    for (auto& [name, value] : req.query) {
+        const size_t question = value.find('?');
+        if (question == std::string::npos) {
+            split.emplace(name, value);
+            continue;
+        }
+        split.emplace(name, value.substr(0, question));
+        std::string_view rest(value);
+        rest.remove_prefix(question + 1);
+        while (!rest.empty()) {
+            const size_t next = rest.find('?');
+            const std::string_view pair = rest.substr(0, next);
+            if (!pair.empty()) {
+                const size_t equals = pair.find('=');
+                split.emplace(
+                    std::string(pair.substr(0, equals)),
+                    equals == std::string_view::npos ? std::string() : std::string(pair.substr(equals + 1)));
+            }
+            rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+        }
+    }
+    req.query = std::move(split);
 }
 
 std::string read_pem(const std::filesystem::path& file) {
@@ -157,7 +213,7 @@ HttpServer::HttpServer(ApiServices services, ApiConfig config)
             throw Error(ErrorCode::kInternal,
                         "route " + std::string(rule.method) + " " + std::string(rule.route) +
                             (rule.handler ? " is in the route tables twice" : " has no handler"));
-        if (rule.method != "GET" && rule.method != "POST" && rule.method != "PATCH" &&
+        if (rule.method != "GET" && rule.method != "POST" && rule.method != "PUT" && rule.method != "PATCH" &&
             rule.method != "DELETE")
             throw Error(ErrorCode::kInternal, "route " + std::string(rule.route) +
                                                   " has the unknown method " + std::string(rule.method));
@@ -220,6 +276,17 @@ const RouteRule* HttpServer::route_for(const std::string& method, const std::str
     return nullptr;
 }
 
+const RouteRule* HttpServer::route_request(const std::string& method, const std::string& path,
+                                           std::vector<std::string>* path_params, std::string* glued) const {
+    if (const RouteRule* rule = route_for(method, path, path_params)) return rule;
+    const size_t amp = path.find('&');
+    if (amp == std::string::npos) return nullptr;
+    const RouteRule* rule = route_for(method, path.substr(0, amp), path_params);
+    if (!rule || !rule->flavor || !rule->flavor->lenient_query) return nullptr;
+    if (glued) *glued = path.substr(amp + 1);
+    return rule;
+}
+
 std::optional<HttpResponse> HttpServer::admit(const HttpRequest& head) {
     auto refused = [&](HttpResponse res) -> std::optional<HttpResponse> {
         spdlog::info("{} {} {} refused before the body ({})", head.method, head.path.substr(0, 200),
@@ -239,15 +306,17 @@ std::optional<HttpResponse> HttpServer::admit(const HttpRequest& head) {
     for (const auto& [name, value] : head.headers)
         if (has_control_characters(name, false) || has_control_characters(value, true))
             return refused(refusal(ErrorCode::kBadRequest, "A header contains control characters."));
-    if (auto framing = refuse_framing(head, config_.max_upload_bytes + 64 * 1024))
+    const RouteRule* rule = route_request(head.method, head.path, nullptr, nullptr);
+    if (auto framing =
+            refuse_framing(head, config_.max_upload_bytes + 64 * 1024, rule ? rule->flavor : nullptr))
         return refused(std::move(*framing));
-    if (!route_for(head.method, head.path, nullptr)) return refused(refusal(ErrorCode::kNotFound, ""));
+    if (!rule) return refused(refusal(ErrorCode::kNotFound, ""));
     return std::nullopt;
 }
 
 bool HttpServer::check_before_body(const HttpRequest& head) {
     if (!config_.auth_enabled) return false;
-    const RouteRule* rule = route_for(head.method, head.path, nullptr);
+    const RouteRule* rule = route_request(head.method, head.path, nullptr, nullptr);
     return rule && !rule->is_public;
 }
 
@@ -256,7 +325,7 @@ bool HttpServer::check_before_body(const HttpRequest& head) {
 // the rest (roles, per-key rate limit, audit) once the body is in; a key revoked in between is refused then.
 std::optional<HttpResponse> HttpServer::check(const HttpRequest& head) {
     const double start = monotonic_seconds();
-    const RouteRule* rule = route_for(head.method, head.path, nullptr);
+    const RouteRule* rule = route_request(head.method, head.path, nullptr, nullptr);
     if (!rule || rule->is_public || !config_.auth_enabled) return std::nullopt;
     HttpResponse res;
     try {
@@ -264,7 +333,7 @@ std::optional<HttpResponse> HttpServer::check(const HttpRequest& head) {
         return std::nullopt;
     } catch (const Error& e) {
         const std::string route(rule->route);
-        answer_error(e, head.method + " " + route, res);
+        answer_error(e, head.method + " " + route, res, rule);
         metrics_.observe(head.method, route, res.status, monotonic_seconds() - start);
         spdlog::info("{} {} {} - refused before the body ({})", head.method, route, res.status,
                      head.remote_addr);
@@ -273,11 +342,13 @@ std::optional<HttpResponse> HttpServer::check(const HttpRequest& head) {
 }
 
 void HttpServer::serve(HttpRequest& request, HttpResponse& response) {
-    const RouteRule* rule = route_for(request.method, request.path, &request.path_params);
+    std::string glued;
+    const RouteRule* rule = route_request(request.method, request.path, &request.path_params, &glued);
     if (!rule) {  // admitted, so not expected
         response = refusal(ErrorCode::kNotFound, "");
         return;
     }
+    if (rule->flavor && rule->flavor->lenient_query) add_glued_params(request, glued);
     handle(*rule, request, response);
 }
 
@@ -291,7 +362,7 @@ FieldView RouteCall::view(const HttpRequest& req) const {
     if (req.has_param("include")) {
         const std::string include = req.param("include");
         if (include.find("embeddings") != std::string::npos) {
-            if (caller_.role != Role::kAdmin)
+            if (!may_read_embeddings())
                 throw Error(ErrorCode::kForbidden, "Only an admin key may read embeddings.",
                             {{"include", "embeddings"}});
             view.embeddings = true;
@@ -343,9 +414,12 @@ Caller HttpServer::authenticate(const HttpRequest& req) const {
     if (!config_.auth_enabled) return Caller{"local", "no-auth", Role::kAdmin};
     const std::string key = presented_key(req);
     if (key.empty())
-        throw Error(ErrorCode::kUnauthorized, "An API key is required: send Authorization: Bearer KEY.");
+        throw Error(ErrorCode::kUnauthorized, "An API key is required: send Authorization: Bearer KEY.",
+                    {{"key", "missing"}});
     auto caller = services_.keys.authenticate(key);
-    if (!caller) throw Error(ErrorCode::kUnauthorized, "The API key is unknown, revoked or malformed.");
+    if (!caller)
+        throw Error(ErrorCode::kUnauthorized, "The API key is unknown, revoked or malformed.",
+                    {{"key", "unknown"}});
     return *caller;
 }
 
@@ -360,12 +434,16 @@ Caller HttpServer::authenticate_limited(const HttpRequest& req, HttpResponse& re
     }
 }
 
-void HttpServer::answer_error(const Error& e, const std::string& what, HttpResponse& res) {
+void HttpServer::answer_error(const Error& e, const std::string& what, HttpResponse& res,
+                              const RouteRule* rule) {
     const auto& info = e.info();
     if (info.http_status == 401) res.set_header("WWW-Authenticate", "Bearer");
     // Server-side failures carry file paths and library messages: those stay in the log.
     log_server_error(e, what);
-    send_json(res, info.http_status, error_json(e));
+    if (rule && rule->flavor && rule->flavor->render_error)
+        rule->flavor->render_error(e, res);  // a family of routes with its own error shape (CompreFace)
+    else
+        send_json(res, info.http_status, error_json(e));
 }
 
 void HttpServer::write_audit(const Caller& caller, std::string_view action, int status,
@@ -404,13 +482,17 @@ void HttpServer::handle(const RouteRule& rule, const HttpRequest& req, HttpRespo
         }
         rule.handler(call, req, res);
     } catch (const Error& e) {
-        answer_error(e, req.method + " " + route, res);
+        answer_error(e, req.method + " " + route, res, &rule);
     } catch (const std::exception& e) {
         // Internals stay in the log; the caller gets a generic message.
         spdlog::error("{} {}: unexpected error: {}", req.method, route, e.what());
         const auto& info = error_info(ErrorCode::kInternal);
-        send_json(res, 500,
-                  error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
+        if (rule.flavor && rule.flavor->render_error)
+            rule.flavor->render_error(Error(ErrorCode::kInternal), res);
+        else
+            send_json(
+                res, 500,
+                error_json(std::string(info.name), std::string(info.message), nlohmann::json::object()));
     }
     if (call.authenticated_ && !rule.audit_action.empty() && res.status != 429)
         write_audit(call.caller_, rule.audit_action, res.status, std::move(call.subject_ids_),

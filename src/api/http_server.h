@@ -47,13 +47,19 @@ class HttpServer : public HttpHandler {
     // The route of this method and path (its {id}s into path_params), or nullptr.
     const RouteRule* route_for(const std::string& method, const std::string& path,
                                std::vector<std::string>* path_params) const;
+    // route_for, and for a row with a lenient flavor also a path with parameters glued on after '&'
+    // (returned in `glued`).
+    const RouteRule* route_request(const std::string& method, const std::string& path,
+                                   std::vector<std::string>* path_params, std::string* glued) const;
     // Answers one request of the row's route: authentication, roles, rate limit, handler, errors, audit.
     void handle(const RouteRule& rule, const HttpRequest& req, HttpResponse& res);
     Caller authenticate(const HttpRequest& req) const;
     // authenticate(), with failed attempts limited per client address (429 once exhausted).
     Caller authenticate_limited(const HttpRequest& req, HttpResponse& res);
-    // The JSON error answer of `e` (and its log line when it is the server's fault).
-    static void answer_error(const Error& e, const std::string& what, HttpResponse& res);
+    // The JSON error answer of `e`, in the shape of `rule`'s flavor when it has one (and its log line when
+    // it is the server's fault).
+    static void answer_error(const Error& e, const std::string& what, HttpResponse& res,
+                             const RouteRule* rule = nullptr);
     // Throws Error(kRateLimited) with a Retry-After header when `key` has no token left in `limiter`.
     void refuse_if_limited(RateLimiter& limiter, const std::string& key, HttpResponse& res) const;
     void write_audit(const Caller& caller, std::string_view action, int status, nlohmann::json subject_ids,

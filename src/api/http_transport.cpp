@@ -296,7 +296,11 @@ struct HttpTransport::Impl {
         // Already too much waiting, or too many bodies held at once: say so now rather than after
         // reading the body. handler.admit() has checked that a Content-Length is a plain number.
         if (workers->full()) return send(connection, busy(request), true);
-        const uint64_t declared = std::strtoull(request.header("Content-Length").c_str(), nullptr, 10);
+        // A chunked body (admitted only for rows that accept one) counts as a maximal upload.
+        const uint64_t declared =
+            request.has_header("Transfer-Encoding") && !request.has_header("Content-Length")
+                ? settings.max_body_bytes
+                : std::strtoull(request.header("Content-Length").c_str(), nullptr, 10);
         const uint64_t budget = std::max(settings.max_body_bytes, settings.max_buffered_body_bytes);
         if (buffered.fetch_add(declared) + declared > budget) {
             buffered.fetch_sub(declared);

@@ -14,6 +14,7 @@
 #include "services/registration_service.h"
 #include "services/retention_service.h"
 #include "services/search_service.h"
+#include "services/subject_service.h"
 
 #include <nlohmann/json.hpp>
 
@@ -66,6 +67,7 @@ struct ApiServices {
     AuditLog& audit;
     RetentionService& retention;
     CorrectionService& corrections;
+    SubjectService& subjects;                                 // CompreFace subjects (compreface_routes.cpp)
     double duplicate_threshold = kDefaultDuplicateThreshold;  // default of GET /admin/duplicates
 };
 
@@ -88,6 +90,8 @@ class RouteCall {
     // What the caller's role may see of stored data; ?include=embeddings adds embeddings for an admin
     // and is refused (403) for anyone else.
     FieldView view(const HttpRequest& req) const;
+    // Whether the caller may read embeddings when it asks for them explicitly (admin keys only).
+    bool may_read_embeddings() const { return caller_.role == Role::kAdmin; }
     // Ids for the audit entry of this call (routes with an audit action only).
     void audit_ids(nlohmann::json subject_ids, nlohmann::json result_ids);
     // An admin added a face that does not match its person (allow_mismatch): its own audit entry.

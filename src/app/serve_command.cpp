@@ -160,6 +160,7 @@ int run_serve(const SettingFlags& flags) {
     CorrectionService corrections(gallery, storage.backend().corrections(), config.max_templates);
     SearchService search(pipelines, gallery, search_options(config));
     RetentionService retention(gallery, config.retention, log_cleanup_report);
+    SubjectService subjects(gallery, persons, registration, corrections);
 
     ApiConfig api;
     api.host = config.host;
@@ -181,7 +182,7 @@ int run_serve(const SettingFlags& flags) {
     api.web_dir = locate_asset_dir(config.web_dir, "web");
     api.swagger_dir = locate_asset_dir(config.swagger_dir, "node_modules/swagger-ui-dist");
     HttpServer server(ApiServices{gallery, persons, registration, search, pipelines, storage.description(),
-                                  keys, audit, retention, corrections, config.duplicate_threshold},
+                                  keys, audit, retention, corrections, subjects, config.duplicate_threshold},
                       api);
     if (!server.bind())
         throw Error(ErrorCode::kUnavailable, "cannot listen on " + config.host + ":" +

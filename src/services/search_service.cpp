@@ -15,7 +15,7 @@ SearchService::SearchService(PipelinePool& pipelines, Gallery& gallery, SearchOp
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
 std::vector<AnalyzedFace> SearchService::analyze_faces(FacePipeline& pipeline, const std::string& photo,
-                                                       bool all_faces) {
+                                                       bool all_faces, bool attributes) {
     auto detected = detect_faces(pipeline, photo);
     const size_t count = all_faces ? std::min<size_t>(detected.boxes.size(), options_.max_faces) : 1;
     std::vector<AnalyzedFace> faces;
@@ -23,13 +23,15 @@ std::vector<AnalyzedFace> SearchService::analyze_faces(FacePipeline& pipeline, c
     for (size_t i = 0; i < count; ++i) {
         faces.push_back(pipeline.analyze(detected.image, detected.boxes[i], false));
         if (options_.require_live) pipeline.assess_liveness(detected.image, faces.back());
+        if (attributes) pipeline.estimate_attributes(detected.image, faces.back());
     }
     return faces;
 }
 
-std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, bool all_faces) {
+std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, bool all_faces,
+                                                     bool attributes) {
     auto pipeline = pipelines_.acquire();
-    auto faces = analyze_faces(*pipeline, photo, all_faces);
+    auto faces = analyze_faces(*pipeline, photo, all_faces, attributes);
     std::vector<AnalyzedFace*> pointers;
     for (auto& f : faces) pointers.push_back(&f);
     pipeline->embed(pointers, pipeline->options().flip_average);  // one forward pass for all faces
@@ -57,6 +59,9 @@ FaceSearchResult SearchService::decide(const AnalyzedFace& face, std::vector<Per
     result.box = face.box;
     result.quality = face.quality;
     result.decision = decision;
+    result.points = face.points;
+    result.embedding = face.embedding;
+    result.attributes = face.attributes;
     for (auto& candidate : nearest) {
         if (candidate.similarity < decision.candidate_floor || int(result.candidates.size()) == top_k) break;
         candidate.below_threshold = candidate.similarity < decision.threshold;
@@ -76,7 +81,7 @@ FaceSearchResult SearchService::identify(const AnalyzedFace& face, const SearchR
 
 std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request) {
     const auto decision = decision_for(request);  // before the pipeline: a refused threshold costs nothing
-    auto faces = embed_faces(request.photo, request.all_faces);
+    auto faces = embed_faces(request.photo, request.all_faces, request.attributes);
     std::vector<FaceSearchResult> results;
     std::vector<std::string> matched;
     for (auto& face : faces) {
@@ -107,7 +112,8 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
         for (size_t i = begin; i < end; ++i) {
             try {
                 pipeline->start_budget();  // the time budget is per photo, as for a single search
-                faces[i] = analyze_faces(*pipeline, requests[i].photo, requests[i].all_faces);
+                faces[i] = analyze_faces(*pipeline, requests[i].photo, requests[i].all_faces,
+                                         requests[i].attributes);
             } catch (const Error& e) {
                 entries[i].error = e;
             }
@@ -196,6 +202,24 @@ VerifyResult SearchService::verify(const VerifyRequest& request) {
     result.same = result.similarity >= MatchPolicy::kVerifyThreshold;
     result.probability = options_.policy.probability(result.similarity, 1);
     return result;
+}
+
+std::vector<AnalyzedFace> SearchService::faces(const FaceRequest& request) {
+    if (request.embed) return embed_faces(request.photo, request.all_faces, request.attributes);
+    auto pipeline = pipelines_.acquire();
+    return analyze_faces(*pipeline, request.photo, request.all_faces, request.attributes);
+}
+
+std::vector<FaceComparison> SearchService::compare(FaceRequest request, const Embedding& reference) {
+    request.embed = true;
+    std::vector<FaceComparison> out;
+    for (auto& face : faces(request)) {
+        FaceComparison& c = out.emplace_back();
+        c.similarity = cosine_similarity(face.embedding, reference);
+        c.probability = options_.policy.probability(c.similarity, 1);
+        c.face = std::move(face);
+    }
+    return out;
 }
 
 SearchService::Detection SearchService::detect(const std::string& photo) {

@@ -17,6 +17,7 @@ struct SearchRequest {
     std::optional<double> threshold;  // cosine; default: the policy's decision for the gallery's size
     bool all_faces = false;           // every face (up to max_faces) instead of the largest only
     bool may_go_below_floor = false;  // the caller may ask for a threshold below the floor (admin)
+    bool attributes = false;          // estimate age and gender of each face (FaceSearchResult::attributes)
 };
 
 struct FaceSearchResult {
@@ -27,6 +28,24 @@ struct FaceSearchResult {
     // The nearest persons, best first, at most top_k, down to decision.candidate_floor; those under the
     // threshold are flagged below_threshold.
     std::vector<PersonMatch> candidates;
+    Landmarks5 points;                         // the face's five landmarks, in photo pixels
+    Embedding embedding;                       // the probe's embedding (what the search compared)
+    std::optional<FaceAttributes> attributes;  // when the request asked for them
+};
+
+// The faces of one photo without a search (detection, and comparisons with one reference face).
+struct FaceRequest {
+    std::string photo;
+    bool all_faces = false;   // every face (up to max_faces, largest first) instead of the largest only
+    bool embed = true;        // compute each face's embedding
+    bool attributes = false;  // estimate age and gender
+};
+
+// One face of a photo compared with a reference embedding, as a 1:1 decision (POST /verify's scale).
+struct FaceComparison {
+    AnalyzedFace face;
+    double similarity = 0;   // cosine
+    double probability = 0;  // that the two faces are the same person (0..1), a gallery of one
 };
 
 struct SearchOptions {
@@ -73,6 +92,10 @@ class SearchService {
     std::vector<BatchEntry> search_batch(const std::vector<SearchRequest>& requests, int parallelism = 1);
 
     VerifyResult verify(const VerifyRequest& request);
+    // The analysed faces of a photo, largest first. Throws Error(kNoFace) and the decoder's errors.
+    std::vector<AnalyzedFace> faces(const FaceRequest& request);
+    // Every face of request (embedded) against `reference`, largest first.
+    std::vector<FaceComparison> compare(FaceRequest request, const Embedding& reference);
     // Faces with quality figures, gate results, liveness and attributes; no embedding and no search.
     // At most kMaxDetectFaces faces are analysed (the largest): each costs ~80 ms of model time, and a
     // photo tiled with 539 faces held a pipeline for 42 s.
@@ -89,9 +112,11 @@ class SearchService {
 
   private:
     // The embedded faces of one photo: the largest only, or all up to max_faces.
-    std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces);
-    // Decoded, detected and analysed (liveness included when required), not embedded yet.
-    std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces);
+    std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces, bool attributes = false);
+    // Decoded, detected and analysed (liveness included when required, age and gender when asked), not
+    // embedded yet.
+    std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces,
+                                            bool attributes = false);
     // With require_live: false (and NOT_LIVE among the reasons) for a face that fails the gate.
     bool passes_live_gate(AnalyzedFace& face, bool all_faces) const;
     // Applies the decision to the nearest persons of one face.

@@ -772,6 +772,40 @@ TEST_F(HardeningTest, ChunkedRequestBodiesAreRefusedBeforeTheyAreRead) {
     EXPECT_EQ(health->status, 200);
 }
 
+// The CompreFace-compatible routes take chunked bodies (Double Take's and the CompreFace SDK's form-data
+// streams carry no length), but only up to the upload limit as they arrive, and CL + TE stays refused.
+TEST_F(HardeningTest, CompreFaceRoutesTakeChunkedBodiesOnlyUpToTheUploadLimit) {
+    start({"--read-timeout", "3"}, /*auth=*/true);
+    const pid_t pid = server_->pid();
+    const long peak_before = proc_status_mib(pid, "VmHWM");
+    ASSERT_GT(peak_before, 0);
+    const std::string head =
+        "POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    // A small one is read and answered (here: no key, in CompreFace's shape).
+    const std::string small = send_chunked(server_->port(), head, 0);
+    EXPECT_EQ(status_of(small), 401) << small.substr(0, 400);
+    EXPECT_NE(small.find("\"code\":20"), std::string::npos) << small.substr(0, 400);
+    // 200 MiB from a key holder (without a key it is refused before the body): cut at the 10 MB limit.
+    const std::string keyed_head = "POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\nx-api-key: " +
+                                   server_->bootstrap_key() +
+                                   "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const auto started = std::chrono::steady_clock::now();
+    const std::string large = send_chunked(server_->port(), keyed_head, 200);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(status_of(large), 413) << large.substr(0, 400);
+    EXPECT_LT(seconds, 10.0);
+    EXPECT_LT(proc_status_mib(pid, "VmHWM") - peak_before, 100);
+    const std::string both = raw_exchange(server_->port(),
+                                          "POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\n"
+                                          "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}");
+    EXPECT_EQ(status_of(both), 400) << both.substr(0, 400);
+    auto http = server_->client();
+    auto health = http.Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+}
+
 // Content-Length with Transfer-Encoding (request smuggling behind a proxy), conflicting or broken lengths:
 // refused at once, where httplib let chunked win, or skipped "-1" / 2^64 bytes until the read timeout (413).
 // Lengths that are not numbers at all are refused by libmicrohttpd itself, with its own short HTML page

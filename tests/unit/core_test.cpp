@@ -4,12 +4,22 @@
 #include "core/face.h"
 #include "core/ids.h"
 #include "core/sha256.h"
+#include "core/utf8.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
 namespace faceid {
+
+TEST(Utf8, ChecksWellFormednessAndReadsLatin1) {
+    EXPECT_TRUE(is_valid_utf8("Zo\xC3\xAB and \xE2\x82\xAC"));
+    EXPECT_FALSE(is_valid_utf8("Zo\xEB"));        // Latin-1
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // a surrogate
+    EXPECT_EQ(latin1_to_utf8("Zo\xEB p04"), "Zo\xC3\xAB p04");
+    EXPECT_EQ(latin1_to_utf8("plain"), "plain");
+}
 
 TEST(Ids, FaceIdRoundTripsThroughLabel) {
     for (int i = 0; i < 100; ++i) {

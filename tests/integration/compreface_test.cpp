@@ -1,0 +1,156 @@
+// The CompreFace-compatible routes (issue 16) over HTTP, beyond what its SDK exercises (tests/compat/): a
+// subject is one of our persons and our own persons are no subjects, paging across subjects, a rename that
+// merges, subjects in percent-encoded paths, parameters glued on after '&', the example's photo, deleting
+// every subject, and the audit log.
+#include "integration/server_process.h"
+#include "support/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace faceid::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CompreFaceTest : public ::testing::Test {
+  protected:
+    void SetUp() override { root_ = make_temp_dir("faceid-compreface"); }
+    void TearDown() override {
+        server_.reset();
+        if (!HasFailure()) fs::remove_all(root_);
+    }
+    ServerProcess& start() {
+        server_ =
+            std::make_unique<ServerProcess>(root_ / "data", std::vector<std::string>{"--rate-limit", "0"},
+                                            /*auth=*/true);
+        server_->start();
+        return *server_;
+    }
+    // A client that sends `key` as CompreFace clients do.
+    httplib::Client client(const std::string& key) {
+        auto http = server_->client();
+        http.set_default_headers({{"x-api-key", key}});
+        return http;
+    }
+    fs::path root_;
+    std::unique_ptr<ServerProcess> server_;
+};
+
+std::set<std::string> subjects_of(const JsonResponse& r) {
+    std::set<std::string> names;
+    for (const auto& s : r.body["subjects"]) names.insert(s.get<std::string>());
+    return names;
+}
+
+TEST_F(CompreFaceTest, SubjectsArePersonsOfTheseRoutesListedPagedRenamedAndDeleted) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const fs::path photos = data / "photos-multi";
+    auto& server = start();
+    const std::string admin = server.bootstrap_key();
+    ASSERT_FALSE(admin.empty()) << server.log();
+    const std::string operator_key = create_key(server.data_dir(), "operator", "double take");
+    auto http = client(operator_key);
+    auto as_admin = client(admin);
+
+    // A person of our own routes: no subject.
+    auto grace =
+        post_multipart(http, "/register", {photo_part(photos / "p02/img3.jpg"), text_part("name", "Grace")});
+    ASSERT_EQ(grace.status, 201) << grace.raw;
+
+    std::map<std::string, std::vector<std::string>> examples;
+    for (const auto& [subject, file] : std::vector<std::pair<std::string, std::string>>{
+             {"a", "p01/img1.jpg"}, {"a", "p01/img2.jpg"}, {"b", "p03/img8.jpg"}, {"c", "p05/img16.jpg"}}) {
+        auto added = post_multipart(http, "/api/v1/recognition/faces?subject=" + subject,
+                                    {photo_part(photos / file, "file")});
+        ASSERT_EQ(added.status, 201) << added.raw;
+        EXPECT_EQ(added.body["subject"], subject);
+        examples[subject].push_back(added.body["image_id"]);
+    }
+    EXPECT_EQ(subjects_of(get_json(http, "/api/v1/recognition/subjects")),
+              (std::set<std::string>{"a", "b", "c"}));
+
+    // Our person list shows them, marked by their external_id.
+    auto persons = get_json(http, "/persons");
+    ASSERT_EQ(persons.status, 200);
+    std::set<std::string> external_ids;
+    for (const auto& p : persons.body["persons"])
+        if (p["external_id"].is_string()) external_ids.insert(p["external_id"]);
+    EXPECT_EQ(external_ids, (std::set<std::string>{"compreface:a", "compreface:b", "compreface:c"}));
+
+    // Pages across subjects.
+    std::set<std::string> seen;
+    for (int page = 0; page < 2; ++page) {
+        auto listed = get_json(http, "/api/v1/recognition/faces?size=3&page=" + std::to_string(page));
+        ASSERT_EQ(listed.status, 200) << listed.raw;
+        EXPECT_EQ(listed.body["total_elements"], 4);
+        EXPECT_EQ(listed.body["total_pages"], 2);
+        EXPECT_EQ(listed.body["page_size"], 3);
+        EXPECT_EQ(listed.body["faces"].size(), page == 0 ? 3u : 1u);
+        for (const auto& f : listed.body["faces"]) seen.insert(f["image_id"]);
+    }
+    EXPECT_EQ(seen.size(), 4u);
+    EXPECT_EQ(get_json(http, "/api/v1/recognition/faces?subject=a").body["faces"].size(), 2u);
+    EXPECT_EQ(get_json(http, "/api/v1/recognition/faces?subject=zz").body["total_elements"], 0);
+
+    // Recognition names subjects only: Grace's other photo finds no subject (and not Grace). Parameters glued
+    // on after '&' are read.
+    auto found =
+        post_multipart(http, "/api/v1/recognition/recognize&det_prob_threshold=0.5&prediction_count=3",
+                       {photo_part(photos / "p02/img53.jpg", "file")});
+    ASSERT_EQ(found.status, 200) << found.raw;
+    for (const auto& face : found.body["result"])
+        for (const auto& s : face["subjects"]) EXPECT_NE(s["subject"], "Grace");
+    EXPECT_EQ(post_multipart(http, "/api/v1/recognition/recognize&det_prob_threshold=2",
+                             {photo_part(photos / "p02/img53.jpg", "file")})
+                  .body["code"],
+              26);
+
+    // The example's photo is the uploaded file.
+    auto image = http.Get(("/api/v1/recognition/faces/" + examples["b"][0] + "/img").c_str());
+    ASSERT_TRUE(image);
+    EXPECT_EQ(image->status, 200);
+    EXPECT_EQ(image->body, read_file(photos / "p03/img8.jpg"));
+
+    // Renaming b onto a merges them; a subject with a space travels percent-encoded.
+    auto merged =
+        json_response(http.Put("/api/v1/recognition/subjects/b", R"({"subject": "a"})", "application/json"));
+    EXPECT_EQ(merged.status, 200) << merged.raw;
+    EXPECT_EQ(merged.body["updated"], true);
+    EXPECT_EQ(get_json(http, "/api/v1/recognition/faces?subject=a").body["total_elements"], 3);
+    auto spaced = json_response(
+        http.Put("/api/v1/recognition/subjects/c", R"({"subject": "c d"})", "application/json"));
+    EXPECT_EQ(spaced.status, 200) << spaced.raw;
+    EXPECT_EQ(subjects_of(get_json(http, "/api/v1/recognition/subjects")),
+              (std::set<std::string>{"a", "c d"}));
+    EXPECT_EQ(get_json(http, "/api/v1/recognition/faces?subject=c%20d").body["total_elements"], 1);
+    auto to_existing =
+        json_response(http.Post("/api/v1/recognition/subjects", R"({"subject": "c d"})", "application/json"));
+    EXPECT_EQ(to_existing.status, 400);
+    EXPECT_EQ(to_existing.body["code"], 43);
+
+    // Deleting every subject leaves our own persons.
+    auto deleted = json_response(as_admin.Delete("/api/v1/recognition/subjects"));
+    ASSERT_EQ(deleted.status, 200) << deleted.raw;
+    EXPECT_EQ(deleted.body["deleted"], 2);
+    EXPECT_TRUE(get_json(http, "/api/v1/recognition/subjects").body["subjects"].empty());
+    auto left = get_json(http, "/persons");
+    ASSERT_EQ(left.body["persons"].size(), 1u);
+    EXPECT_EQ(left.body["persons"][0]["name"], "Grace");
+
+    // Audited like our own routes, by the key that did it.
+    auto audit = get_json(as_admin, "/audit?action=compreface.example.add");
+    ASSERT_EQ(audit.status, 200) << audit.raw;
+    ASSERT_EQ(audit.body["entries"].size(), 4u);
+    for (const auto& e : audit.body["entries"]) {
+        EXPECT_EQ(e["key_name"], "double take");
+        EXPECT_EQ(e["status"], 201);
+        EXPECT_EQ(e["result_ids"].size(), 2u);  // the person and the face
+    }
+    EXPECT_EQ(get_json(as_admin, "/audit?action=compreface.subjects.delete").body["entries"].size(), 1u);
+    EXPECT_EQ(get_json(as_admin, "/audit?action=compreface.subject.rename").body["entries"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace faceid::testing
