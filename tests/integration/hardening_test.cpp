@@ -787,9 +787,9 @@ TEST_F(HardeningTest, CompreFaceRoutesTakeChunkedBodiesOnlyUpToTheUploadLimit) {
     EXPECT_EQ(status_of(small), 401) << small.substr(0, 400);
     EXPECT_NE(small.find("\"code\":20"), std::string::npos) << small.substr(0, 400);
     // 200 MiB from a key holder (without a key it is refused before the body): cut at the 10 MB limit.
-    const std::string keyed_head = "POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\nx-api-key: " +
-                                   server_->bootstrap_key() +
-                                   "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string keyed_head =
+        "POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\nx-api-key: " + server_->bootstrap_key() +
+        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
     const auto started = std::chrono::steady_clock::now();
     const std::string large = send_chunked(server_->port(), keyed_head, 200);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
