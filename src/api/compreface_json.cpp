@@ -22,10 +22,6 @@ constexpr int kFacesServiceException = 41;
 constexpr int kSubjectNotFound = 42;
 constexpr int kSubjectAlreadyExists = 43;
 
-double round5(double v) {
-    return std::round(v * 100000) / 100000;
-}
-
 std::string detail(const Error& error, const char* name) {
     const auto& details = error.details();
     if (!details.is_object() || !details.contains(name) || !details[name].is_string()) return {};
@@ -33,6 +29,10 @@ std::string detail(const Error& error, const char* name) {
 }
 
 }  // namespace
+
+double compreface_number(double value) {
+    return std::round(value * 100000) / 100000;
+}
 
 CompreFaceError compreface_error(const Error& error) {
     const auto& info = error.info();
@@ -107,7 +107,7 @@ nlohmann::json compreface_face_json(const FaceBox& box, const Landmarks5& points
                                     const std::optional<FaceAttributes>& attributes,
                                     const Embedding* embedding, const FacePlugins& plugins) {
     nlohmann::json face = {{"box",
-                            {{"probability", round5(box.score)},
+                            {{"probability", compreface_number(box.score)},
                              {"x_max", int(std::lround(box.x2))},
                              {"y_max", int(std::lround(box.y2))},
                              {"x_min", int(std::lround(std::max(0.0f, box.x1)))},
@@ -125,8 +125,9 @@ nlohmann::json compreface_face_json(const FaceBox& box, const Landmarks5& points
     }
     if (attributes && plugins.gender) {
         const bool male = attributes->gender >= 0.5;
-        face["gender"] = {{"probability", round5(male ? attributes->gender : 1 - attributes->gender)},
-                          {"value", male ? "male" : "female"}};
+        face["gender"] = {
+            {"probability", compreface_number(male ? attributes->gender : 1 - attributes->gender)},
+            {"value", male ? "male" : "female"}};
     }
     if (embedding && plugins.calculator) face["embedding"] = *embedding;
     return face;

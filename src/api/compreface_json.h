@@ -40,6 +40,9 @@ struct FacePlugins {
     bool calculator = false;
 };
 
+// A similarity or probability as CompreFace writes it (5 decimals).
+double compreface_number(double value);
+
 // One face: "box" {probability, x_max, y_max, x_min, y_min} and the plugins' fields.
 nlohmann::json compreface_face_json(const FaceBox& box, const Landmarks5& points,
                                     const std::optional<FaceAttributes>& attributes,

@@ -24,10 +24,6 @@ constexpr size_t kMaxDeleteIds = 1000;  // POST /api/v1/recognition/faces/delete
 const RouteFlavor kCompreFace{
     .render_error = render_compreface_error, .accepts_chunked_body = true, .lenient_query = true};
 
-double round5(double v) {
-    return std::round(v * 100000) / 100000;
-}
-
 // The faces CompreFace would answer with: those at or above det_prob_threshold, at most `limit` (biggest
 // first, as our pipeline orders them); none left is CompreFace's "no face" (code 28).
 template <typename T, typename BoxOf>
@@ -64,8 +60,8 @@ void list_subjects(RouteCall& call, const HttpRequest&, HttpResponse& res) {
 void add_subject(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     const std::string subject = compreface_body_subject(req);
     SubjectService::check_name(subject);
-    // A subject is a person, and a person has at least one face: the name is checked and reserved by its
-    // first example (POST /api/v1/recognition/faces), not stored now.
+    // A subject is a person, and a person has at least one face: the name is checked here, and the subject
+    // is stored with its first example (POST /api/v1/recognition/faces).
     call.audit_ids(nlohmann::json::array({subject}), nlohmann::json::array());
     if (call.services.subjects.find(subject))
         throw Error(ErrorCode::kConflict, "Subject already exists", {{"field", "subject"}});
@@ -149,6 +145,7 @@ void delete_example_list(RouteCall& call, const HttpRequest& req, HttpResponse& 
     if (parsed.value.size() > kMaxDeleteIds)
         throw Error(ErrorCode::kInvalidField, "At most " + std::to_string(kMaxDeleteIds) + " image ids.",
                     {{"field", "image_ids"}, {"max", kMaxDeleteIds}});
+    call.charge(int(parsed.value.size()));  // one token per id, as a batch takes one per photo
     auto named = nlohmann::json::array();
     auto deleted = nlohmann::json::array();
     auto out = nlohmann::json::array();
@@ -196,7 +193,7 @@ void recognize(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
             if (!subject) continue;
             // The probability that this subject is the right person (the open-set decision's), not the
             // cosine: CompreFace clients threshold it themselves.
-            subjects.push_back({{"subject", *subject}, {"similarity", round5(c.probability)}});
+            subjects.push_back({{"subject", *subject}, {"similarity", compreface_number(c.probability)}});
             found.push_back(c.person.id);
             if (int(subjects.size()) == options.prediction_count) break;
         }
@@ -214,7 +211,7 @@ nlohmann::json comparison_json(const FaceComparison& c, const CompreFaceFaceOpti
     auto face = compreface_face_json(c.face.box, c.face.points, c.face.attributes, &c.face.embedding,
                                      options.plugins);
     // As in recognize: the probability that the two faces are the same person (a gallery of one).
-    face["similarity"] = round5(c.probability);
+    face["similarity"] = compreface_number(c.probability);
     if (options.status) face["execution_time"] = execution_time(started);
     return face;
 }
