@@ -49,14 +49,19 @@ export class SearchView {
     const results = out.results || [];
     // Left-to-right order matches how people read a group photo.
     const ordered = results.map((r, i) => ({ ...r, original: i })).sort((a, b) => a.box[0] - b.box[0]);
-    this.source.showBoxes(ordered.map((r, i) => ({ box: r.box, label: String(i + 1), color: r.match ? '#2fbf71' : '#8a94a6' })));
+    // A photo on its side was turned by the server to find the faces: its boxes are in the turned photo,
+    // so they are not drawn over (or cut from) the photo as shown.
+    const rotation = results[0]?.rotation || 0;
+    if (!rotation) this.source.showBoxes(ordered.map((r, i) => ({ box: r.box, label: String(i + 1), color: r.match ? '#2fbf71' : '#8a94a6' })));
+    const usable = rotation ? null : bitmap;
     const known = ordered.filter((r) => r.match).length;
     const summary = ordered.length === 1
       ? (known ? 'Match found' : 'Unknown person')
       : `${ordered.length} faces · ${known} recognised · ${ordered.length - known} unknown`;
     clear(this.results,
       h('h2', { class: 'results-title', id: 'search-summary' }, summary),
-      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, bitmap)))),
+      rotation ? h('p', { class: 'note', id: 'search-rotation' }, `The photo was on its side: it was turned ${rotation}° to find the faces.`) : null,
+      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, usable)))),
       decisionLine(out.decision));
     bitmap?.close();
     announce(summary);

@@ -24,6 +24,7 @@ enum class ErrorCode {
     kNoFace,
     kFaceIndexOutOfRange,
     kQualityGateFailed,
+    kOrientationUnclear,
     kNotLive,
     kNotFound,
     kConflict,

@@ -29,8 +29,15 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                                                                  const std::optional<PersonRecord>& person) {
     auto pipeline = pipelines_.acquire();
     auto photo = detect_faces(*pipeline, request.photo);
+    // A template must not be stored upside down: a photo on its side whose upright reading is unsure is
+    // refused (search can ask the gallery which reading is right; a registration has nothing to ask).
+    if (photo.rotation != 0 && !photo.rotation_sure)
+        throw Error(ErrorCode::kOrientationUnclear, "",
+                    {{"rotations_tried", {photo.rotation, photo.opposite.rotation}},
+                     {"advice", "Turn the photo upright (or set its EXIF orientation) and send it again."}});
     ChosenFace chosen;
     chosen.faces_seen = int(photo.boxes.size());
+    chosen.rotation = photo.rotation;
     chosen.image = photo.image;
     chosen.format = photo.format;
     if (request.face_index) {
@@ -161,6 +168,7 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     result.box = chosen.face.box;
     result.faces_seen = chosen.faces_seen;
     result.face_index = chosen.index;
+    result.rotation = chosen.rotation;
     return result;
 }
 

@@ -61,6 +61,7 @@ struct RegistrationResult {
     bool skipped = false;  // skip_known_photo found the photo already stored: nothing was written
     int faces_seen = 0;
     int face_index = 0;
+    int rotation = 0;  // degrees the photo was turned to find the face (PhotoFaces::rotation)
     std::vector<std::string> dropped_face_ids;
 };
 
@@ -68,7 +69,8 @@ class RegistrationService {
   public:
     RegistrationService(PipelinePool& pipelines, Gallery& gallery, RegistrationOptions options);
 
-    // Throws Error: kNoFace, kQualityGateFailed (details.reasons), kFaceIndexOutOfRange, kNotFound (unknown
+    // Throws Error: kNoFace, kOrientationUnclear (a photo on its side whose upright reading is
+    // unsure), kQualityGateFailed (details.reasons), kFaceIndexOutOfRange, kNotFound (unknown
     // person_id), kMissingField (no name for a new person), kConflict, and the decoder's errors.
     RegistrationResult register_face(const RegistrationRequest& request);
 
@@ -100,6 +102,7 @@ class RegistrationService {
         AnalyzedFace face;
         int index = 0;
         int faces_seen = 0;
+        int rotation = 0;
         cv::Mat image;
         std::string format;
     };

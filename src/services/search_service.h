@@ -27,6 +27,7 @@ struct FaceSearchResult {
     // The nearest persons, best first, at most top_k, down to decision.candidate_floor; those under the
     // threshold are flagged below_threshold.
     std::vector<PersonMatch> candidates;
+    int rotation = 0;  // degrees the photo was turned to find its faces (box is in the turned photo)
 };
 
 struct SearchOptions {
@@ -81,6 +82,7 @@ class SearchService {
         cv::Size size;
         std::vector<AnalyzedFace> faces;
         int faces_detected = 0;  // before the cap; faces.size() < faces_detected when truncated
+        int rotation = 0;        // degrees the photo was turned to find its faces (size and boxes are of it)
     };
     Detection detect(const std::string& photo);
 
@@ -90,8 +92,24 @@ class SearchService {
   private:
     // The embedded faces of one photo: the largest only, or all up to max_faces.
     std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces);
-    // Decoded, detected and analysed (liveness included when required), not embedded yet.
-    std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces);
+    // The same, and for a photo turned with an unsure choice of which way is up, the other reading's faces
+    // too (opposite; empty otherwise).
+    struct Readings {
+        std::vector<AnalyzedFace> faces, opposite;
+        int rotation = 0, opposite_rotation = 0;
+    };
+    Readings embed_readings(const std::string& photo, bool all_faces);
+    // Decoded, detected and analysed (liveness included when required), not embedded yet. rotation
+    // (optional): set to the degrees the photo was turned to find its faces. A batch keeps the reading
+    // chosen by vision/upright_turn even when unsure (no second search per photo).
+    std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces,
+                                            int* rotation = nullptr);
+    // Analysed faces of one reading of a photo, not embedded yet.
+    std::vector<AnalyzedFace> analyze_reading(FacePipeline& pipeline, const cv::Mat& image,
+                                              const std::vector<FaceBox>& boxes, bool all_faces);
+    // Every face of one reading against the gallery.
+    std::vector<FaceSearchResult> identify_all(std::vector<AnalyzedFace>& faces, const SearchRequest& request,
+                                               const MatchDecision& decision) const;
     // With require_live: false (and NOT_LIVE among the reasons) for a face that fails the gate.
     bool passes_live_gate(AnalyzedFace& face, bool all_faces) const;
     // Applies the decision to the nearest persons of one face.

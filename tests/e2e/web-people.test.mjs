@@ -109,6 +109,18 @@ test('add a photo to a person from the person view (camera) and find them with i
   assertNoConsoleErrors();
 });
 
+test('a photo on its side (no orientation tag) is turned by the server and still finds the person', when, async () => {
+  assert.ok(dana.id, 'the add-photo test ran first');
+  const { page } = browser;
+  const turned = path.join(SHOTS_DIR, 'camera', 'dana-on-its-side.jpg');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', dataFile(PHOTOS.danaCamera), '-vf', 'transpose=2', '-frames:v', '1', turned]);
+  const found = await searchUpload(page, turned);
+  assert.equal(found.name, `Dana ${tag}`);
+  assert.match(await page.textContent('#search-rotation'), /turned (90|270)° to find the faces/);
+  await screenshot(page, '22b-search-photo-on-its-side');
+  assertNoConsoleErrors();
+});
+
 test('edit the name, external id and details, and pin the primary photo', when, async () => {
   assert.ok(dana.id, 'the add-photo test ran first');
   const { page } = browser;
