@@ -21,10 +21,6 @@ RegistrationService::RegistrationService(PipelinePool& pipelines, Gallery& galle
                                          RegistrationOptions options)
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
-std::mutex& RegistrationService::person_lock(const std::string& person_id) {
-    return person_locks_[std::hash<std::string>{}(person_id) % person_locks_.size()];
-}
-
 RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request,
                                                                  const std::optional<PersonRecord>& person) {
     auto pipeline = pipelines_.acquire();
@@ -331,7 +327,7 @@ void RegistrationService::check_same_person(const PersonRecord& person, const Em
 
 RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face,
                                                       std::vector<FaceRecord>& dropped) {
-    std::lock_guard lock(person_lock(person.id));
+    const auto lock = person_locks_.lock(person.id);
     auto faces = gallery_.persons().faces_of(person.id);
     if (faces.empty() && !gallery_.persons().get_person(person.id))
         throw Error(ErrorCode::kNotFound, "The person was deleted.", {{"person_id", person.id}});

@@ -7,6 +7,7 @@
 #include "services/calibration/match_decision.h"
 #include "services/duplicate_finder.h"
 #include "services/gallery.h"
+#include "services/person_locks.h"
 #include "vision/pipeline_pool.h"
 
 #include <nlohmann/json.hpp>
@@ -97,6 +98,9 @@ class RegistrationService {
     };
     BatchOutcome register_items(std::vector<BatchItem> items, int parallelism);
 
+    // The per-person locks template changes take; corrections (merge, move) share them.
+    PersonLocks& person_locks() { return person_locks_; }
+
   private:
     struct ChosenFace {
         AnalyzedFace face;
@@ -133,13 +137,12 @@ class RegistrationService {
     // Throws Error(kFaceMismatch) when the face does not match any template of the person it is added to
     // (below MatchPolicy::kVerifyThreshold, the 1:1 decision).
     void check_same_person(const PersonRecord& person, const Embedding& embedding) const;
-    std::mutex& person_lock(const std::string& person_id);
 
     PipelinePool& pipelines_;
     Gallery& gallery_;
     RegistrationOptions options_;
-    // Template changes of one person are serialised (read faces, decide, write); striped by person id.
-    std::array<std::mutex, 64> person_locks_;
+    // Template changes of one person are serialised (read faces, decide, write), with corrections too.
+    PersonLocks person_locks_;
 };
 
 }  // namespace faceid
