@@ -56,7 +56,7 @@ SearchService::Readings SearchService::embed_readings(const std::string& photo, 
     readings.rotation = detected.rotation;
     readings.faces = analyze_reading(*pipeline, detected.image, detected.boxes, all_faces);
     embed_all(*pipeline, readings.faces);
-    if (detected.rotation != 0 && !detected.rotation_sure) {
+    if (detected.rotation != 0 && !detected.rotation_sure && !detected.opposite.boxes.empty()) {
         readings.opposite_rotation = detected.opposite.rotation;
         readings.opposite =
             analyze_reading(*pipeline, detected.opposite.image, detected.opposite.boxes, all_faces);
