@@ -21,16 +21,42 @@ RegistrationService::RegistrationService(PipelinePool& pipelines, Gallery& galle
                                          RegistrationOptions options)
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
+bool RegistrationService::take_reading_nearer_to(FacePipeline& pipeline, PhotoFaces& photo,
+                                                 const PersonRecord& person) {
+    const auto templates = gallery_.persons().faces_of(person.id);
+    if (templates.empty() || photo.opposite.boxes.empty()) return false;
+    auto nearest = [&](const cv::Mat& image, const FaceBox& box) {
+        auto face = pipeline.analyze(image, box, false);
+        std::vector<AnalyzedFace*> one{&face};
+        pipeline.embed(one, pipeline.options().flip_average);
+        double best = -1;
+        for (const auto& t : templates)
+            best = std::max(best, double(cosine_similarity(face.embedding, t.embedding)));
+        return best;
+    };
+    if (nearest(photo.opposite.image, photo.opposite.boxes.front()) >
+        nearest(photo.image, photo.boxes.front())) {
+        std::swap(photo.image, photo.opposite.image);
+        std::swap(photo.boxes, photo.opposite.boxes);
+        std::swap(photo.rotation, photo.opposite.rotation);
+    }
+    return true;
+}
+
 RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request,
                                                                  const std::optional<PersonRecord>& person) {
     auto pipeline = pipelines_.acquire();
     auto photo = detect_faces(*pipeline, request.photo);
-    // A template must not be stored upside down: a photo on its side whose upright reading is unsure is
-    // refused (search can ask the gallery which reading is right; a registration has nothing to ask).
-    if (photo.rotation != 0 && !photo.rotation_sure)
-        throw Error(ErrorCode::kOrientationUnclear, "",
-                    {{"rotations_tried", {photo.rotation, photo.opposite.rotation}},
-                     {"advice", "Turn the photo upright (or set its EXIF orientation) and send it again."}});
+    // A template must not be stored upside down. A photo on its side whose upright reading is unsure:
+    // for a photo added to a known person, the reading nearer to the person's templates is upright (an
+    // upside-down face embeds as noise); a new person has nothing to ask, so the photo is refused.
+    if (photo.rotation != 0 && !photo.rotation_sure) {
+        if (!person || !take_reading_nearer_to(*pipeline, photo, *person))
+            throw Error(
+                ErrorCode::kOrientationUnclear, "",
+                {{"rotations_tried", {photo.rotation, photo.opposite.rotation}},
+                 {"advice", "Turn the photo upright (or set its EXIF orientation) and send it again."}});
+    }
     ChosenFace chosen;
     chosen.faces_seen = int(photo.boxes.size());
     chosen.rotation = photo.rotation;

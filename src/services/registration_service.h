@@ -8,6 +8,7 @@
 #include "services/duplicate_finder.h"
 #include "services/gallery.h"
 #include "services/person_locks.h"
+#include "services/uploaded_photo.h"
 #include "vision/pipeline_pool.h"
 
 #include <nlohmann/json.hpp>
@@ -137,6 +138,10 @@ class RegistrationService {
     // Throws Error(kFaceMismatch) when the face does not match any template of the person it is added to
     // (below MatchPolicy::kVerifyThreshold, the 1:1 decision).
     void check_same_person(const PersonRecord& person, const Embedding& embedding) const;
+    // For a photo on its side whose upright reading is unsure: keeps the reading whose largest face is
+    // nearer to the person's templates (swapping it in from photo.opposite when that one is). False when
+    // the person has no template to ask.
+    bool take_reading_nearer_to(FacePipeline& pipeline, PhotoFaces& photo, const PersonRecord& person);
 
     PipelinePool& pipelines_;
     Gallery& gallery_;

@@ -1,7 +1,8 @@
 // Photos turned a quarter without an EXIF orientation (OpenCV writes none). The real server turns them
-// upright, registers and searches them and says which turn it used; an unsure turn is refused for
-// registration and settled by the gallery for search. RotationFloor holds the measured accuracy of the
-// upright choice on photos-multi (`faceid eval rotation --root ../shared/data/photos-multi` prints it).
+// upright, registers and searches them and says which turn it used; an unsure turn is refused for a new
+// person's registration, and settled by the gallery for search and for a photo added to a known person.
+// RotationFloor holds the measured accuracy of the upright choice on photos-multi (`faceid eval rotation
+// --root ../shared/data/photos-multi` prints it).
 #include "integration/server_process.h"
 #include "services/rotation_evaluation.h"
 #include "support/test_support.h"
@@ -77,6 +78,11 @@ TEST(RotationTest, APhotoOnItsSideIsTurnedUprightAndTheTurnIsReported) {
     EXPECT_EQ(settled.body["results"][0]["rotation"], 270) << settled.raw;
     ASSERT_FALSE(settled.body["results"][0]["match"].is_null()) << settled.raw;
     EXPECT_EQ(settled.body["results"][0]["match"]["person"]["id"], ada);
+    // Added to Ada herself, the same unsure photo is taken: her templates tell which reading is upright.
+    auto added = post_multipart(http, "/register", {unsure, text_part("person_id", ada)});
+    ASSERT_EQ(added.status, 201) << added.raw;
+    EXPECT_EQ(added.body["rotation"], 270);
+    EXPECT_EQ(added.body["person"]["face_count"], 2);
     if (!::testing::Test::HasFailure()) fs::remove_all(dir);
 }
 
