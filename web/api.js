@@ -106,6 +106,8 @@ export const api = {
     return json('/register/batch', { method: 'POST', body });
   },
   keys: () => json('/keys'),
+  // The calling key's role (no key dialog: the page asks quietly to choose which screens to show).
+  keySelf: () => json('/keys/self', { noKeyPrompt: true }),
   createKey: (role, name) => postJson('/keys', { role, name }),
   revokeKey: (id) => json(`/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   audit: ({ action, keyId, cursor, limit = 25 } = {}) => {

@@ -1,6 +1,6 @@
 // The page: a hash router over its views (search, register, gallery, person, duplicates review, import,
 // administration) and the API key button.
-import { onKeyRequired, getApiKey } from './api.js';
+import { api, onKeyRequired, getApiKey } from './api.js';
 import { keyDialog } from './dialogs.js';
 import { RegisterView } from './register-view.js';
 import { SearchView } from './search-view.js';
@@ -56,6 +56,24 @@ function showKeyState() {
 }
 keyButton.addEventListener('click', () => keyDialog());
 document.addEventListener('apikeychange', showKeyState);
+
+// Links to screens the key's role may not use are hidden (data-roles on the nav links, as the server's
+// route table allows them). The server still refuses such calls with 403: this only spares a user the
+// screens that would answer "not allowed". While the role is unknown (no key yet) every link shows.
+async function showLinksForRole() {
+  let role = '';
+  try {
+    role = (await api.keySelf()).role || '';
+  } catch (_) {
+    role = '';  // no key or a wrong one: the key dialog appears when a screen needs it
+  }
+  for (const link of document.querySelectorAll('nav a[data-roles]')) {
+    link.hidden = Boolean(role) && !link.dataset.roles.split(' ').includes(role);
+  }
+  document.body.dataset.role = role;
+}
+document.addEventListener('apikeychange', showLinksForRole);
+showLinksForRole();
 onKeyRequired((reason) => keyDialog(reason));
 showKeyState();
 

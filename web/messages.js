@@ -69,6 +69,7 @@ const ERRORS = {
   image_too_large: 'The photo has too many pixels. Use a smaller photo.',
   possible_duplicate: 'This face looks like someone who is already registered.',
   face_index_out_of_range: 'There are fewer faces in the photo than expected. Take the photo again.',
+  orientation_unclear: 'The face is only found when the photo is turned, and which way is up is unclear. Turn the photo upright and try again.',
   not_live: 'The face does not look like a live person (a photo of a photo or a screen?). Use the real person.',
   face_mismatch: 'This face does not match the person it was added to. Add the photo to the right person, or register it as someone new.',
   threshold_below_floor: 'Only an administrator may search with a threshold that low.',

@@ -322,6 +322,12 @@ export class PhotoSource {
     try {
       const result = await api.detect(file);
       if (this.photo !== file) return;
+      // A photo on its side is turned by the server to find the face: its boxes are in the turned photo,
+      // so they are not drawn over the photo as shown; the hint says what the server will do.
+      if (result.rotation) {
+        this.drawBoxes(this.stillOverlay, this.naturalWidth, this.naturalHeight, []);
+        return this.setHint(this.stillHint, `The photo is on its side: it is turned ${result.rotation}° to find the face`, 'ok');
+      }
       this.drawDetection(this.stillOverlay, result.width || this.naturalWidth, result.height || this.naturalHeight, result.faces || [], 1, this.stillHint);
     } catch (err) {
       if (this.photo !== file) return;

@@ -102,12 +102,13 @@ export class RegisterView {
     this.result.scrollIntoView({ block: 'nearest' });
   }
 
-  showSuccess({ person, face, primary, faces_seen: facesSeen }) {
+  showSuccess({ person, face, primary, faces_seen: facesSeen, rotation }) {
     const q = face.quality || {};
     const notes = [];
     if (primary) notes.push(h('span', { class: 'badge ok' }, '★ Primary photo'));
     else notes.push(h('span', { class: 'badge' }, 'Added as an extra photo (the primary one is better)'));
     if (facesSeen > 1) notes.push(h('p', { class: 'note' }, `${facesSeen} faces were in the photo; the largest one was used.`));
+    if (rotation) notes.push(h('p', { class: 'note' }, `The photo was on its side: it was turned ${rotation}° to find the face.`));
     clear(this.result, h('div', { class: 'card success', id: 'register-success' },
       h('div', { class: 'success-head' }, h('span', { class: 'check', 'aria-hidden': 'true' }, '✓'), h('h2', {}, `${person.name} is registered`)),
       h('div', { class: 'success-body' },

@@ -49,14 +49,19 @@ export class SearchView {
     const results = out.results || [];
     // Left-to-right order matches how people read a group photo.
     const ordered = results.map((r, i) => ({ ...r, original: i })).sort((a, b) => a.box[0] - b.box[0]);
-    this.source.showBoxes(ordered.map((r, i) => ({ box: r.box, label: String(i + 1), color: r.match ? '#2fbf71' : '#8a94a6' })));
+    // A photo on its side was turned by the server to find the faces: its boxes are in the turned photo,
+    // so they are not drawn over the photo as shown; the face crops are cut from the photo turned the same way.
+    const rotation = results[0]?.rotation || 0;
+    if (!rotation) this.source.showBoxes(ordered.map((r, i) => ({ box: r.box, label: String(i + 1), color: r.match ? '#2fbf71' : '#8a94a6' })));
+    const usable = turnedLike(bitmap, rotation);
     const known = ordered.filter((r) => r.match).length;
     const summary = ordered.length === 1
       ? (known ? 'Match found' : 'Unknown person')
       : `${ordered.length} faces · ${known} recognised · ${ordered.length - known} unknown`;
     clear(this.results,
       h('h2', { class: 'results-title', id: 'search-summary' }, summary),
-      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, bitmap)))),
+      rotation ? h('p', { class: 'note', id: 'search-rotation' }, `The photo was on its side: it was turned ${rotation}° to find the faces.`) : null,
+      h('ol', { class: 'result-list' }, ordered.map((r, i) => h('li', {}, this.card(r, i + 1, usable)))),
       decisionLine(out.decision));
     bitmap?.close();
     announce(summary);
@@ -127,6 +132,20 @@ function decisionLine(d) {
 }
 
 // Cuts the face (with a margin) out of the searched photo, so each card shows which face it is about.
+// The photo turned `degrees` clockwise as the server turned it (a canvas, which drawImage takes like a bitmap).
+function turnedLike(bitmap, degrees) {
+  if (!bitmap || !degrees) return bitmap;
+  const quarter = degrees % 180 !== 0;
+  const canvas = document.createElement('canvas');
+  canvas.width = quarter ? bitmap.height : bitmap.width;
+  canvas.height = quarter ? bitmap.width : bitmap.height;
+  const ctx = canvas.getContext('2d');
+  ctx.translate(canvas.width / 2, canvas.height / 2);
+  ctx.rotate((degrees * Math.PI) / 180);
+  ctx.drawImage(bitmap, -bitmap.width / 2, -bitmap.height / 2);
+  return canvas;
+}
+
 function cropInto(canvas, bitmap, box) {
   const [x1, y1, x2, y2] = box;
   const size = Math.max(x2 - x1, y2 - y1) * 1.3;

@@ -1,4 +1,5 @@
-// Routes for administration: the audit log (admin, auditor) and API keys (admin).
+// Routes for administration: the audit log (admin, auditor) and API keys (admin; any key may ask about
+// itself).
 #include "api/access_policy.h"
 #include "api/request_reader.h"
 #include "core/clock.h"
@@ -64,6 +65,17 @@ void list_keys(RouteCall& call, const HttpRequest&, HttpResponse& res) {
     send_json(res, 200, {{"keys", keys}});
 }
 
+// Who the caller is: the page shows the administration screens to admin keys only. With keys off
+// (--no-auth, loopback only) every caller is a local admin.
+void key_self(RouteCall& call, const HttpRequest&, HttpResponse& res) {
+    const auto& caller = call.caller();
+    send_json(res, 200,
+              {{"role", std::string(role_name(caller.role))},
+               {"key_id", caller.key_id.empty() ? nlohmann::json() : nlohmann::json(caller.key_id)},
+               {"name", caller.key_name.empty() ? nlohmann::json() : nlohmann::json(caller.key_name)},
+               {"auth", call.config.auth_enabled}});
+}
+
 void create_key(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     RequestReader in(req);
     const std::string role_text = in.required_text("role", 20);
@@ -91,10 +103,12 @@ void revoke_key(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
 }
 
 constexpr uint8_t kAdmin = kAdminRole, kAuditor = kAuditorRole;
+constexpr uint8_t kAnyKey = kAdminRole | kOperatorRole | kSearcherRole | kAuditorRole;
 
 constexpr std::array kRoutes = {
     RouteRule{"GET", "/audit", false, kAdmin | kAuditor, "", list_audit},
     RouteRule{"GET", "/keys", false, kAdmin, "", list_keys},
+    RouteRule{"GET", "/keys/self", false, kAnyKey, "", key_self},
     RouteRule{"POST", "/keys", false, kAdmin, "key.create", create_key},
     RouteRule{"DELETE", "/keys/{id}", false, kAdmin, "key.revoke", revoke_key},
 };

@@ -234,7 +234,8 @@ void detect(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
                {"height", detection.size.height},
                {"faces", faces},
                {"faces_detected", detection.faces_detected},
-               {"faces_truncated", truncated}});
+               {"faces_truncated", truncated},
+               {"rotation", detection.rotation}});
 }
 
 constexpr uint8_t kAdmin = kAdminRole, kOperator = kOperatorRole, kSearcher = kSearcherRole;

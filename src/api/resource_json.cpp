@@ -40,6 +40,7 @@ nlohmann::json registration_json(const RegistrationResult& result, const FieldVi
             {"skipped", result.skipped},
             {"faces_seen", result.faces_seen},
             {"face_index", result.face_index},
+            {"rotation", result.rotation},
             {"dropped_face_ids", result.dropped_face_ids}};
 }
 
@@ -116,7 +117,8 @@ nlohmann::json search_results_json(const std::vector<FaceSearchResult>& results,
               {{"score", std::round(r.quality.score * 1000) / 1000}, {"reasons", r.quality.reasons}}},
              {"match", r.match ? match_json(*r.match, view) : nlohmann::json()},
              {"candidates", candidates},
-             {"decision", decision_json(r.decision)}});
+             {"decision", decision_json(r.decision)},
+             {"rotation", r.rotation}});
     }
     return out;
 }

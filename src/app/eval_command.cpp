@@ -1,9 +1,11 @@
 // faceid eval: verification accuracy over labelled pairs (LFW), several pipeline variants side by side;
-// `faceid eval identify` (identify_eval_command.cpp) is the open-set benchmark.
+// `faceid eval identify` (identify_eval_command.cpp) is the open-set benchmark, `faceid eval rotation`
+// (rotation_eval_command.cpp) the turned-photo one.
 #include "app/eval_command.h"
 
 #include "app/command_setup.h"
 #include "app/identify_eval_command.h"
+#include "app/rotation_eval_command.h"
 #include "app/vision_flags.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -221,8 +223,10 @@ void add_eval_command(CLI::App& app) {
                          "--pipeline, applied on top of the command line's pipeline");
     evaluate->add_option("--scores", eval.scores_out, "Write every pair's cosine per variant to this CSV");
     add_identify_eval_command(*evaluate);
+    add_rotation_eval_command(*evaluate);
     evaluate->final_callback([evaluate] {
-        if (evaluate->got_subcommand("identify")) return;  // it ran its own callback
+        // The sub-commands ran their own callbacks.
+        if (evaluate->got_subcommand("identify") || evaluate->got_subcommand("rotation")) return;
         if (eval.pairs.empty() || eval.root.empty())
             throw CLI::ValidationError("eval", "give --pairs and --root (or the identify sub-command)");
         throw CLI::RuntimeError(run_eval(flags, eval));

@@ -157,7 +157,8 @@ int run_serve(const SettingFlags& flags) {
     RegistrationOptions registration_settings = registration_options(config);
     registration_settings.corrections = &storage.backend().corrections();
     RegistrationService registration(pipelines, gallery, registration_settings);
-    CorrectionService corrections(gallery, storage.backend().corrections(), config.max_templates);
+    CorrectionService corrections(gallery, storage.backend().corrections(), config.max_templates,
+                                  registration.person_locks());
     SearchService search(pipelines, gallery, search_options(config));
     RetentionService retention(gallery, config.retention, log_cleanup_report);
     SubjectService subjects(gallery, persons, registration, corrections);

@@ -30,6 +30,9 @@ constexpr std::array kErrorTable = {
               "face_index is larger than the number of faces found."},
     ErrorInfo{ErrorCode::kQualityGateFailed, "quality_gate_failed", 422,
               "The face does not meet the quality requirements."},
+    ErrorInfo{ErrorCode::kOrientationUnclear, "orientation_unclear", 422,
+              "The face is only found when the photo is turned, and which way is up is unclear: turn the "
+              "photo upright and send it again."},
     ErrorInfo{ErrorCode::kNotLive, "not_live", 422, "The face does not look like a live person."},
     ErrorInfo{ErrorCode::kNotFound, "not_found", 404, "Not found."},
     ErrorInfo{ErrorCode::kConflict, "conflict", 409, "The request conflicts with stored data."},

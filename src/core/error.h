@@ -25,6 +25,7 @@ enum class ErrorCode {
     kNoFace,
     kFaceIndexOutOfRange,
     kQualityGateFailed,
+    kOrientationUnclear,
     kNotLive,
     kNotFound,
     kConflict,

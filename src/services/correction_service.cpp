@@ -16,10 +16,34 @@ namespace {
     throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", id.substr(0, 64)}});
 }
 
+// The merge target with what it lacks filled from the source: the external id when it has none, and the
+// metadata keys it does not have (its own values win). nullopt when nothing changes.
+std::optional<PersonRecord> fill_from(const PersonRecord& target, const PersonRecord& source) {
+    PersonRecord filled = target;
+    bool changed = false;
+    if (!filled.external_id && source.external_id) {
+        filled.external_id = source.external_id;
+        changed = true;
+    }
+    if (source.metadata.is_object()) {
+        if (!filled.metadata.is_object()) filled.metadata = nlohmann::json::object();
+        for (const auto& [key, value] : source.metadata.items())
+            if (!filled.metadata.contains(key)) {
+                filled.metadata[key] = value;
+                changed = true;
+            }
+    }
+    return changed ? std::optional(std::move(filled)) : std::nullopt;
+}
+
 }  // namespace
 
-CorrectionService::CorrectionService(Gallery& gallery, GalleryCorrections& corrections, int max_templates)
-    : gallery_(gallery), corrections_(corrections), max_templates_(std::max(1, max_templates)) {}
+CorrectionService::CorrectionService(Gallery& gallery, GalleryCorrections& corrections, int max_templates,
+                                     PersonLocks& locks)
+    : gallery_(gallery),
+      corrections_(corrections),
+      max_templates_(std::max(1, max_templates)),
+      locks_(locks) {}
 
 PersonRecord CorrectionService::pin_primary(const std::string& person_id, const std::string& face_id) {
     PersonService::check_person_id(person_id);
@@ -43,16 +67,39 @@ TransferResult CorrectionService::merge(const std::string& into_id, const std::s
     if (into_id == from_id)
         throw Error(ErrorCode::kInvalidField, "A person cannot be merged into themselves.",
                     {{"field", "person_id"}});
+    // Both persons' faces are read and written under their locks: a registration adding to either at the
+    // same time would otherwise count from the same faces and leave the target over the template limit.
+    const auto locked = locks_.lock_both(into_id, from_id);
     auto into = gallery_.persons().get_person(into_id);
     if (!into) person_not_found(into_id);
     auto from = gallery_.persons().get_person(from_id);
     if (!from) person_not_found(from_id);
-    return transfer(*from, gallery_.persons().faces_of(from_id), into, std::nullopt, /*keep_moved=*/false);
+    auto result =
+        transfer(*from, gallery_.persons().faces_of(from_id), into, std::nullopt, /*keep_moved=*/false);
+    // The source is gone now, so its external id is free to carry over (it is unique among persons).
+    if (auto filled = fill_from(result.person, *from)) {
+        filled->updated_at_ms = now_ms();
+        try {
+            if (gallery_.persons().update_person(*filled)) result.person = std::move(*filled);
+        } catch (const Error& e) {
+            // Another person took the external id in the moment since the source was removed: the merge is
+            // done, so keep it and carry over the metadata alone.
+            if (e.code() != ErrorCode::kConflict) throw;
+            filled->external_id = result.person.external_id;
+            if (gallery_.persons().update_person(*filled)) result.person = std::move(*filled);
+        }
+    }
+    return result;
 }
 
 TransferResult CorrectionService::move_face(const std::string& face_id, const MoveTarget& target) {
     PersonService::check_face_id(face_id);
     auto face = gallery_.persons().get_face(face_id);
+    if (!face) throw Error(ErrorCode::kNotFound, "No face with this id.", {{"face_id", face_id}});
+    // Under the locks of the face's person and the target (a new person needs none: nobody else knows
+    // its id yet); the face is read again under them, since it may have moved or gone meanwhile.
+    const auto locked = locks_.lock_both(face->person_id, target.person_id.value_or(face->person_id));
+    face = gallery_.persons().get_face(face_id);
     if (!face) throw Error(ErrorCode::kNotFound, "No face with this id.", {{"face_id", face_id}});
     auto from = gallery_.persons().get_person(face->person_id);
     if (!from) throw Error(ErrorCode::kNotFound, "No face with this id.", {{"face_id", face_id}});

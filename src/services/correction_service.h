@@ -7,6 +7,7 @@
 #include "core/records.h"
 #include "repositories/gallery_corrections.h"
 #include "services/gallery.h"
+#include "services/person_locks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,15 +37,20 @@ struct TransferResult {
 
 class CorrectionService {
   public:
-    CorrectionService(Gallery& gallery, GalleryCorrections& corrections, int max_templates);
+    // `locks`: registration's per-person locks (RegistrationService::person_locks()), so that a merge or a
+    // move and a registration on the same person cannot both decide from the same template count.
+    CorrectionService(Gallery& gallery, GalleryCorrections& corrections, int max_templates,
+                      PersonLocks& locks);
 
     // Makes the face the person's pinned primary. Error(kNotFound) for an unknown person or a face that
     // is not theirs.
     PersonRecord pin_primary(const std::string& person_id, const std::string& face_id);
     bool is_primary_pinned(const std::string& person_id);
 
-    // Moves every face of `from_id` to `into_id`; `from_id` is then gone. Error(kNotFound) for an unknown
-    // person, Error(kInvalidField) when both are the same person.
+    // Moves every face of `from_id` to `into_id`; `from_id` is then gone. The target keeps its name,
+    // external id and metadata; what it lacks is filled from the source (its external id when the target
+    // has none, and each metadata key the target does not have), so nothing the source carried is lost.
+    // Error(kNotFound) for an unknown person, Error(kInvalidField) when both are the same person.
     TransferResult merge(const std::string& into_id, const std::string& from_id);
     // Moves one face to another person or a new one (a name is then required). Error(kNotFound) for an
     // unknown face or person, Error(kInvalidField) when the target is the face's own person,
@@ -65,6 +71,7 @@ class CorrectionService {
     Gallery& gallery_;
     GalleryCorrections& corrections_;
     int max_templates_;
+    PersonLocks& locks_;
 };
 
 }  // namespace faceid

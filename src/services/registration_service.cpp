@@ -21,16 +21,45 @@ RegistrationService::RegistrationService(PipelinePool& pipelines, Gallery& galle
                                          RegistrationOptions options)
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
-std::mutex& RegistrationService::person_lock(const std::string& person_id) {
-    return person_locks_[std::hash<std::string>{}(person_id) % person_locks_.size()];
+bool RegistrationService::take_reading_nearer_to(FacePipeline& pipeline, PhotoFaces& photo,
+                                                 const PersonRecord& person) {
+    const auto templates = gallery_.persons().faces_of(person.id);
+    if (templates.empty() || photo.opposite.boxes.empty()) return false;
+    auto nearest = [&](const cv::Mat& image, const FaceBox& box) {
+        auto face = pipeline.analyze(image, box, false);
+        std::vector<AnalyzedFace*> one{&face};
+        pipeline.embed(one, pipeline.options().flip_average);
+        double best = -1;
+        for (const auto& t : templates)
+            best = std::max(best, double(cosine_similarity(face.embedding, t.embedding)));
+        return best;
+    };
+    if (nearest(photo.opposite.image, photo.opposite.boxes.front()) >
+        nearest(photo.image, photo.boxes.front())) {
+        std::swap(photo.image, photo.opposite.image);
+        std::swap(photo.boxes, photo.opposite.boxes);
+        std::swap(photo.rotation, photo.opposite.rotation);
+    }
+    return true;
 }
 
 RegistrationService::ChosenFace RegistrationService::choose_face(const RegistrationRequest& request,
                                                                  const std::optional<PersonRecord>& person) {
     auto pipeline = pipelines_.acquire();
     auto photo = detect_faces(*pipeline, request.photo);
+    // A template must not be stored upside down. A photo on its side whose upright reading is unsure:
+    // for a photo added to a known person, the reading nearer to the person's templates is upright (an
+    // upside-down face embeds as noise); a new person has nothing to ask, so the photo is refused.
+    if (photo.rotation != 0 && !photo.rotation_sure) {
+        if (!person || !take_reading_nearer_to(*pipeline, photo, *person))
+            throw Error(
+                ErrorCode::kOrientationUnclear, "",
+                {{"rotations_tried", {photo.rotation, photo.opposite.rotation}},
+                 {"advice", "Turn the photo upright (or set its EXIF orientation) and send it again."}});
+    }
     ChosenFace chosen;
     chosen.faces_seen = int(photo.boxes.size());
+    chosen.rotation = photo.rotation;
     chosen.image = photo.image;
     chosen.format = photo.format;
     if (request.face_index) {
@@ -161,6 +190,7 @@ RegistrationResult RegistrationService::register_face(const RegistrationRequest&
     result.box = chosen.face.box;
     result.faces_seen = chosen.faces_seen;
     result.face_index = chosen.index;
+    result.rotation = chosen.rotation;
     return result;
 }
 
@@ -323,7 +353,7 @@ void RegistrationService::check_same_person(const PersonRecord& person, const Em
 
 RegistrationResult RegistrationService::add_to_person(const PersonRecord& person, const FaceRecord& face,
                                                       std::vector<FaceRecord>& dropped) {
-    std::lock_guard lock(person_lock(person.id));
+    const auto lock = person_locks_.lock(person.id);
     auto faces = gallery_.persons().faces_of(person.id);
     if (faces.empty() && !gallery_.persons().get_person(person.id))
         throw Error(ErrorCode::kNotFound, "The person was deleted.", {{"person_id", person.id}});

@@ -7,6 +7,8 @@
 #include "services/calibration/match_decision.h"
 #include "services/duplicate_finder.h"
 #include "services/gallery.h"
+#include "services/person_locks.h"
+#include "services/uploaded_photo.h"
 #include "vision/pipeline_pool.h"
 
 #include <nlohmann/json.hpp>
@@ -61,6 +63,7 @@ struct RegistrationResult {
     bool skipped = false;  // skip_known_photo found the photo already stored: nothing was written
     int faces_seen = 0;
     int face_index = 0;
+    int rotation = 0;  // degrees the photo was turned to find the face (PhotoFaces::rotation)
     std::vector<std::string> dropped_face_ids;
 };
 
@@ -68,7 +71,8 @@ class RegistrationService {
   public:
     RegistrationService(PipelinePool& pipelines, Gallery& gallery, RegistrationOptions options);
 
-    // Throws Error: kNoFace, kQualityGateFailed (details.reasons), kFaceIndexOutOfRange, kNotFound (unknown
+    // Throws Error: kNoFace, kOrientationUnclear (a photo on its side whose upright reading is
+    // unsure), kQualityGateFailed (details.reasons), kFaceIndexOutOfRange, kNotFound (unknown
     // person_id), kMissingField (no name for a new person), kConflict, and the decoder's errors.
     RegistrationResult register_face(const RegistrationRequest& request);
 
@@ -95,11 +99,15 @@ class RegistrationService {
     };
     BatchOutcome register_items(std::vector<BatchItem> items, int parallelism);
 
+    // The per-person locks template changes take; corrections (merge, move) share them.
+    PersonLocks& person_locks() { return person_locks_; }
+
   private:
     struct ChosenFace {
         AnalyzedFace face;
         int index = 0;
         int faces_seen = 0;
+        int rotation = 0;
         cv::Mat image;
         std::string format;
     };
@@ -130,13 +138,16 @@ class RegistrationService {
     // Throws Error(kFaceMismatch) when the face does not match any template of the person it is added to
     // (below MatchPolicy::kVerifyThreshold, the 1:1 decision).
     void check_same_person(const PersonRecord& person, const Embedding& embedding) const;
-    std::mutex& person_lock(const std::string& person_id);
+    // For a photo on its side whose upright reading is unsure: keeps the reading whose largest face is
+    // nearer to the person's templates (swapping it in from photo.opposite when that one is). False when
+    // the person has no template to ask.
+    bool take_reading_nearer_to(FacePipeline& pipeline, PhotoFaces& photo, const PersonRecord& person);
 
     PipelinePool& pipelines_;
     Gallery& gallery_;
     RegistrationOptions options_;
-    // Template changes of one person are serialised (read faces, decide, write); striped by person id.
-    std::array<std::mutex, 64> person_locks_;
+    // Template changes of one person are serialised (read faces, decide, write), with corrections too.
+    PersonLocks person_locks_;
 };
 
 }  // namespace faceid

@@ -14,28 +14,63 @@ namespace faceid {
 SearchService::SearchService(PipelinePool& pipelines, Gallery& gallery, SearchOptions options)
     : pipelines_(pipelines), gallery_(gallery), options_(options) {}
 
-std::vector<AnalyzedFace> SearchService::analyze_faces(FacePipeline& pipeline, const std::string& photo,
-                                                       bool all_faces, bool attributes) {
-    auto detected = detect_faces(pipeline, photo);
-    const size_t count = all_faces ? std::min<size_t>(detected.boxes.size(), options_.max_faces) : 1;
+std::vector<AnalyzedFace> SearchService::analyze_reading(FacePipeline& pipeline, const cv::Mat& image,
+                                                         const std::vector<FaceBox>& boxes, bool all_faces,
+                                                         bool attributes) {
+    const size_t count = all_faces ? std::min<size_t>(boxes.size(), options_.max_faces) : 1;
     std::vector<AnalyzedFace> faces;
     faces.reserve(count);
     for (size_t i = 0; i < count; ++i) {
-        faces.push_back(pipeline.analyze(detected.image, detected.boxes[i], false));
-        if (options_.require_live) pipeline.assess_liveness(detected.image, faces.back());
-        if (attributes) pipeline.estimate_attributes(detected.image, faces.back());
+        faces.push_back(pipeline.analyze(image, boxes[i], false));
+        if (options_.require_live) pipeline.assess_liveness(image, faces.back());
+        if (attributes) pipeline.estimate_attributes(image, faces.back());
     }
     return faces;
 }
 
-std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, bool all_faces,
-                                                     bool attributes) {
-    auto pipeline = pipelines_.acquire();
-    auto faces = analyze_faces(*pipeline, photo, all_faces, attributes);
+std::vector<AnalyzedFace> SearchService::analyze_faces(FacePipeline& pipeline, const std::string& photo,
+                                                       bool all_faces, bool attributes, int* rotation) {
+    auto detected = detect_faces(pipeline, photo);
+    if (rotation) *rotation = detected.rotation;
+    return analyze_reading(pipeline, detected.image, detected.boxes, all_faces, attributes);
+}
+
+namespace {
+void embed_all(FacePipeline& pipeline, std::vector<AnalyzedFace>& faces) {
     std::vector<AnalyzedFace*> pointers;
     for (auto& f : faces) pointers.push_back(&f);
-    pipeline->embed(pointers, pipeline->options().flip_average);  // one forward pass for all faces
-    return faces;
+    pipeline.embed(pointers, pipeline.options().flip_average);  // one forward pass for all faces
+}
+
+// The best candidate's similarity over every face of one reading (-2 when nobody is near).
+double best_similarity(const std::vector<FaceSearchResult>& results) {
+    double best = -2;
+    for (const auto& r : results)
+        if (!r.candidates.empty()) best = std::max(best, r.candidates.front().similarity);
+    return best;
+}
+}  // namespace
+
+SearchService::Readings SearchService::embed_readings(const std::string& photo, bool all_faces,
+                                                      bool attributes) {
+    auto pipeline = pipelines_.acquire();
+    auto detected = detect_faces(*pipeline, photo);
+    Readings readings;
+    readings.rotation = detected.rotation;
+    readings.faces = analyze_reading(*pipeline, detected.image, detected.boxes, all_faces, attributes);
+    embed_all(*pipeline, readings.faces);
+    if (detected.rotation != 0 && !detected.rotation_sure && !detected.opposite.boxes.empty()) {
+        readings.opposite_rotation = detected.opposite.rotation;
+        readings.opposite = analyze_reading(*pipeline, detected.opposite.image, detected.opposite.boxes,
+                                            all_faces, attributes);
+        embed_all(*pipeline, readings.opposite);
+    }
+    return readings;
+}
+
+std::vector<AnalyzedFace> SearchService::embed_faces(const std::string& photo, bool all_faces,
+                                                     bool attributes) {
+    return embed_readings(photo, all_faces, attributes).faces;
 }
 
 bool SearchService::passes_live_gate(AnalyzedFace& face, bool all_faces) const {
@@ -79,11 +114,10 @@ FaceSearchResult SearchService::identify(const AnalyzedFace& face, const SearchR
                   request.top_k, decision);
 }
 
-std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request) {
-    const auto decision = decision_for(request);  // before the pipeline: a refused threshold costs nothing
-    auto faces = embed_faces(request.photo, request.all_faces, request.attributes);
+std::vector<FaceSearchResult> SearchService::identify_all(std::vector<AnalyzedFace>& faces,
+                                                          const SearchRequest& request,
+                                                          const MatchDecision& decision) const {
     std::vector<FaceSearchResult> results;
-    std::vector<std::string> matched;
     for (auto& face : faces) {
         if (!passes_live_gate(face, request.all_faces)) {
             results.push_back(decide(face, {}, request.top_k, decision));
@@ -92,7 +126,30 @@ std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request
         results.push_back(decide(face,
                                  gallery_.search(face.embedding, request.top_k, decision.candidate_floor),
                                  request.top_k, decision));
-        if (results.back().match) matched.push_back(results.back().match->person.id);
+    }
+    return results;
+}
+
+std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request) {
+    const auto decision = decision_for(request);  // before the pipeline: a refused threshold costs nothing
+    auto readings = embed_readings(request.photo, request.all_faces, request.attributes);
+    auto results = identify_all(readings.faces, request, decision);
+    int rotation = readings.rotation;
+    // A photo on its side whose upright reading is unsure (vision/upright_turn.h): both readings are
+    // searched and the one whose best candidate is nearer is kept. An upside-down face embeds as noise, so
+    // a known person's upright reading is the nearer one; for an unknown person both readings are far and
+    // the open-set decision still answers "unknown" (a match needs the threshold either way).
+    if (!readings.opposite.empty()) {
+        auto other = identify_all(readings.opposite, request, decision);
+        if (best_similarity(other) > best_similarity(results)) {
+            results = std::move(other);
+            rotation = readings.opposite_rotation;
+        }
+    }
+    std::vector<std::string> matched;
+    for (auto& r : results) {
+        r.rotation = rotation;
+        if (r.match) matched.push_back(r.match->person.id);
     }
     gallery_.note_matched(matched);
     return results;
@@ -104,6 +161,7 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
     std::vector<MatchDecision> decisions;
     for (const auto& request : requests) decisions.push_back(decision_for(request));
     std::vector<std::vector<AnalyzedFace>> faces(requests.size());
+    std::vector<int> rotations(requests.size(), 0);
     // Photos [begin, end) on one pipeline: detection photo by photo, then a single embedder forward pass
     // for all their faces.
     auto run_share = [&](size_t begin, size_t end) {
@@ -113,7 +171,7 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
             try {
                 pipeline->start_budget();  // the time budget is per photo, as for a single search
                 faces[i] = analyze_faces(*pipeline, requests[i].photo, requests[i].all_faces,
-                                         requests[i].attributes);
+                                         requests[i].attributes, &rotations[i]);
             } catch (const Error& e) {
                 entries[i].error = e;
             }
@@ -169,6 +227,7 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
                                         QualityReason::kNotLive) == face.quality.reasons.end();
             entries[i].results.push_back(decide(face, live ? matches[next] : std::vector<PersonMatch>{},
                                                 requests[i].top_k, decisions[i]));
+            entries[i].results.back().rotation = rotations[i];
             ++next;
             if (entries[i].results.back().match)
                 matched.push_back(entries[i].results.back().match->person.id);
@@ -225,9 +284,14 @@ std::vector<FaceComparison> SearchService::compare(FaceRequest request, const Em
 SearchService::Detection SearchService::detect(const std::string& photo) {
     auto pipeline = pipelines_.acquire();
     Detection detection;
-    const cv::Mat image = pipeline->decode(photo);
+    cv::Mat image = pipeline->decode(photo);
+    auto boxes = pipeline->detect(image);                          // largest first
+    if (auto turn = find_upright_turn(*pipeline, image, boxes)) {  // a photo on its side without EXIF
+        image = std::move(turn->chosen.image);
+        boxes = std::move(turn->chosen.boxes);
+        detection.rotation = turn->chosen.rotation;
+    }
     detection.size = image.size();
-    const auto boxes = pipeline->detect(image);  // largest first
     detection.faces_detected = int(boxes.size());
     const size_t analysed = std::min<size_t>(boxes.size(), kMaxDetectFaces);
     for (size_t i = 0; i < analysed; ++i) {

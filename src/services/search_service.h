@@ -31,6 +31,7 @@ struct FaceSearchResult {
     Landmarks5 points;                         // the face's five landmarks, in photo pixels
     Embedding embedding;                       // the probe's embedding (what the search compared)
     std::optional<FaceAttributes> attributes;  // when the request asked for them
+    int rotation = 0;  // degrees the photo was turned to find its faces (box is in the turned photo)
 };
 
 // The faces of one photo without a search (detection, and comparisons with one reference face).
@@ -104,6 +105,7 @@ class SearchService {
         cv::Size size;
         std::vector<AnalyzedFace> faces;
         int faces_detected = 0;  // before the cap; faces.size() < faces_detected when truncated
+        int rotation = 0;        // degrees the photo was turned to find its faces (size and boxes are of it)
     };
     Detection detect(const std::string& photo);
 
@@ -113,10 +115,25 @@ class SearchService {
   private:
     // The embedded faces of one photo: the largest only, or all up to max_faces.
     std::vector<AnalyzedFace> embed_faces(const std::string& photo, bool all_faces, bool attributes = false);
+    // The same, and for a photo turned with an unsure choice of which way is up, the other reading's faces
+    // too (opposite; empty otherwise).
+    struct Readings {
+        std::vector<AnalyzedFace> faces, opposite;
+        int rotation = 0, opposite_rotation = 0;
+    };
+    Readings embed_readings(const std::string& photo, bool all_faces, bool attributes = false);
     // Decoded, detected and analysed (liveness included when required, age and gender when asked), not
-    // embedded yet.
+    // embedded yet. rotation (optional): set to the degrees the photo was turned to find its faces. A batch
+    // keeps the reading chosen by vision/upright_turn even when unsure (no second search per photo).
     std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces,
-                                            bool attributes = false);
+                                            bool attributes = false, int* rotation = nullptr);
+    // Analysed faces of one reading of a photo, not embedded yet.
+    std::vector<AnalyzedFace> analyze_reading(FacePipeline& pipeline, const cv::Mat& image,
+                                              const std::vector<FaceBox>& boxes, bool all_faces,
+                                              bool attributes = false);
+    // Every face of one reading against the gallery.
+    std::vector<FaceSearchResult> identify_all(std::vector<AnalyzedFace>& faces, const SearchRequest& request,
+                                               const MatchDecision& decision) const;
     // With require_live: false (and NOT_LIVE among the reasons) for a face that fails the gate.
     bool passes_live_gate(AnalyzedFace& face, bool all_faces) const;
     // Applies the decision to the nearest persons of one face.

@@ -14,6 +14,13 @@ PhotoFaces detect_faces(FacePipeline& pipeline, std::string_view photo) {
     result.image = pipeline.decode(photo);
     if (auto header = read_image_header(photo)) result.format = std::string(format_name(header->format));
     result.boxes = pipeline.detect(result.image);
+    if (auto turn = find_upright_turn(pipeline, result.image, result.boxes)) {
+        result.image = std::move(turn->chosen.image);
+        result.boxes = std::move(turn->chosen.boxes);
+        result.rotation = turn->chosen.rotation;
+        result.rotation_sure = turn->confident();
+        result.opposite = std::move(turn->opposite);
+    }
     if (result.boxes.empty()) throw Error(ErrorCode::kNoFace);
     return result;
 }

@@ -37,6 +37,14 @@ std::pair<Embedding, Embedding> Embedder::embed_variants(const cv::Mat& aligned_
     return {sum_rows(out, 0, 1), sum_rows(out, 0, 2)};
 }
 
+double Embedder::raw_norm(const cv::Mat& aligned_bgr) {
+    cv::Mat blob =
+        cv::dnn::blobFromImage(aligned_bgr, 1.0 / 128, cv::Size(112, 112), cv::Scalar(127, 127, 127),
+                               /*swapRB=*/true, /*crop=*/false);
+    net_.setInput(blob);
+    return cv::norm(net_.forward().row(0));
+}
+
 std::vector<Embedding> Embedder::embed_batch(const std::vector<cv::Mat>& aligned_bgr, bool flip_average) {
     // One forward pass per face (with its flipped copy): with more than one face in the blob this model
     // under OpenCV DNN returns a correct embedding for the first face only (measured with

@@ -21,6 +21,9 @@ class Embedder {
     std::vector<Embedding> embed_batch(const std::vector<cv::Mat>& aligned_bgr, bool flip);
     // Both variants from one forward pass: {plain, flip-averaged}. For evaluating the trade-off.
     std::pair<Embedding, Embedding> embed_variants(const cv::Mat& aligned_bgr);
+    // The L2 norm of the crop's embedding before normalising (no flip): how face-like the crop is to this
+    // model (vision/upright_turn.h uses it to tell an upright face from an upside-down one).
+    double raw_norm(const cv::Mat& aligned_bgr);
     bool flip_average() const { return flip_average_; }
     void set_flip_average(bool flip_average) { flip_average_ = flip_average; }
 

@@ -88,6 +88,11 @@ std::pair<Embedding, Embedding> FacePipeline::embed_variants(const AnalyzedFace&
     return embedder_.embed_variants(face.aligned);
 }
 
+double FacePipeline::embedding_norm(const AnalyzedFace& face) {
+    StageTimer timer(times_.embed);
+    return embedder_.raw_norm(face.aligned);
+}
+
 void FacePipeline::embed(std::vector<AnalyzedFace*>& faces, bool flip_average) {
     if (faces.empty()) return;
     deadline_.check("embed");

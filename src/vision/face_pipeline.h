@@ -71,6 +71,8 @@ class FacePipeline {
     void embed(std::vector<AnalyzedFace*>& faces, bool flip_average);
     // Plain and flip-averaged embeddings of one analysed face (one forward pass), for evaluation.
     std::pair<Embedding, Embedding> embed_variants(const AnalyzedFace& face);
+    // The raw (pre-normalisation) embedding norm of an analysed face: higher for a more face-like crop.
+    double embedding_norm(const AnalyzedFace& face);
     // Liveness score of an analysed face (fr_liveness.onnx, loaded on first use).
     void assess_liveness(const cv::Mat& image, AnalyzedFace& face);
     // Age, gender and eye state of an analysed face (loaded on first use).

@@ -2,8 +2,8 @@
 // the real `faceid serve` (scripts/run-e2e.sh; runs after web-page.test.mjs, whose people it does not
 // touch): add a photo from the person view with the camera and find the person with it, edit, pin the
 // primary, merge two people, move a wrongly added face out from a wrong search match, review duplicate
-// pairs, import a folder with progress and refusals, create and revoke an API key, and file-specific
-// advice for a refused upload. Every screen is photographed into build/e2e/.
+// pairs, import a folder with progress and refusals, import people from a CSV file, create and revoke an
+// API key, and file-specific advice for a refused upload. Every screen is photographed into build/e2e/.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -25,6 +25,11 @@ const PHOTOS = {
   hana: 'photos-multi/p06/img18.jpg',
   ivy: 'photos-multi/p12',
   folder: 'photos-multi',
+  // The CSV import uses LFW photos: every photos-multi person is in the gallery by then (folder import).
+  csvA1: 'lfw/Tony_Blair/Tony_Blair_0002.jpg',
+  csvA2: 'lfw/Tony_Blair/Tony_Blair_0003.jpg',
+  csvB1: 'lfw/Serena_Williams/Serena_Williams_0001.jpg',
+  csvB2: 'lfw/Serena_Williams/Serena_Williams_0002.jpg',
 };
 const skip = skipReason(Object.values(PHOTOS));
 const when = skip ? { skip } : {};
@@ -106,6 +111,22 @@ test('add a photo to a person from the person view (camera) and find them with i
   // The decision the search used is shown in words.
   assert.match(await page.textContent('#search-decision'), /a match needs similarity ≥ 0\.\d\d, for a gallery of \d+ photos/);
   await screenshot(page, '22-search-finds-added-photo');
+  assertNoConsoleErrors();
+});
+
+test('a photo on its side (no orientation tag) is turned by the server and still finds the person', when, async () => {
+  assert.ok(dana.id, 'the add-photo test ran first');
+  const { page } = browser;
+  const turned = path.join(SHOTS_DIR, 'camera', 'dana-on-its-side.jpg');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', dataFile(PHOTOS.danaCamera), '-vf', 'transpose=2', '-frames:v', '1', turned]);
+  const found = await searchUpload(page, turned);
+  assert.equal(found.name, `Dana ${tag}`);
+  // ffmpeg's transpose=2 turned it a quarter anticlockwise: a quarter clockwise sets it upright.
+  assert.match(await page.textContent('#search-rotation'), /turned 90° to find the faces/);
+  // The face crop on the card is cut from the photo turned the same way (drawn, not left blank).
+  const drawn = await page.$eval('#search-results .query-crop', (c) => c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data[3]);
+  assert.equal(drawn, 255, 'the face crop is drawn');
+  await screenshot(page, '22b-search-photo-on-its-side');
   assertNoConsoleErrors();
 });
 
@@ -269,6 +290,59 @@ test('import a folder with progress and refusals; dropping it again skips what i
   assert.equal(Number(again.match(/(\d+) already in/)[1]), total - refused);
   await screenshot(page, '36-import-again');
   // Browsers report each 4xx answer inside a batch as nothing: the batch itself answers 200.
+  assertNoConsoleErrors();
+});
+
+test('import people from a CSV file (name, external_id, path, metadata) with a refusal; again skips what is in', when, async () => {
+  const { page } = browser;
+  // A folder with a CSV at its top and the photos beside it (under build/e2e, never in the repository).
+  const dir = path.join(SHOTS_DIR, `csv-import-${tag}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'photos'), { recursive: true });
+  for (const [from, to] of [[PHOTOS.csvA1, 'a1.jpg'], [PHOTOS.csvA2, 'a2.jpg'], [PHOTOS.csvB1, 'b1.jpg'], [PHOTOS.csvB2, 'b2.jpg']]) {
+    fs.copyFileSync(dataFile(from), path.join(dir, 'photos', to));
+  }
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=gray:s=320x240', '-frames:v', '1', path.join(dir, 'photos', 'blank.jpg')]);
+  const csv = [
+    'name,external_id,path,metadata',
+    `Tony ${tag},csv-a-${tag},photos/a1.jpg,"{""team"":""e2e"",""desk"":3}"`,
+    `Tony ${tag},csv-a-${tag},photos/a2.jpg,`,
+    `Serena ${tag},csv-b-${tag},photos/b1.jpg,"{""team"":""e2e""}"`,
+    `Serena ${tag},csv-b-${tag},photos/b2.jpg,`,
+    `Nobody ${tag},csv-c-${tag},photos/blank.jpg,`,
+  ].join('\n') + '\n';
+  fs.writeFileSync(path.join(dir, 'people.csv'), csv);
+
+  await page.goto(`${BASE_URL}/#/import`);
+  await page.setInputFiles('#import-folder', dir);
+  await page.waitForSelector('#import-mode', { state: 'visible' });
+  // Folder mode first (photos directly in sub-folders would be people): switch to the CSV.
+  await page.selectOption('#import-mode', { label: 'the CSV file people.csv' });
+  await page.waitForFunction(() => /^5 photos of 3 people/.test(document.getElementById('import-summary')?.textContent || ''));
+  await screenshot(page, '36b-import-csv-chosen');
+  await page.click('#import-start');
+  await page.waitForFunction(() => /finished/.test(document.getElementById('import-status')?.textContent || ''), null, { timeout: 120000 });
+  const status = await page.textContent('#import-status');
+  assert.match(status, /^5 \/ 5 done · [0-9.]+ photos\/s · finished · 2 new people, 2 photos added, 0 already in, 1 refused/);
+  const reject = await page.textContent('#import-reject-list');
+  assert.match(reject, /photos\/blank\.jpg/);
+  assert.match(reject, /No face was found in this photo/);
+  await page.waitForFunction(() => [...document.querySelectorAll('#import-reject-list img')].every((i) => i.naturalWidth > 0));
+  await screenshot(page, '36c-import-csv-done');
+
+  // The CSV's fields reached the server: external id and metadata, two photos each.
+  const { body } = await apiJson('GET', `/persons?name=${encodeURIComponent(`Tony ${tag}`)}`);
+  const tony = (body.persons || body.items || []).find((p) => p.external_id === `csv-a-${tag}`);
+  assert.ok(tony, `Tony ${tag} with his external id: ${JSON.stringify(body)}`);
+  assert.equal(tony.face_count, 2);
+  assert.deepEqual(tony.metadata, { team: 'e2e', desk: 3 });
+
+  // Again: the stored photos are skipped.
+  await page.click('#import-start');
+  await page.waitForFunction(() => /finished/.test(document.getElementById('import-status')?.textContent || '') &&
+    /already in/.test(document.getElementById('import-status')?.textContent || ''), null, { timeout: 120000 });
+  assert.match(await page.textContent('#import-status'), /· 0 new people, 0 photos added, 4 already in, 1 refused/);
+  await screenshot(page, '36d-import-csv-again');
   assertNoConsoleErrors();
 });
 

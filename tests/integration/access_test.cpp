@@ -178,6 +178,15 @@ TEST_F(AccessTest, EveryRouteAndRoleFollowsTheAccessTable) {
     EXPECT_EQ(send(http, "POST", "/register", keys[Role::kSearcher], "{}", "application/json").status, 403);
     EXPECT_EQ(send(http, "DELETE", "/persons/p00000000000000aa", keys[Role::kSearcher]).status, 403);
 
+    // Every key may ask who it is (the page hides the screens its role may not use).
+    for (Role role : {Role::kAdmin, Role::kOperator, Role::kSearcher, Role::kAuditor}) {
+        const auto self = send(http, "GET", "/keys/self", keys[role]);
+        ASSERT_EQ(self.status, 200) << self.raw;
+        EXPECT_EQ(self.body["role"], std::string(role_name(role)));
+        EXPECT_EQ(self.body["auth"], true);
+    }
+    EXPECT_EQ(send(http, "GET", "/keys/self", "").status, 401);
+
     // Bad keys: wrong secret, malformed, other header; X-API-Key works like Bearer.
     std::string wrong = admin;
     wrong.back() = wrong.back() == '0' ? '1' : '0';

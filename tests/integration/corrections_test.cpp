@@ -120,8 +120,10 @@ TEST_P(CorrectionsTest, PinMoveMergeAndKeepApartOverHttp) {
     const std::string wrong =
         reg(bob_photos[1], {text_part("person_id", ada), text_part("allow_mismatch", "true")})["face"]["id"];
     // And Ada registered twice more as other people.
-    const std::string twin = reg(
-        ada_photos[1], {text_part("name", "Ada twin"), text_part("allow_duplicate", "true")})["person"]["id"];
+    const std::string twin =
+        reg(ada_photos[1],
+            {text_part("name", "Ada twin"), text_part("external_id", "ADA-2"),
+             text_part("metadata", R"({"desk": 7})"), text_part("allow_duplicate", "true")})["person"]["id"];
     const std::string third = reg(ada_photos[2], {text_part("name", "Ada third"),
                                                   text_part("allow_duplicate", "true")})["person"]["id"];
 
@@ -176,6 +178,11 @@ TEST_P(CorrectionsTest, PinMoveMergeAndKeepApartOverHttp) {
     EXPECT_EQ(merged.body["person"]["face_count"], 2);
     EXPECT_TRUE(merged.body["dropped_face_ids"].empty());
     EXPECT_EQ(get_json(http, "/persons/" + twin).status, 404);
+    // Ada keeps her name and gets what she lacked from the twin: its external id and metadata.
+    const auto ada_merged = get_json(http, "/persons/" + ada).body;
+    EXPECT_EQ(ada_merged["name"], "Ada");
+    EXPECT_EQ(ada_merged["external_id"], "ADA-2") << ada_merged;
+    EXPECT_EQ(ada_merged["metadata"], (nlohmann::json{{"desk", 7}})) << ada_merged;
     reg(ada_photos[3], {text_part("person_id", ada)});  // 3 templates now
     auto merged_again = post_json(http, "/persons/" + ada + "/merge", {{"person_id", third}});
     ASSERT_EQ(merged_again.status, 200) << merged_again.raw;
