@@ -29,9 +29,11 @@ std::vector<AnalyzedFace> SearchService::analyze_reading(FacePipeline& pipeline,
 }
 
 std::vector<AnalyzedFace> SearchService::analyze_faces(FacePipeline& pipeline, const std::string& photo,
-                                                       bool all_faces, bool attributes, int* rotation) {
+                                                       bool all_faces, bool attributes, int* rotation,
+                                                       bool* rotation_unsure) {
     auto detected = detect_faces(pipeline, photo);
     if (rotation) *rotation = detected.rotation;
+    if (rotation_unsure) *rotation_unsure = detected.rotation != 0 && !detected.rotation_sure;
     return analyze_reading(pipeline, detected.image, detected.boxes, all_faces, attributes);
 }
 
@@ -162,6 +164,7 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
     for (const auto& request : requests) decisions.push_back(decision_for(request));
     std::vector<std::vector<AnalyzedFace>> faces(requests.size());
     std::vector<int> rotations(requests.size(), 0);
+    std::vector<char> unsure(requests.size(), 0);  // turned, which way up unsure: searched alone below
     // Photos [begin, end) on one pipeline: detection photo by photo, then a single embedder forward pass
     // for all their faces.
     auto run_share = [&](size_t begin, size_t end) {
@@ -170,8 +173,10 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
         for (size_t i = begin; i < end; ++i) {
             try {
                 pipeline->start_budget();  // the time budget is per photo, as for a single search
+                bool turned_unsure = false;
                 faces[i] = analyze_faces(*pipeline, requests[i].photo, requests[i].all_faces,
-                                         requests[i].attributes, &rotations[i]);
+                                         requests[i].attributes, &rotations[i], &turned_unsure);
+                unsure[i] = turned_unsure;
             } catch (const Error& e) {
                 entries[i].error = e;
             }
@@ -229,11 +234,22 @@ std::vector<SearchService::BatchEntry> SearchService::search_batch(const std::ve
                                                 requests[i].top_k, decisions[i]));
             entries[i].results.back().rotation = rotations[i];
             ++next;
-            if (entries[i].results.back().match)
+            if (entries[i].results.back().match && !unsure[i])
                 matched.push_back(entries[i].results.back().match->person.id);
         }
     }
     gallery_.note_matched(matched);
+    // A photo on its side whose upright reading is unsure is searched as search() does, both readings
+    // against the gallery (rare: about 5% of turned photos, and turned photos are rare themselves).
+    for (size_t i = 0; i < requests.size(); ++i) {
+        if (!unsure[i] || entries[i].error) continue;
+        try {
+            entries[i].results = search(requests[i]);
+        } catch (const Error& e) {
+            entries[i].results.clear();
+            entries[i].error = e;
+        }
+    }
     return entries;
 }
 

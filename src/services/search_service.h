@@ -123,10 +123,12 @@ class SearchService {
     };
     Readings embed_readings(const std::string& photo, bool all_faces, bool attributes = false);
     // Decoded, detected and analysed (liveness included when required, age and gender when asked), not
-    // embedded yet. rotation (optional): set to the degrees the photo was turned to find its faces. A batch
-    // keeps the reading chosen by vision/upright_turn even when unsure (no second search per photo).
+    // embedded yet. rotation (optional): set to the degrees the photo was turned to find its faces;
+    // rotation_unsure: whether it was turned with an unsure choice of which way is up (a batch then searches
+    // it as search() does).
     std::vector<AnalyzedFace> analyze_faces(FacePipeline& pipeline, const std::string& photo, bool all_faces,
-                                            bool attributes = false, int* rotation = nullptr);
+                                            bool attributes = false, int* rotation = nullptr,
+                                            bool* rotation_unsure = nullptr);
     // Analysed faces of one reading of a photo, not embedded yet.
     std::vector<AnalyzedFace> analyze_reading(FacePipeline& pipeline, const cv::Mat& image,
                                               const std::vector<FaceBox>& boxes, bool all_faces,

@@ -78,6 +78,15 @@ TEST(RotationTest, APhotoOnItsSideIsTurnedUprightAndTheTurnIsReported) {
     EXPECT_EQ(settled.body["results"][0]["rotation"], 270) << settled.raw;
     ASSERT_FALSE(settled.body["results"][0]["match"].is_null()) << settled.raw;
     EXPECT_EQ(settled.body["results"][0]["match"]["person"]["id"], ada);
+    // In a batch too (the unsure photo is searched alone, both readings, as /search does).
+    auto batch = post_multipart(http, "/search/batch",
+                                {{"photos", unsure.content, "unsure.jpg", "image/jpeg"},
+                                 {"photos", read_file(p01 / "img11.jpg"), "upright.jpg", "image/jpeg"}});
+    ASSERT_EQ(batch.status, 200) << batch.raw;
+    ASSERT_EQ(batch.body["batch"].size(), 2u) << batch.raw;
+    EXPECT_EQ(batch.body["batch"][0]["results"][0]["rotation"], 270) << batch.raw;
+    EXPECT_EQ(batch.body["batch"][0]["results"][0]["match"]["person"]["id"], ada) << batch.raw;
+    EXPECT_EQ(batch.body["batch"][1]["results"][0]["rotation"], 0) << batch.raw;
     // Added to Ada herself, the same unsure photo is taken: her templates tell which reading is upright.
     auto added = post_multipart(http, "/register", {unsure, text_part("person_id", ada)});
     ASSERT_EQ(added.status, 201) << added.raw;
