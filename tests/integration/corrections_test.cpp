@@ -132,7 +132,9 @@ TEST_P(CorrectionsTest, PinMoveMergeAndKeepApartOverHttp) {
     ASSERT_EQ(pinned.status, 200) << pinned.raw;
     EXPECT_EQ(pinned.body["primary_face_id"], ada_face);
     EXPECT_EQ(pinned.body["primary_pinned"], true);
-    auto not_hers = patch_json(http, "/persons/" + ada, {{"primary_face_id", wrong.substr(0, 16) + "0"}});
+    std::string no_such_face = wrong;  // a well-formed face id that is nobody's: the last digit changed
+    no_such_face.back() = no_such_face.back() == '0' ? '1' : '0';
+    auto not_hers = patch_json(http, "/persons/" + ada, {{"primary_face_id", no_such_face}});
     EXPECT_EQ(not_hers.status, 404) << not_hers.raw;
     auto bobs_face = get_json(http, "/persons/" + bob).body["faces"][0]["id"].get<std::string>();
     auto foreign = patch_json(http, "/persons/" + ada, {{"primary_face_id", bobs_face}, {"name", "Renamed"}});
