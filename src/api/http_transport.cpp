@@ -244,12 +244,12 @@ struct HttpTransport::Impl {
     }
 
     static enum MHD_Result on_access(void* cls, MHD_Connection* connection, const char*, const char* method,
-                                     const char*, const char* upload, size_t* upload_size,
+                                     const char* version, const char* upload, size_t* upload_size,
                                      void** request_context) {
         auto* self = static_cast<Impl*>(cls);
         auto* exchange = static_cast<Exchange*>(*request_context);
         if (!exchange) return MHD_NO;  // the URI log callback always makes one
-        if (!exchange->admitted) return self->start(connection, method, *exchange);
+        if (!exchange->admitted) return self->start(connection, method, version, *exchange);
         if (exchange->checking) {
             if (!exchange->checked.load()) return MHD_YES;  // woken before the worker is done: keep waiting
             exchange->checking = false;
@@ -273,7 +273,8 @@ struct HttpTransport::Impl {
     // ---- one request ----
 
     // Headers are in: build the request head, serve a static file or ask the handler to admit it.
-    enum MHD_Result start(MHD_Connection* connection, const char* method, Exchange& exchange) {
+    enum MHD_Result start(MHD_Connection* connection, const char* method, const char* version,
+                          Exchange& exchange) {
         exchange.admitted = true;
         mark(connection, Phase::kAnswering);
         HttpRequest& request = exchange.request;
@@ -289,6 +290,12 @@ struct HttpTransport::Impl {
             },
             &request.headers);
         request.remote_addr = client_address(connection);
+        // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without Host (libmicrohttpd serves
+        // it unless in its strict mode, which would answer with its own HTML page).
+        if (version && std::strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && !request.has_header("Host"))
+            return send(connection,
+                        error_response(ErrorCode::kBadRequest, "An HTTP/1.1 request needs a Host header."),
+                        true);
 
         if (request.method == "GET" || request.method == "HEAD")
             if (auto file = static_files.find(request.path)) return send_file(connection, *file);

@@ -1105,6 +1105,7 @@ TEST_F(HardeningTest, MalformedRequestsAreRefusedWithinTheReadTimeout) {
     const std::vector<Case> cases = {
         {"header line without a colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n", 400},
         {"control character in the path", "GET /%01 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"HTTP/1.1 without Host", "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", 400},
         {"request line of 100 KB", "GET /" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
          0},
         {"no version", "HELLO\r\n\r\n", 0},
