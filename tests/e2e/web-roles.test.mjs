@@ -67,8 +67,13 @@ before(async () => {
   }
 });
 
-after(() => {
-  server?.kill();
+after(async () => {
+  // The folder goes once the server has exited: a server still shutting down writes into it (ENOTEMPTY).
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
