@@ -1,5 +1,6 @@
 #include "api/http_transport.h"
 
+#include "api/lingering_close.h"
 #include "api/memory_janitor.h"
 #include "api/multipart_reader.h"
 #include "api/worker_pool.h"
@@ -58,6 +59,7 @@ struct Exchange {
     uint64_t received = 0;
     uint64_t reserved = 0;                // of the transport's body budget, by the declared Content-Length
     std::optional<HttpResponse> refusal;  // decided while the body came in, sent once it is in
+    bool linger = false;                  // answered before its body was read: closed by the LingeringCloser
     // check() before the body: the connection is suspended from `checking` until the worker sets `checked`.
     bool checking = false;
     std::atomic<bool> checked{false};
@@ -173,6 +175,7 @@ struct HttpTransport::Impl {
     StaticFiles static_files;
     std::unique_ptr<WorkerPool> workers;
     MemoryJanitor janitor;
+    LingeringCloser lingering{LingeringCloser::Limits{}};
     MHD_Daemon* daemon = nullptr;
     int listen_fd = -1;
     int port = 0;
@@ -226,6 +229,11 @@ struct HttpTransport::Impl {
                              enum MHD_RequestTerminationCode) {
         auto* self = static_cast<Impl*>(cls);
         auto* exchange = static_cast<Exchange*>(*request_context);
+        if (exchange && exchange->linger) {
+            // libmicrohttpd closes its descriptor after this; the duplicate keeps the socket open.
+            const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+            if (info) self->lingering.hand_over(::fcntl(info->connect_fd, F_DUPFD_CLOEXEC, 0));
+        }
         if (exchange && exchange->submitted) self->in_flight.fetch_sub(1);
         if (exchange) self->buffered.fetch_sub(exchange->reserved);
         delete exchange;
@@ -254,7 +262,7 @@ struct HttpTransport::Impl {
             if (!exchange->checked.load()) return MHD_YES;  // woken before the worker is done: keep waiting
             exchange->checking = false;
             if (exchange->check_refusal)
-                return self->send(connection, std::move(*exchange->check_refusal), true);
+                return self->refuse_before_body(connection, *exchange, std::move(*exchange->check_refusal));
             self->mark(connection, Phase::kBody);
             // libmicrohttpd calls again from where the check began, before the body, with nothing to take.
             if (*upload_size == 0) return MHD_YES;
@@ -293,16 +301,17 @@ struct HttpTransport::Impl {
         // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without Host (libmicrohttpd serves
         // it unless in its strict mode, which would answer with its own HTML page).
         if (version && std::strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && !request.has_header("Host"))
-            return send(connection,
-                        error_response(ErrorCode::kBadRequest, "An HTTP/1.1 request needs a Host header."),
-                        true);
+            return refuse_before_body(
+                connection, exchange,
+                error_response(ErrorCode::kBadRequest, "An HTTP/1.1 request needs a Host header."));
 
         if (request.method == "GET" || request.method == "HEAD")
             if (auto file = static_files.find(request.path)) return send_file(connection, *file);
-        if (auto refusal = handler.admit(request)) return send(connection, std::move(*refusal), true);
+        if (auto refusal = handler.admit(request))
+            return refuse_before_body(connection, exchange, std::move(*refusal));
         // Already too much waiting, or too many bodies held at once: say so now rather than after
         // reading the body. handler.admit() has checked that a Content-Length is a plain number.
-        if (workers->full()) return send(connection, busy(request), true);
+        if (workers->full()) return refuse_before_body(connection, exchange, busy(request));
         // A chunked body (admitted only for rows that accept one) counts as a maximal upload.
         const uint64_t declared =
             request.has_header("Transfer-Encoding") && !request.has_header("Content-Length")
@@ -311,7 +320,7 @@ struct HttpTransport::Impl {
         const uint64_t budget = std::max(settings.max_body_bytes, settings.max_buffered_body_bytes);
         if (buffered.fetch_add(declared) + declared > budget) {
             buffered.fetch_sub(declared);
-            return send(connection, busy(request), true);
+            return refuse_before_body(connection, exchange, busy(request));
         }
         exchange.reserved = declared;
         const std::string type = request.header("Content-Type");
@@ -319,14 +328,22 @@ struct HttpTransport::Impl {
             request.multipart = true;
             exchange.form = std::make_unique<MultipartReader>(connection, settings.max_form_parts);
             if (!exchange.form->valid())
-                return send(
-                    connection,
-                    error_response(ErrorCode::kBadRequest, "The multipart/form-data boundary is missing."),
-                    true);
+                return refuse_before_body(
+                    connection, exchange,
+                    error_response(ErrorCode::kBadRequest, "The multipart/form-data boundary is missing."));
         }
         if (declared > 0 && handler.check_before_body(request)) return check_first(connection, exchange);
         mark(connection, Phase::kBody);
         return MHD_YES;
+    }
+
+    // An answer before the body: the connection closes after it, lingering if a body may be on its way.
+    enum MHD_Result refuse_before_body(MHD_Connection* connection, Exchange& exchange,
+                                       HttpResponse&& response) {
+        const HttpRequest& request = exchange.request;
+        exchange.linger = request.has_header("Transfer-Encoding") ||
+                          (request.has_header("Content-Length") && request.header("Content-Length") != "0");
+        return send(connection, std::move(response), true);
     }
 
     // handler.check() on a worker before the body is read. The connection is suspended meanwhile, so

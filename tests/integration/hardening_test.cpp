@@ -710,6 +710,49 @@ TEST_F(HardeningTest, BadKeysAreRefusedBeforeTheBodyIsRead) {
     EXPECT_EQ(res->status, 200) << res->body.substr(0, 300);
 }
 
+// Most HTTP clients write the whole body before they read (the CompreFace SDK through axios does). An answer
+// sent before the body was read must still reach them: the server keeps reading and dropping the body after
+// it, rather than closing with unread bytes, which resets the connection and made such a client fail with
+// EPIPE or ECONNRESET instead of seeing its 401 or 413.
+TEST_F(HardeningTest, ClientsThatWriteTheWholeBodyFirstStillReadAnEarlyRefusal) {
+    start({}, /*auth=*/true);
+    const int port = server_->port();
+    const std::string bad_key = "x-api-key: fidb_k0000000000000000_" + std::string(64, '0') + "\r\n";
+    struct Case {
+        const char* name;
+        std::string key;
+        size_t body_bytes;
+        int status;
+    };
+    const Case cases[] = {{"bad key", bad_key, 4 << 20, 401},
+                          {"no key", "", 4 << 20, 401},
+                          {"over the upload limit", bad_key, 12 << 20, 413}};
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        const int fd = connect_loopback(port, 20);
+        ASSERT_GE(fd, 0);
+        std::string request = "POST /api/v1/recognition/recognize HTTP/1.1\r\nHost: x\r\n" + c.key +
+                              "Content-Type: multipart/form-data; boundary=xyzzy\r\nContent-Length: " +
+                              std::to_string(c.body_bytes) + "\r\n\r\n";
+        request.append(c.body_bytes, 'x');
+        const ssize_t sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        const int send_error = sent < 0 ? errno : 0;
+        std::string answer;
+        char buffer[8192];
+        ssize_t n = 0;
+        while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) answer.append(buffer, size_t(n));
+        const int receive_error = n < 0 ? errno : 0;
+        ::close(fd);
+        EXPECT_EQ(sent, ssize_t(request.size())) << "send: " << std::strerror(send_error);
+        EXPECT_EQ(receive_error, 0) << "receive: " << std::strerror(receive_error);
+        EXPECT_EQ(status_of(answer), c.status) << answer.substr(0, 300);
+    }
+    // The server is unharmed and serves the next client.
+    auto health = server_->client().Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+}
+
 TEST_F(HardeningTest, RefusedCallsAreRateLimitedAndNotEachAudited) {
     start({"--rate-limit", "1", "--rate-burst", "5"}, /*auth=*/true);
     const std::string admin = server_->bootstrap_key();

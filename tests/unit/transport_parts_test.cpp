@@ -1,15 +1,22 @@
-// The transport's small parts, with real files and threads: static file lookup (no way out of a mounted
-// folder, content types) and the bounded worker pool (refuses work when full, finishes what it took).
+// The transport's small parts, with real files, sockets and threads: static file lookup (no way out of a
+// mounted folder, content types), the bounded worker pool (refuses work when full, finishes what it took)
+// and the lingering close (reads and drops a client's late body, within its bounds).
+#include "api/lingering_close.h"
 #include "api/static_files.h"
 #include "api/worker_pool.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <thread>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace faceid::testing {
 namespace {
@@ -71,6 +78,84 @@ TEST(WorkerPoolTest, RefusesWorkBeyondItsQueueAndFinishesWhatItTook) {
     pool.shutdown();
     EXPECT_EQ(ran.load(), 3);
     EXPECT_FALSE(pool.try_submit([&] { ++ran; }));
+}
+
+// A connected pair of stream sockets: [0] the server's end (handed over), [1] the client's.
+std::array<int, 2> socket_pair() {
+    std::array<int, 2> ends{-1, -1};
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends.data()), 0);
+    timeval timeout{10, 0};
+    ::setsockopt(ends[1], SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(ends[1], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    return ends;
+}
+
+// What a client that writes its whole body first gets: how much of it went out, and whether it then read
+// the server's end of the stream (not an error).
+struct ClientSide {
+    ssize_t sent = 0;
+    bool saw_end = false;
+};
+
+ClientSide write_then_read(int fd, size_t bytes) {
+    const std::string body(bytes, 'x');
+    ClientSide side;
+    side.sent = ::send(fd, body.data(), body.size(), MSG_NOSIGNAL);
+    char buffer[256];
+    side.saw_end = ::recv(fd, buffer, sizeof buffer, 0) == 0;
+    ::close(fd);
+    return side;
+}
+
+TEST(LingeringCloserTest, ReadsAndDropsALateBodyThenCloses) {
+    LingeringCloser closer(LingeringCloser::Limits{});
+    const auto ends = socket_pair();
+    closer.hand_over(ends[0]);
+    // Far more than the socket buffers hold: every byte is read by the closer.
+    const ClientSide client = write_then_read(ends[1], 8 << 20);
+    EXPECT_EQ(client.sent, ssize_t(8 << 20));
+    EXPECT_TRUE(client.saw_end);  // the sending side was shut down at hand-over
+    // The client closed: the closer lets go of the socket.
+    for (int i = 0; i < 100 && closer.held() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(closer.held(), 0u);
+}
+
+TEST(LingeringCloserTest, HoldsBoundedSocketsForABoundedByteCount) {
+    LingeringCloser::Limits limits;
+    limits.max_sockets = 1;
+    limits.max_bytes = 1 << 20;
+    LingeringCloser closer(limits);
+    const auto greedy = socket_pair();
+    closer.hand_over(greedy[0]);
+    EXPECT_EQ(closer.held(), 1u);
+    // The one place is taken: the next socket is closed at once, and its client's write fails.
+    const auto second = socket_pair();
+    closer.hand_over(second[0]);
+    EXPECT_EQ(closer.held(), 1u);
+    const std::string little(1024, 'x');
+    EXPECT_LT(::send(second[1], little.data(), little.size(), MSG_NOSIGNAL), 0);
+    ::close(second[1]);
+    // Past its byte bound a socket is closed: the rest of the write fails.
+    EXPECT_LT(write_then_read(greedy[1], 16 << 20).sent, ssize_t(16 << 20));
+    for (int i = 0; i < 100 && closer.held() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(closer.held(), 0u);
+}
+
+TEST(LingeringCloserTest, LetsASilentClientGo) {
+    LingeringCloser::Limits limits;
+    limits.max_silence = std::chrono::milliseconds(300);
+    LingeringCloser closer(limits);
+    const auto silent = socket_pair();
+    closer.hand_over(silent[0]);
+    EXPECT_EQ(closer.held(), 1u);
+    for (int i = 0; i < 100 && closer.held() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(closer.held(), 0u);
+    char byte;
+    EXPECT_EQ(::recv(silent[1], &byte, 1, 0), 0);  // the end of the stream, not a reset: nothing was unread
+    ::close(silent[1]);
 }
 
 }  // namespace
