@@ -180,6 +180,8 @@ void recognize(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     // Candidates that are not subjects are skipped below, so the search lists as many as it may.
     request.top_k = 100;
     request.attributes = options.plugins.age || options.plugins.gender;
+    request.min_detection_score = options.det_prob_threshold;
+    request.max_faces = options.limit;
     const double started = monotonic_seconds();
     auto results = call.services.search.search(request);
     keep_faces(results, options, [](const FaceSearchResult& r) { return r.box; });

@@ -148,6 +148,11 @@ std::vector<FaceSearchResult> SearchService::search(const SearchRequest& request
             rotation = readings.opposite_rotation;
         }
     }
+    if (request.min_detection_score)
+        std::erase_if(results,
+                      [&](const FaceSearchResult& r) { return r.box.score < *request.min_detection_score; });
+    if (request.max_faces > 0 && int(results.size()) > request.max_faces)
+        results.resize(size_t(request.max_faces));
     std::vector<std::string> matched;
     for (auto& r : results) {
         r.rotation = rotation;

@@ -18,6 +18,10 @@ struct SearchRequest {
     bool all_faces = false;           // every face (up to max_faces) instead of the largest only
     bool may_go_below_floor = false;  // the caller may ask for a threshold below the floor (admin)
     bool attributes = false;          // estimate age and gender of each face (FaceSearchResult::attributes)
+    // Faces the caller does not want answered (CompreFace's det_prob_threshold and limit): left out before
+    // a match is recorded, so that retention's "last matched" counts only faces someone was told about.
+    std::optional<double> min_detection_score;
+    int max_faces = 0;  // the largest ones; 0: every face
 };
 
 struct FaceSearchResult {

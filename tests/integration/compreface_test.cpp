@@ -1,11 +1,13 @@
 // The CompreFace-compatible routes (issue 16) over HTTP, beyond what its SDK exercises (tests/compat/): a
 // subject is one of our persons and our own persons are no subjects, paging across subjects, a rename that
 // merges, subjects in percent-encoded paths, parameters glued on after '&', the example's photo, deleting
-// every subject, and the audit log.
+// every subject, the audit log, and faces left out of an answer not counted as matched.
 #include "integration/server_process.h"
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <set>
 
@@ -150,6 +152,64 @@ TEST_F(CompreFaceTest, SubjectsArePersonsOfTheseRoutesListedPagedRenamedAndDelet
     }
     EXPECT_EQ(get_json(as_admin, "/audit?action=compreface.subjects.delete").body["entries"].size(), 1u);
     EXPECT_EQ(get_json(as_admin, "/audit?action=compreface.subject.rename").body["entries"].size(), 2u);
+}
+
+// The last-matched time of each subject after the server has written what it noted (it does on stop).
+std::map<std::string, bool> matched_subjects(ServerProcess& server, const std::string& key) {
+    server.stop();
+    server.start();
+    auto http = server.client();
+    http.set_default_headers({{"x-api-key", key}});
+    auto persons = get_json(http, "/persons");
+    std::map<std::string, bool> matched;
+    for (const auto& p : persons.body["persons"])
+        matched[p["name"].get<std::string>()] =
+            p.contains("last_matched_at") && !p["last_matched_at"].is_null();
+    return matched;
+}
+
+// Faces that CompreFace's options leave out of the answer (limit, det_prob_threshold) are not recorded as
+// matched: retention's "last matched" must count only faces a client was told about.
+TEST_F(CompreFaceTest, FacesLeftOutOfTheAnswerAreNotRecordedAsMatched) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const fs::path photos = data / "photos-multi";
+    auto& server = start();
+    const std::string admin = server.bootstrap_key();
+    ASSERT_FALSE(admin.empty()) << server.log();
+    auto http = client(admin);
+    for (const auto& [subject, file] : std::vector<std::pair<std::string, std::string>>{
+             {"big", "p01/img1.jpg"}, {"small", "p03/img8.jpg"}}) {
+        auto added = post_multipart(http, "/api/v1/recognition/faces?subject=" + subject,
+                                    {photo_part(photos / file, "file")});
+        ASSERT_EQ(added.status, 201) << added.raw;
+    }
+    // One photo of both: the first person as taken, the second at half size beside them.
+    const cv::Mat left = cv::imread((photos / "p01/img4.jpg").string());
+    cv::Mat right = cv::imread((photos / "p03/img47.jpg").string());
+    ASSERT_FALSE(left.empty() || right.empty());
+    cv::resize(right, right, {}, 0.5, 0.5, cv::INTER_AREA);
+    cv::Mat both(std::max(left.rows, right.rows), left.cols + right.cols, CV_8UC3, cv::Scalar(128, 128, 128));
+    left.copyTo(both(cv::Rect(0, 0, left.cols, left.rows)));
+    right.copyTo(both(cv::Rect(left.cols, 0, right.cols, right.rows)));
+    std::vector<uchar> jpeg;
+    ASSERT_TRUE(cv::imencode(".jpg", both, jpeg));
+    const Part two{"file", std::string(jpeg.begin(), jpeg.end()), "two.jpg", "image/jpeg"};
+
+    auto largest = post_multipart(http, "/api/v1/recognition/recognize?limit=1", {two});
+    ASSERT_EQ(largest.status, 200) << largest.raw;
+    ASSERT_EQ(largest.body["result"].size(), 1u) << largest.raw;
+    EXPECT_EQ(largest.body["result"][0]["subjects"][0]["subject"], "big") << largest.raw;
+    EXPECT_EQ(matched_subjects(server, admin),
+              (std::map<std::string, bool>{{"big", true}, {"small", false}}));
+
+    // Without the limit the second face is answered, and so recorded: it was left out for the limit alone.
+    // (The first photo also holds a face-like shape, found with a lower score: the threshold drops it.)
+    auto again = client(admin);  // the server has restarted on another port
+    auto every = post_multipart(again, "/api/v1/recognition/recognize?det_prob_threshold=0.99", {two});
+    ASSERT_EQ(every.status, 200) << every.raw;
+    ASSERT_EQ(every.body["result"].size(), 2u) << every.raw;
+    EXPECT_EQ(every.body["result"][1]["subjects"][0]["subject"], "small") << every.raw;
+    EXPECT_EQ(matched_subjects(server, admin), (std::map<std::string, bool>{{"big", true}, {"small", true}}));
 }
 
 }  // namespace
