@@ -351,24 +351,38 @@ struct HttpTransport::Impl {
     // resumption it calls on_access() again, still before the body, which answers or lets the body come.
     enum MHD_Result check_first(MHD_Connection* connection, Exchange& exchange) {
         exchange.checking = true;
-        MHD_suspend_connection(connection);  // before the task exists: see dispatch()
-        const bool queued = workers->try_submit([this, connection, &exchange] {
+        on_worker(
+            connection, exchange, "before the body", exchange.checked,
+            [this, &exchange] { exchange.check_refusal = handler.check(exchange.request); },
+            [&exchange](HttpResponse refusal) { exchange.check_refusal = std::move(refusal); });
+        return MHD_YES;
+    }
+
+    // Runs `work` on a worker while the connection is suspended, then sets `done` and resumes the
+    // connection, whose on_access() reads the outcome. `answer` takes the answer `work` could not give: a
+    // 500 for an exception, or a 503 (given here) when every worker is busy and the queue full.
+    template <typename Work, typename Answer>
+    void on_worker(MHD_Connection* connection, Exchange& exchange, const char* stage, std::atomic<bool>& done,
+                   Work work, Answer answer) {
+        // Only this thread submits, so the connection can be suspended before the task exists (a worker
+        // must never resume a connection that is not suspended yet) and a busy refusal still comes first.
+        MHD_suspend_connection(connection);
+        const bool queued = workers->try_submit([connection, &exchange, stage, &done, work, answer] {
             try {
-                exchange.check_refusal = handler.check(exchange.request);
+                work();
             } catch (const std::exception& e) {
-                spdlog::error("{} {}: unexpected error before the body: {}", exchange.request.method,
-                              exchange.request.path, e.what());
-                exchange.check_refusal = error_response(ErrorCode::kInternal, "");
+                spdlog::error("{} {}: unexpected error {}: {}", exchange.request.method,
+                              exchange.request.path, stage, e.what());
+                answer(error_response(ErrorCode::kInternal, ""));
             }
-            exchange.checked.store(true);
-            MHD_resume_connection(connection);  // the last touch of the exchange on this thread
+            done.store(true);
+            MHD_resume_connection(connection);  // the last touch of the exchange on the worker's thread
         });
         if (!queued) {
-            exchange.check_refusal = busy(exchange.request);
-            exchange.checked.store(true);
+            answer(busy(exchange.request));
+            done.store(true);
             MHD_resume_connection(connection);
         }
-        return MHD_YES;
     }
 
     void take_body(Exchange& exchange, const char* data, size_t size) {
@@ -402,27 +416,12 @@ struct HttpTransport::Impl {
             exchange.form.reset();
         }
         mark(connection, Phase::kAnswering);
-        // Only this thread submits, so the connection can be suspended before the task exists (a worker
-        // must never resume a connection that is not suspended yet) and the refusal still comes first.
-        MHD_suspend_connection(connection);
         exchange.submitted = true;
         in_flight.fetch_add(1);
-        const bool queued = workers->try_submit([this, connection, &exchange] {
-            try {
-                handler.serve(exchange.request, exchange.response);
-            } catch (const std::exception& e) {
-                spdlog::error("{} {}: unexpected error: {}", exchange.request.method, exchange.request.path,
-                              e.what());
-                exchange.response = error_response(ErrorCode::kInternal, "");
-            }
-            exchange.answered.store(true);
-            MHD_resume_connection(connection);  // the last touch of the exchange on this thread
-        });
-        if (!queued) {
-            exchange.response = busy(exchange.request);
-            exchange.answered.store(true);
-            MHD_resume_connection(connection);
-        }
+        on_worker(
+            connection, exchange, "while serving", exchange.answered,
+            [this, &exchange] { handler.serve(exchange.request, exchange.response); },
+            [&exchange](HttpResponse response) { exchange.response = std::move(response); });
         return MHD_YES;
     }
 
