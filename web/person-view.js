@@ -257,7 +257,7 @@ export class PersonView {
     if (!other) return;
     const ok = await confirmDialog({
       title: `Merge ${other.name} into ${p.name}?`,
-      text: `All photos of ${other.name} move to ${p.name}; ${p.name}'s name and details stay. If that makes more photos than a person may keep, the lowest-quality ones are removed.`,
+      text: `All photos of ${other.name} move to ${p.name}; ${p.name}'s name and details stay, and what ${p.name} lacks (an external id, detail fields) is taken from ${other.name}. If that makes more photos than a person may keep, the lowest-quality ones are removed.`,
       confirmLabel: 'Merge',
       danger: false,
     });

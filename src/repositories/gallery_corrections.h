@@ -35,6 +35,14 @@ struct FaceTransfer {
     // The target's primary afterwards (a face id as it is after the move); unset: kept, or settled as
     // after a delete when it was dropped.
     std::optional<std::string> target_primary;
+    // Set, for an existing target: what a merge carries over from the source, written in the same change
+    // so that a crash cannot lose it with the source. The metadata replaces the target's; the external id
+    // is the source's, taken only when the target has none and no third person holds it by then.
+    struct CarriedOver {
+        std::optional<std::string> external_id;
+        nlohmann::json metadata;
+    };
+    std::optional<CarriedOver> carried_over;
 };
 
 class GalleryCorrections {

@@ -27,6 +27,8 @@ void check_face_transfer(const FaceTransfer& transfer) {
         throw Error(ErrorCode::kInternal, "a transfer needs two different persons");
     if (transfer.new_person && (transfer.new_person->id != transfer.to_person_id || !transfer.target_primary))
         throw Error(ErrorCode::kInternal, "a new target needs its id and its primary");
+    if (transfer.new_person && transfer.carried_over)
+        throw Error(ErrorCode::kInternal, "only an existing target takes fields over");
 }
 
 }  // namespace faceid

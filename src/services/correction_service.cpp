@@ -16,24 +16,24 @@ namespace {
     throw Error(ErrorCode::kNotFound, "No person with this id.", {{"person_id", id.substr(0, 64)}});
 }
 
-// The merge target with what it lacks filled from the source: the external id when it has none, and the
-// metadata keys it does not have (its own values win). nullopt when nothing changes.
-std::optional<PersonRecord> fill_from(const PersonRecord& target, const PersonRecord& source) {
-    PersonRecord filled = target;
+// What the merge target lacks, filled from the source: the external id when it has none, and the metadata
+// keys it does not have (its own values win). nullopt when nothing changes.
+std::optional<FaceTransfer::CarriedOver> fill_from(const PersonRecord& target, const PersonRecord& source) {
+    FaceTransfer::CarriedOver carried{std::nullopt, target.metadata};
     bool changed = false;
-    if (!filled.external_id && source.external_id) {
-        filled.external_id = source.external_id;
+    if (!target.external_id && source.external_id) {
+        carried.external_id = source.external_id;
         changed = true;
     }
     if (source.metadata.is_object()) {
-        if (!filled.metadata.is_object()) filled.metadata = nlohmann::json::object();
+        if (!carried.metadata.is_object()) carried.metadata = nlohmann::json::object();
         for (const auto& [key, value] : source.metadata.items())
-            if (!filled.metadata.contains(key)) {
-                filled.metadata[key] = value;
+            if (!carried.metadata.contains(key)) {
+                carried.metadata[key] = value;
                 changed = true;
             }
     }
-    return changed ? std::optional(std::move(filled)) : std::nullopt;
+    return changed ? std::optional(std::move(carried)) : std::nullopt;
 }
 
 }  // namespace
@@ -74,22 +74,10 @@ TransferResult CorrectionService::merge(const std::string& into_id, const std::s
     if (!into) person_not_found(into_id);
     auto from = gallery_.persons().get_person(from_id);
     if (!from) person_not_found(from_id);
-    auto result =
-        transfer(*from, gallery_.persons().faces_of(from_id), into, std::nullopt, /*keep_moved=*/false);
-    // The source is gone now, so its external id is free to carry over (it is unique among persons).
-    if (auto filled = fill_from(result.person, *from)) {
-        filled->updated_at_ms = now_ms();
-        try {
-            if (gallery_.persons().update_person(*filled)) result.person = std::move(*filled);
-        } catch (const Error& e) {
-            // Another person took the external id in the moment since the source was removed: the merge is
-            // done, so keep it and carry over the metadata alone.
-            if (e.code() != ErrorCode::kConflict) throw;
-            filled->external_id = result.person.external_id;
-            if (gallery_.persons().update_person(*filled)) result.person = std::move(*filled);
-        }
-    }
-    return result;
+    // What the target lacks comes over in the same change as the faces: a crash cannot lose it with the
+    // source.
+    return transfer(*from, gallery_.persons().faces_of(from_id), into, std::nullopt, /*keep_moved=*/false,
+                    fill_from(*into, *from));
 }
 
 TransferResult CorrectionService::move_face(const std::string& face_id, const MoveTarget& target) {
@@ -132,7 +120,8 @@ TransferResult CorrectionService::move_face(const std::string& face_id, const Mo
 
 TransferResult CorrectionService::transfer(const PersonRecord& from, const std::vector<FaceRecord>& moving,
                                            const std::optional<PersonRecord>& into,
-                                           std::optional<PersonRecord> new_person, bool keep_moved) {
+                                           std::optional<PersonRecord> new_person, bool keep_moved,
+                                           std::optional<FaceTransfer::CarriedOver> carried_over) {
     const std::vector<FaceRecord> staying =
         into ? gallery_.persons().faces_of(into->id) : std::vector<FaceRecord>{};
     const std::optional<std::string> pinned = into ? corrections_.pinned_primary(into->id) : std::nullopt;
@@ -194,6 +183,7 @@ TransferResult CorrectionService::transfer(const PersonRecord& from, const std::
         plan.target_primary = mapped == new_ids.end() ? primary->id : mapped->second;
     }
     plan.new_person = std::move(new_person);
+    plan.carried_over = std::move(carried_over);
     corrections_.transfer_faces(plan);
     // Storage is committed: bring this process's index in step (other processes follow the change feed).
     gallery_.apply_changes(index_changes);

@@ -64,9 +64,11 @@ class CorrectionService {
   private:
     // Plans and applies the transfer of `moving` (faces of `from`) to the target, then brings the index in
     // step and reclaims the files of dropped faces. `keep_moved`: the moved faces are never dropped.
+    // `carried_over`: fields the (existing) target takes from the source in the same change.
     TransferResult transfer(const PersonRecord& from, const std::vector<FaceRecord>& moving,
                             const std::optional<PersonRecord>& into, std::optional<PersonRecord> new_person,
-                            bool keep_moved);
+                            bool keep_moved,
+                            std::optional<FaceTransfer::CarriedOver> carried_over = std::nullopt);
 
     Gallery& gallery_;
     GalleryCorrections& corrections_;

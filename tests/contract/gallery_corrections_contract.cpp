@@ -16,9 +16,10 @@ struct Stored {
 };
 
 // A person with faces of the given quality scores; the first one is the primary.
-Stored store_person(PersonRepository& repo, const std::string& name, std::vector<double> qualities) {
+Stored store_person(PersonRepository& repo, const std::string& name, std::vector<double> qualities,
+                    std::optional<std::string> external_id = std::nullopt) {
     static uint64_t seed = 5000;
-    Stored out{make_person(name), {}};
+    Stored out{make_person(name, std::move(external_id)), {}};
     for (size_t i = 0; i < qualities.size(); ++i) {
         const uint64_t face_seed = ++seed;
         FaceRecord face =
@@ -110,6 +111,38 @@ TEST_P(StorageBackendContract, CorrectionsMergeMovesFacesUnderNewLabelsAndDropsT
     const auto holders =
         backend->person_stores().photo_references.persons_with_photo(from.faces[0].photo_key);
     EXPECT_NE(std::find(holders.begin(), holders.end(), into.person.id), holders.end());
+}
+
+// A merge carries fields over in the same change as the faces: the metadata as given, the source's external
+// id only to a target that has none.
+TEST_P(StorageBackendContract, CorrectionsMergeCarriesFieldsOverInTheSameChange) {
+    auto backend = open();
+    auto& repo = backend->persons();
+    auto& corrections = backend->corrections();
+    const Stored into = store_person(repo, "Ada", {0.5});
+    const Stored from = store_person(repo, "Ada again", {0.9}, "emp-7");
+    const Stored kept = store_person(repo, "Bob", {0.5}, "emp-1");
+    const Stored other = store_person(repo, "Bob again", {0.6}, "emp-2");
+    const nlohmann::json merged = {{"department", "R&D"}, {"badge", 7}};
+    for (const auto& [target, source] : {std::pair{&into, &from}, std::pair{&kept, &other}}) {
+        FaceTransfer plan;
+        plan.from_person_id = source->person.id;
+        plan.to_person_id = target->person.id;
+        plan.moves = {{source->faces[0].id, random_label()}};
+        plan.carried_over = FaceTransfer::CarriedOver{source->person.external_id, merged};
+        corrections.transfer_faces(plan);
+        EXPECT_FALSE(repo.get_person(source->person.id));
+    }
+    const auto ada = repo.get_person(into.person.id);
+    ASSERT_TRUE(ada);
+    EXPECT_EQ(ada->external_id, "emp-7");
+    EXPECT_EQ(ada->metadata, merged);
+    EXPECT_EQ(ada->face_count, 2);
+    const auto bob = repo.get_person(kept.person.id);
+    ASSERT_TRUE(bob);
+    EXPECT_EQ(bob->external_id, "emp-1") << "a target's own external id stays";
+    EXPECT_EQ(bob->metadata, merged);
+    EXPECT_EQ(repo.find_by_external_id("emp-7").value_or(PersonRecord{}).id, into.person.id);
 }
 
 TEST_P(StorageBackendContract, CorrectionsMoveOneFaceToANewPersonKeepsTheRestOfTheSource) {

@@ -99,6 +99,22 @@ void ClickHousePersonRepository::transfer_faces(const FaceTransfer& transfer) {
     const std::string target_primary = settled_primary(
         target_left, transfer.target_primary ? transfer.target_primary
                                              : (target ? target->record.primary_face_id : std::nullopt));
+    // What a merge carries over: the source's external id only when the target has none and nobody but the
+    // source (written as deleted below) holds it.
+    std::optional<PersonRecord> carried;
+    if (transfer.carried_over && target) {
+        carried = target->record;
+        carried->metadata = transfer.carried_over->metadata;
+        const auto& external_id = transfer.carried_over->external_id;
+        if (!carried->external_id && external_id && source_left.empty() &&
+            select_persons("",
+                           "external_id = " + quote_string(*external_id) + " AND id NOT IN (" +
+                               quote_string(transfer.from_person_id) + ", " +
+                               quote_string(transfer.to_person_id) + ")",
+                           "LIMIT 1", FaceCounts::kSkip)
+                .empty())
+            carried->external_id = external_id;
+    }
 
     // 1. A source left without faces goes first (as in delete_person), so it is never seen empty.
     if (source_left.empty()) write_person(source->record, clock_.next(source->version + 1), true);
@@ -117,7 +133,7 @@ void ClickHousePersonRepository::transfer_faces(const FaceTransfer& transfer) {
         created.updated_at_ms = created.created_at_ms;
         write_person(created, clock_.next(), false);
     } else {
-        PersonRecord updated = target->record;
+        PersonRecord updated = carried ? *carried : target->record;
         updated.primary_face_id = target_primary;
         updated.updated_at_ms = now_ms();
         write_person(updated, clock_.next(target->version + 1), false);

@@ -16,6 +16,24 @@ namespace faceid {
 using sqlite_rows::person_exists;
 using sqlite_rows::settle_primary;
 
+namespace {
+
+// After the source is gone (its external id is then free): the target takes the fields over.
+void carry_over(SqliteConnection& connection, const std::string& target_id,
+                const FaceTransfer::CarriedOver& fields) {
+    SqliteStatement metadata(connection, "UPDATE persons SET metadata = ?2 WHERE id = ?1");
+    metadata.bind(1, target_id)
+        .bind(2, fields.metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .run();
+    if (!fields.external_id) return;
+    SqliteStatement external_id(connection,
+                                "UPDATE persons SET external_id = ?2 WHERE id = ?1 AND external_id IS NULL "
+                                "AND NOT EXISTS (SELECT 1 FROM persons WHERE external_id = ?2)");
+    external_id.bind(1, target_id).bind(2, *fields.external_id).run();
+}
+
+}  // namespace
+
 SqliteGalleryCorrections::SqliteGalleryCorrections(std::shared_ptr<SqliteDatabase> database)
     : database_(std::move(database)) {
     if (!database_) throw Error(ErrorCode::kInternal, "SqliteGalleryCorrections needs a database");
@@ -118,6 +136,7 @@ void SqliteGalleryCorrections::transfer_faces(const FaceTransfer& transfer) {
         touch.bind(1, transfer.to_person_id).bind(2, now_ms()).run();
         settle_primary(connection, transfer.to_person_id);
         settle_primary(connection, transfer.from_person_id);
+        if (transfer.carried_over) carry_over(connection, transfer.to_person_id, *transfer.carried_over);
     });
 }
 
