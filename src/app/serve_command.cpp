@@ -153,10 +153,10 @@ int run_serve(const SettingFlags& flags) {
     }
     storage.start_background_work();
 
-    PersonService persons(gallery);
     RegistrationOptions registration_settings = registration_options(config);
     registration_settings.corrections = &storage.backend().corrections();
     RegistrationService registration(pipelines, gallery, registration_settings);
+    PersonService persons(gallery, &registration.person_locks());
     CorrectionService corrections(gallery, storage.backend().corrections(), config.max_templates,
                                   registration.person_locks());
     SearchService search(pipelines, gallery, search_options(config));

@@ -4,6 +4,7 @@
 // The rules (what is not found, what is invalid) live here; the routes only parse and render.
 #include "core/records.h"
 #include "services/gallery.h"
+#include "services/person_locks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,7 +35,11 @@ struct PersonWithFaces {
 
 class PersonService {
   public:
-    explicit PersonService(Gallery& gallery) : gallery_(gallery) {}
+    // `locks`: registration's per-person locks (RegistrationService::person_locks()), so that an update
+    // (a read, then a write of the whole record) cannot undo a merge's fields or another update's; none in
+    // tools that run alone.
+    explicit PersonService(Gallery& gallery, PersonLocks* locks = nullptr)
+        : gallery_(gallery), locks_(locks) {}
 
     // Ids that are not shaped like ours are simply not found: Error(kNotFound) for all of these.
     PersonRecord get(const std::string& person_id);
@@ -57,6 +62,7 @@ class PersonService {
 
   private:
     Gallery& gallery_;
+    PersonLocks* locks_;
 };
 
 }  // namespace faceid

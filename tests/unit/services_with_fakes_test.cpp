@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace faceid::testing {
 namespace {
@@ -234,6 +235,23 @@ TEST_F(ServicesWithFakes, PersonUpdatesFollowTheFieldRules) {
     EXPECT_THROW(service.update(new_person_id(), rename), Error);
     EXPECT_EQ(service.get_with_faces(a.id).faces.size(), 1u);
     EXPECT_EQ(service.primary_photo_key(a.id), a_face.photo_key);
+}
+
+// An update reads the whole record and writes it back: it waits for the person's lock, which a merge or a
+// registration holds while it changes the person, so that it cannot write back what they replaced.
+TEST_F(ServicesWithFakes, PersonUpdatesWaitForThePersonsLock) {
+    PersonLocks locks;
+    PersonService service(gallery_, &locks);
+    auto [a, a_face] = enrol("Alice", unit_vector(1));
+    PersonUpdate rename;
+    rename.name = "Alicia";
+    auto held = locks.lock(a.id);
+    std::thread patch([&] { service.update(a.id, rename); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(service.get(a.id).name, "Alice") << "the update did not wait for the lock";
+    held.unlock();
+    patch.join();
+    EXPECT_EQ(service.get(a.id).name, "Alicia");
 }
 
 }  // namespace
