@@ -95,11 +95,13 @@ void delete_all_subjects(RouteCall& call, const HttpRequest&, HttpResponse& res)
 
 void add_example(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     const std::string subject = required_subject_param(req);
-    // Validated for the client's sake; whether a face is one is decided by our detector and quality gates.
-    read_compreface_options(req, false);
+    // det_prob_threshold leaves out faces the detector is less sure of, as on recognize; the quality gates
+    // still decide whether a face is good enough to keep.
+    const auto options = read_compreface_options(req, false);
     std::string photo = compreface_image(req, "file");
     call.audit_ids(nlohmann::json::array({subject}), nlohmann::json::array());
-    const auto result = call.services.subjects.add_example(subject, std::move(photo));
+    const auto result =
+        call.services.subjects.add_example(subject, std::move(photo), options.det_prob_threshold);
     auto changed = nlohmann::json::array({result.person.id, result.face.id});
     for (const auto& dropped : result.dropped_face_ids) changed.push_back(dropped);
     call.audit_ids(nlohmann::json::array({subject}), changed);

@@ -57,6 +57,11 @@ RegistrationService::ChosenFace RegistrationService::choose_face(const Registrat
                 {{"rotations_tried", {photo.rotation, photo.opposite.rotation}},
                  {"advice", "Turn the photo upright (or set its EXIF orientation) and send it again."}});
     }
+    if (request.min_detection_score) {
+        std::erase_if(photo.boxes,
+                      [&](const FaceBox& box) { return box.score < *request.min_detection_score; });
+        if (photo.boxes.empty()) throw Error(ErrorCode::kNoFace);
+    }
     ChosenFace chosen;
     chosen.faces_seen = int(photo.boxes.size());
     chosen.rotation = photo.rotation;

@@ -51,6 +51,9 @@ struct RegistrationRequest {
     // person_id or external_id names, or for a new person one of the same name), store nothing and
     // answer with that face (RegistrationResult::skipped).
     bool skip_known_photo = false;
+    // Faces the detector scored below this are not seen (CompreFace's det_prob_threshold on an added
+    // example); a photo with none left has no face.
+    std::optional<double> min_detection_score;
 };
 
 struct RegistrationResult {

@@ -72,10 +72,12 @@ PersonRecord SubjectService::get(const std::string& subject) {
     return *person;
 }
 
-RegistrationResult SubjectService::add_example(const std::string& subject, std::string photo) {
+RegistrationResult SubjectService::add_example(const std::string& subject, std::string photo,
+                                               std::optional<double> min_detection_score) {
     check_name(subject);
     RegistrationRequest request;
     request.photo = std::move(photo);
+    request.min_detection_score = min_detection_score;
     request.name = subject;
     request.external_id = external_id_of(subject);
     // A subject is whatever the client names it: two subjects may look alike (CompreFace does not refuse

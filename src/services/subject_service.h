@@ -54,7 +54,8 @@ class SubjectService {
     // Adds a photo as an example of the subject (the subject is created with its first example). The
     // registration's rules apply: gates, templates, and a photo added to an existing subject must match it
     // (Error(kFaceMismatch)).
-    RegistrationResult add_example(const std::string& subject, std::string photo);
+    RegistrationResult add_example(const std::string& subject, std::string photo,
+                                   std::optional<double> min_detection_score = std::nullopt);
     // Examples of one subject (none for an unknown one) or of every subject, `size` per page from page
     // `page` (0-based).
     SubjectExamplePage examples(const std::optional<std::string>& subject, int page, int size);

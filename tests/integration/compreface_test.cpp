@@ -1,7 +1,8 @@
 // The CompreFace-compatible routes (issue 16) over HTTP, beyond what its SDK exercises (tests/compat/): a
 // subject is one of our persons and our own persons are no subjects, paging across subjects, a rename that
 // merges, subjects in percent-encoded paths, parameters glued on after '&', the example's photo, deleting
-// every subject, the audit log, and faces left out of an answer not counted as matched.
+// every subject, the audit log, faces left out of an answer not counted as matched, and det_prob_threshold
+// on an added example.
 #include "integration/server_process.h"
 #include "support/test_support.h"
 
@@ -210,6 +211,40 @@ TEST_F(CompreFaceTest, FacesLeftOutOfTheAnswerAreNotRecordedAsMatched) {
     ASSERT_EQ(every.body["result"].size(), 2u) << every.raw;
     EXPECT_EQ(every.body["result"][1]["subjects"][0]["subject"], "small") << every.raw;
     EXPECT_EQ(matched_subjects(server, admin), (std::map<std::string, bool>{{"big", true}, {"small", true}}));
+}
+
+// det_prob_threshold on an added example leaves out the faces the detector is less sure of, as CompreFace
+// does: above the face's own score the photo has no face (code 28) and nothing is stored; below it the
+// example is added.
+TEST_F(CompreFaceTest, AnAddedExampleSeesOnlyFacesAtTheDetectionThreshold) {
+    FACEID_REQUIRE_TEST_DATA(data);
+    const Part photo = photo_part(data / "photos-multi" / "p10" / "img43.jpg", "file");  // one face, 0.999
+    auto& server = start();
+    const std::string admin = server.bootstrap_key();
+    ASSERT_FALSE(admin.empty()) << server.log();
+    auto http = client(admin);
+    auto detected = post_multipart(http, "/api/v1/detection/detect", {photo});
+    ASSERT_EQ(detected.status, 200) << detected.raw;
+    ASSERT_EQ(detected.body["result"].size(), 1u) << detected.raw;
+    const double score = detected.body["result"][0]["box"]["probability"].get<double>();
+    // The answer rounds to 5 decimals: the thresholds keep clear of that.
+    ASSERT_LT(score, 0.9999) << "the test needs a face the detector is not certain of";
+    const auto threshold = [](double value) { return std::to_string(value).substr(0, 8); };
+
+    auto refused = post_multipart(
+        http, "/api/v1/recognition/faces?subject=Ann&det_prob_threshold=" + threshold((score + 1) / 2),
+        {photo});
+    EXPECT_EQ(refused.status, 400) << refused.raw;
+    EXPECT_EQ(refused.body["code"], 28) << refused.raw;
+    auto none = http.Get("/api/v1/recognition/subjects");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(nlohmann::json::parse(none->body)["subjects"], nlohmann::json::array()) << "nothing stored";
+
+    auto added = post_multipart(
+        http, "/api/v1/recognition/faces?subject=Ann&det_prob_threshold=" + threshold(score - 0.001),
+        {photo});
+    EXPECT_EQ(added.status, 201) << added.raw;
+    EXPECT_EQ(added.body["subject"], "Ann") << added.raw;
 }
 
 }  // namespace
