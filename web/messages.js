@@ -74,6 +74,7 @@ const ERRORS = {
   face_mismatch: 'This face does not match the person it was added to. Add the photo to the right person, or register it as someone new.',
   threshold_below_floor: 'Only an administrator may search with a threshold that low.',
   json_too_deep: 'The extra details are nested too deeply. Use a flat list of fields.',
+  json_too_large: 'The extra details hold too many values. Keep only the fields you need.',
   image_too_complex: 'This photo is encoded in an unusual way that takes too long to read. Save it again as an ordinary JPEG or PNG.',
   time_budget_exceeded: 'This photo takes too long to analyse (very large, or very many faces). Try a smaller photo or a crop around the face.',
   insufficient_storage: 'The server has run out of disk space. Tell the administrator.',

@@ -142,6 +142,7 @@ void delete_example(RouteCall& call, const HttpRequest& req, HttpResponse& res) 
 void delete_example_list(RouteCall& call, const HttpRequest& req, HttpResponse& res) {
     // A JSON array of image ids; unknown ids are left out of the answer, as CompreFace does.
     auto parsed = parse_json_limited(req.body);
+    throw_if_refused_shape(parsed, "image_ids");
     if (parsed.status != JsonParseStatus::kOk || !parsed.value.is_array())
         throw Error(ErrorCode::kInvalidField, "Send a JSON array of image ids.", {{"field", "image_ids"}});
     if (parsed.value.size() > kMaxDeleteIds)

@@ -96,9 +96,7 @@ void register_batch(RouteCall& call, const HttpRequest& req, HttpResponse& res) 
     if (req.multipart) {
         if (req.has_part("items")) {
             auto parsed = parse_json_limited(req.part("items")->content);
-            if (parsed.status == JsonParseStatus::kTooDeep)
-                throw Error(ErrorCode::kJsonTooDeep, "items is nested too deeply.",
-                            {{"field", "items"}, {"max_depth", kMaxJsonDepth}});
+            throw_if_refused_shape(parsed, "items");
             fields = std::move(parsed.value);
             if (!fields.is_array())
                 throw Error(ErrorCode::kInvalidField, "items must be a JSON array.", {{"field", "items"}});

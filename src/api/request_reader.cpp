@@ -46,10 +46,7 @@ RequestReader::RequestReader(const HttpRequest& request) : request_(request) {
     if (type.starts_with("application/json")) {
         json_ = true;
         auto parsed = parse_json_limited(request.body);
-        if (parsed.status == JsonParseStatus::kTooDeep)
-            throw Error(ErrorCode::kJsonTooDeep,
-                        "The JSON body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels.",
-                        {{"max_depth", kMaxJsonDepth}});
+        throw_if_refused_shape(parsed, "The JSON body");
         if (parsed.status != JsonParseStatus::kOk)
             throw Error(ErrorCode::kBadRequest, "The JSON body is malformed.");
         body_ = std::move(parsed.value);
@@ -153,9 +150,7 @@ std::optional<nlohmann::json> RequestReader::object(const std::string& name, siz
         }
         if (trim(raw).empty()) return std::nullopt;
         auto parsed = parse_json_limited(raw, kMaxMetadataDepth);
-        if (parsed.status == JsonParseStatus::kTooDeep)
-            throw Error(ErrorCode::kJsonTooDeep, name + " is nested too deeply.",
-                        {{"field", name}, {"max_depth", kMaxMetadataDepth}});
+        throw_if_refused_shape(parsed, name, kMaxMetadataDepth);
         value = std::move(parsed.value);
         if (parsed.status != JsonParseStatus::kOk || !value.is_object())
             invalid(name, name + " must be a JSON object.");

@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <cstdint>
+
 namespace faceid::app {
 
 HttpRegistrationSink::HttpRegistrationSink(std::string url, std::string key)
@@ -38,8 +40,9 @@ std::vector<ImportOutcome> HttpRegistrationSink::register_batch(
     if (!res)
         throw Error(ErrorCode::kUnavailable,
                     "no answer from " + url_ + ": " + httplib::to_string(res.error()));
-    // The server's answer is parsed with a depth limit too: the importer should not crash on any answer.
-    const auto body = parse_json_limited(res->body, 2 * kMaxJsonDepth).value;
+    // The server's answer is parsed with a depth limit too, so that the importer cannot crash on any answer
+    // (no value limit: a long answer is the server's own).
+    const auto body = parse_json_limited(res->body, 2 * kMaxJsonDepth, SIZE_MAX).value;
     if (res->status != 200 || !body.is_object() || !body.contains("results")) {
         std::string message = "the server answered " + std::to_string(res->status);
         if (body.is_object() && body.contains("error")) message += ": " + body["error"].value("message", "");

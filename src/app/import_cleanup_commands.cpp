@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <opencv2/core.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -147,7 +148,7 @@ int run_cleanup_command(const GalleryFlags& flags) {
         auto res = client.Post(std::string("/admin/cleanup?dry_run=") + (flags.dry_run ? "true" : "false"),
                                headers, "", "application/json");
         if (!res) throw Error(ErrorCode::kUnavailable, "no answer from " + flags.url);
-        report = parse_json_limited(res->body, 2 * kMaxJsonDepth).value;
+        report = parse_json_limited(res->body, 2 * kMaxJsonDepth, SIZE_MAX).value;
         if (res->status != 200)
             throw Error(ErrorCode::kUnavailable,
                         "the server answered " + std::to_string(res->status) + ": " + res->body);

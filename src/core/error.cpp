@@ -8,6 +8,7 @@ namespace {
 constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kBadRequest, "bad_request", 400, "The request is malformed."},
     ErrorInfo{ErrorCode::kJsonTooDeep, "json_too_deep", 400, "The JSON is nested too deeply."},
+    ErrorInfo{ErrorCode::kJsonTooLarge, "json_too_large", 413, "The JSON holds too many values."},
     ErrorInfo{ErrorCode::kInvalidField, "invalid_field", 400, "A field has an invalid value."},
     ErrorInfo{ErrorCode::kMissingField, "missing_field", 400, "A required field is missing."},
     ErrorInfo{ErrorCode::kEmptyInput, "empty_image", 400, "The photo is empty."},

@@ -11,6 +11,7 @@ namespace faceid {
 enum class ErrorCode {
     kBadRequest,
     kJsonTooDeep,
+    kJsonTooLarge,
     kInvalidField,
     kMissingField,
     kEmptyInput,

@@ -1,9 +1,13 @@
 #include "core/json_limits.h"
 
+#include "core/error.h"
+
 namespace faceid {
 
-int json_nesting_depth(std::string_view text, int limit) {
-    int depth = 0, deepest = 0;
+JsonShape json_shape(std::string_view text, int max_depth, size_t max_values) {
+    JsonShape shape;
+    shape.values = 1;  // the document itself; then one per element after a comma and per container's first
+    int depth = 0;
     bool in_string = false, escaped = false;
     for (const char c : text) {
         if (in_string) {
@@ -21,24 +25,32 @@ int json_nesting_depth(std::string_view text, int limit) {
                 break;
             case '{':
             case '[':
-                if (++depth > deepest) deepest = depth;
-                if (deepest > limit) return deepest;
+                if (++depth > shape.depth) shape.depth = depth;
+                if (shape.depth > max_depth || ++shape.values > max_values) return shape;
                 break;
             case '}':
             case ']':
                 if (depth > 0) --depth;
                 break;
+            case ',':
+                if (++shape.values > max_values) return shape;
+                break;
             default:
                 break;
         }
     }
-    return deepest;
+    return shape;
 }
 
-JsonParseResult parse_json_limited(std::string_view text, int max_depth) {
+JsonParseResult parse_json_limited(std::string_view text, int max_depth, size_t max_values) {
     JsonParseResult result;
-    if (json_nesting_depth(text, max_depth) > max_depth) {
+    const JsonShape shape = json_shape(text, max_depth, max_values);
+    if (shape.depth > max_depth) {
         result.status = JsonParseStatus::kTooDeep;
+        return result;
+    }
+    if (shape.values > max_values) {
+        result.status = JsonParseStatus::kTooManyValues;
         return result;
     }
     auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -46,6 +58,22 @@ JsonParseResult parse_json_limited(std::string_view text, int max_depth) {
     result.status = JsonParseStatus::kOk;
     result.value = std::move(value);
     return result;
+}
+
+void throw_if_refused_shape(const JsonParseResult& parsed, const std::string& what, int max_depth,
+                            size_t max_values) {
+    nlohmann::json details = nlohmann::json::object();
+    if (what.find(' ') == std::string::npos) details["field"] = what;  // a field's name, not a phrase
+    if (parsed.status == JsonParseStatus::kTooDeep) {
+        details["max_depth"] = max_depth;
+        throw Error(ErrorCode::kJsonTooDeep,
+                    what + " is nested deeper than " + std::to_string(max_depth) + " levels.", details);
+    }
+    if (parsed.status == JsonParseStatus::kTooManyValues) {
+        details["max_values"] = max_values;
+        throw Error(ErrorCode::kJsonTooLarge,
+                    what + " holds more than " + std::to_string(max_values) + " values.", details);
+    }
 }
 
 }  // namespace faceid

@@ -254,6 +254,51 @@ TEST_F(HardeningTest, DeeplyNestedJsonIsRefusedWithoutCrashing) {
     EXPECT_EQ(get_json(http, "/healthz").status, 200);
 }
 
+// A wide JSON document within the upload limit cost many times its size while parsed (a 10 MB array of
+// zeros: ~180 MB; eight at once took the server from 86 to 1,536 MiB). Its values are counted before the
+// tree is built: a body, a metadata field and a batch's items are refused with 413 json_too_large.
+TEST_F(HardeningTest, WideJsonIsRefusedBeforeItIsBuilt) {
+    start();
+    const pid_t pid = server_->pid();
+    const long peak_before = proc_status_mib(pid, "VmHWM");
+    ASSERT_GT(peak_before, 0);
+    std::string zeros = "[0";
+    while (zeros.size() < (9u << 20)) zeros += ",0";
+    zeros += "]";
+    const std::string body = "{\"x\":" + zeros + "}";
+    std::vector<JsonResponse> answers(4);
+    std::vector<std::thread> senders;
+    for (size_t i = 0; i < answers.size(); ++i)
+        senders.emplace_back([&, i] {
+            auto http = server_->client();
+            answers[i] = json_response(http.Post("/search", body, "application/json"));
+        });
+    for (auto& sender : senders) sender.join();
+    for (const auto& r : answers) {
+        EXPECT_EQ(r.status, 413) << r.raw.substr(0, 300);
+        ASSERT_TRUE(r.body.is_object()) << r.raw.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"], "json_too_large") << r.raw.substr(0, 300);
+    }
+    const long peak_after = proc_status_mib(pid, "VmHWM");
+    EXPECT_LT(peak_after - peak_before, 150)
+        << "server peak RSS " << peak_before << " -> " << peak_after << " MiB";
+
+    auto http = server_->client();
+    auto metadata =
+        post_multipart(http, "/register",
+                       {Part{"photo", small_jpeg(), "a.jpg", "image/jpeg"}, text_part("name", "x"),
+                        text_part("metadata", "{\"x\":" + zeros.substr(0, 400'001) + "0]}")});
+    EXPECT_EQ(metadata.status, 413) << metadata.raw.substr(0, 300);
+    EXPECT_EQ(metadata.body["error"]["code"], "json_too_large") << metadata.raw.substr(0, 300);
+    EXPECT_EQ(metadata.body["error"]["details"]["field"], "metadata") << metadata.raw.substr(0, 300);
+    auto items =
+        post_multipart(http, "/register/batch",
+                       {Part{"photos", small_jpeg(), "a.jpg", "image/jpeg"}, text_part("items", zeros)});
+    EXPECT_EQ(items.status, 413) << items.raw.substr(0, 300);
+    EXPECT_EQ(items.body["error"]["code"], "json_too_large") << items.raw.substr(0, 300);
+    ASSERT_TRUE(server_->alive()) << server_->log().substr(0, 2000);
+}
+
 // ---- 2. Request time budget: decode cost and faces per photo ----
 
 TEST_F(HardeningTest, JpegScanBombIsRefusedFast) {

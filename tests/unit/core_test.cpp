@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/face.h"
 #include "core/ids.h"
+#include "core/json_limits.h"
 #include "core/sha256.h"
 #include "core/utf8.h"
 
@@ -66,6 +67,35 @@ TEST(Clock, FormatsRfc3339Utc) {
 
 TEST(Sha256, MatchesKnownDigest) {
     EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Depth and values are counted outside strings, and refused before anything is built.
+TEST(JsonLimits, RefusesDeepOrManyValuedDocumentsBeforeParsing) {
+    EXPECT_EQ(json_shape(R"({"a":[1,2,{"b":"[,{"}]})", 32, 100).depth, 3);
+    EXPECT_EQ(json_shape(R"({"a":[1,2,{"b":"[,{"}]})", 32, 100).values, 6u)
+        << "object, array, 1, 2, object, b";
+    EXPECT_EQ(json_shape(R"(["a\"b,c",1])", 32, 100).values, 3u)
+        << "an escaped quote does not end the string";
+
+    std::string many = "[0";
+    for (int i = 0; i < 200; ++i) many += ",0";
+    many += "]";
+    EXPECT_EQ(parse_json_limited(many, 32, 500).status, JsonParseStatus::kOk);
+    EXPECT_EQ(parse_json_limited(many, 32, 100).status, JsonParseStatus::kTooManyValues);
+    EXPECT_EQ(parse_json_limited(std::string(40, '[') + std::string(40, ']'), 32, 100).status,
+              JsonParseStatus::kTooDeep);
+    EXPECT_EQ(parse_json_limited("[1,", 32, 100).status, JsonParseStatus::kMalformed);
+
+    const auto too_many = parse_json_limited(many, 32, 100);
+    try {
+        throw_if_refused_shape(too_many, "metadata", 32, 100);
+        FAIL() << "a refused shape throws";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kJsonTooLarge);
+        EXPECT_EQ(e.details()["field"], "metadata");
+        EXPECT_EQ(e.details()["max_values"], 100);
+    }
+    EXPECT_NO_THROW(throw_if_refused_shape(parse_json_limited("[1,", 32, 100), "metadata"));
 }
 
 TEST(Errors, TableGivesNamesAndStatuses) {
