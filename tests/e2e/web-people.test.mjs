@@ -392,7 +392,7 @@ test('a refused upload gets advice for a file, not for the camera', when, async 
   const text = await alert.textContent();
   assert.match(text, /No face was found in this photo\. Choose a photo/);
   assert.doesNotMatch(text, /camera/i);
-  await screenshot(page, '39-register-file-advice');
+  await screenshot(page, '43-register-file-advice');
   const unexpected = errors.filter((e) => !/status of 422/.test(e));
   assert.deepEqual(unexpected, []);
 });
