@@ -42,6 +42,7 @@ struct IdentifyFlags {
     double target_fpir = 0.01;
     std::optional<double> threshold;  // a fixed threshold instead (e.g. 0.333, the old 1:1 decision)
     bool analyse_only = false, fit = false;
+    bool no_flip = false;  // embed without flip-averaging (the service's flip_average=false)
 };
 
 const char* role_name(PhotoRole role) {
@@ -482,6 +483,7 @@ int run_identify_eval(const IdentifyFlags& flags) {
     const auto photos = split_photos(people);
     const auto models = resolve_models(flags.models);
     AppConfig config;
+    config.flip_average = !flags.no_flip;
     const auto options = pipeline_options(config);
     PhotoAnalysisCache cache(
         flags.cache.empty() ? fs::path(flags.out) / "analysis-cache" : fs::path(flags.cache),
@@ -535,6 +537,7 @@ void add_identify_eval_command(CLI::App& eval) {
         ->check(CLI::Range(-1.0, 1.0));
     identify->add_flag("--fit", flags.fit, "Fit the score models on the fit side and print them as C++");
     identify->add_flag("--analyse-only", flags.analyse_only, "Only fill the cache");
+    identify->add_flag("--no-flip", flags.no_flip, "Embed without flip-averaging (flip_average=false)");
     identify->final_callback([] { throw CLI::RuntimeError(run_identify_eval(flags)); });
 }
 
