@@ -16,6 +16,11 @@ std::vector<Embedding> Embedder::embed_batch(const std::vector<cv::Mat>& aligned
 }
 
 namespace {
+// KNOWN DEFECT, not fixed yet (see README "Accuracy"): for a blob of N crops OpenCV 4.6 returns this model's
+// output as 1 x (N*512), so `out.ptr<float>(j)` for j > 0 reads past the end of the output. For the crop and
+// its mirror, what it reads is a slice of the crop's own PReLU_92 activation (OpenCV's memory planner puts it
+// there), not the mirror's embedding. The fix (view `out` as N x 512) changes every flip-averaged embedding,
+// so it has to come with a refit of services/calibration and a re-embedding of stored galleries.
 Embedding sum_rows(const cv::Mat& out, int first, int count) {
     Embedding e(kEmbeddingDim, 0.f);
     for (int j = 0; j < count; ++j) {
