@@ -46,7 +46,7 @@ RequestReader::RequestReader(const HttpRequest& request) : request_(request) {
     if (type.starts_with("application/json")) {
         json_ = true;
         auto parsed = parse_json_limited(request.body);
-        throw_if_refused_shape(parsed, "The JSON body");
+        throw_if_refused_shape(parsed);
         if (parsed.status != JsonParseStatus::kOk)
             throw Error(ErrorCode::kBadRequest, "The JSON body is malformed.");
         body_ = std::move(parsed.value);
@@ -150,7 +150,7 @@ std::optional<nlohmann::json> RequestReader::object(const std::string& name, siz
         }
         if (trim(raw).empty()) return std::nullopt;
         auto parsed = parse_json_limited(raw, kMaxMetadataDepth);
-        throw_if_refused_shape(parsed, name, kMaxMetadataDepth);
+        throw_if_refused_shape(parsed, name);
         value = std::move(parsed.value);
         if (parsed.status != JsonParseStatus::kOk || !value.is_object())
             invalid(name, name + " must be a JSON object.");

@@ -44,6 +44,8 @@ JsonShape json_shape(std::string_view text, int max_depth, size_t max_values) {
 
 JsonParseResult parse_json_limited(std::string_view text, int max_depth, size_t max_values) {
     JsonParseResult result;
+    result.max_depth = max_depth;
+    result.max_values = max_values;
     const JsonShape shape = json_shape(text, max_depth, max_values);
     if (shape.depth > max_depth) {
         result.status = JsonParseStatus::kTooDeep;
@@ -60,20 +62,21 @@ JsonParseResult parse_json_limited(std::string_view text, int max_depth, size_t 
     return result;
 }
 
-void throw_if_refused_shape(const JsonParseResult& parsed, const std::string& what, int max_depth,
-                            size_t max_values) {
+void throw_if_refused_shape(const JsonParseResult& parsed, const std::string& field) {
+    if (parsed.status != JsonParseStatus::kTooDeep && parsed.status != JsonParseStatus::kTooManyValues)
+        return;
+    const std::string what = field.empty() ? "The JSON body" : field;
     nlohmann::json details = nlohmann::json::object();
-    if (what.find(' ') == std::string::npos) details["field"] = what;  // a field's name, not a phrase
+    if (!field.empty()) details["field"] = field;
     if (parsed.status == JsonParseStatus::kTooDeep) {
-        details["max_depth"] = max_depth;
+        details["max_depth"] = parsed.max_depth;
         throw Error(ErrorCode::kJsonTooDeep,
-                    what + " is nested deeper than " + std::to_string(max_depth) + " levels.", details);
+                    what + " is nested deeper than " + std::to_string(parsed.max_depth) + " levels.",
+                    details);
     }
-    if (parsed.status == JsonParseStatus::kTooManyValues) {
-        details["max_values"] = max_values;
-        throw Error(ErrorCode::kJsonTooLarge,
-                    what + " holds more than " + std::to_string(max_values) + " values.", details);
-    }
+    details["max_values"] = parsed.max_values;
+    throw Error(ErrorCode::kJsonTooLarge,
+                what + " holds more than " + std::to_string(parsed.max_values) + " values.", details);
 }
 
 }  // namespace faceid

@@ -33,6 +33,9 @@ enum class JsonParseStatus { kOk, kMalformed, kTooDeep, kTooManyValues };
 struct JsonParseResult {
     JsonParseStatus status = JsonParseStatus::kMalformed;
     nlohmann::json value;  // null unless kOk
+    // The limits the text was checked against (for the refusal's message).
+    int max_depth = kMaxJsonDepth;
+    size_t max_values = kMaxJsonValues;
 };
 
 // Refuses text nested deeper than max_depth, or holding more than max_values, without building it; then
@@ -40,9 +43,9 @@ struct JsonParseResult {
 JsonParseResult parse_json_limited(std::string_view text, int max_depth = kMaxJsonDepth,
                                    size_t max_values = kMaxJsonValues);
 
-// For a document refused for its shape: throws Error(kJsonTooDeep or kJsonTooLarge) that names `what` (a
-// field, or "The JSON body") and the limit. Does nothing for kOk or kMalformed (the caller's own message).
-void throw_if_refused_shape(const JsonParseResult& parsed, const std::string& what,
-                            int max_depth = kMaxJsonDepth, size_t max_values = kMaxJsonValues);
+// For a document refused for its shape: throws Error(kJsonTooDeep or kJsonTooLarge) that names the field
+// (none: the request's JSON body) and the limit it passed. Does nothing for kOk or kMalformed (the caller
+// has its own message).
+void throw_if_refused_shape(const JsonParseResult& parsed, const std::string& field = {});
 
 }  // namespace faceid

@@ -65,7 +65,6 @@ PersonPage PersonService::list(const PersonListRequest& request) {
 }
 
 PersonRecord PersonService::update(const std::string& person_id, const PersonUpdate& update) {
-    check_person_id(person_id);
     std::unique_lock<std::mutex> locked;
     if (locks_) locked = locks_->lock(person_id);
     auto person = get(person_id);

@@ -88,7 +88,7 @@ TEST(JsonLimits, RefusesDeepOrManyValuedDocumentsBeforeParsing) {
 
     const auto too_many = parse_json_limited(many, 32, 100);
     try {
-        throw_if_refused_shape(too_many, "metadata", 32, 100);
+        throw_if_refused_shape(too_many, "metadata");
         FAIL() << "a refused shape throws";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kJsonTooLarge);
